@@ -1,0 +1,50 @@
+# hs-japan — every target creates .venv if it is missing and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BLUEPRINT ?= blueprints/japan-enterprise
+
+.PHONY: demo test lint typecheck unit clean-demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo: plan and apply the Japan blueprint against the embedded local portal, then re-plan
+demo: $(STAMP)
+	@echo "== hs-japan validate $(BLUEPRINT)"
+	$(BIN)/hs-japan validate $(BLUEPRINT)
+	@echo
+	@echo "== hs-japan plan $(BLUEPRINT)   (local portal: the embedded HubSpot emulator)"
+	$(BIN)/hs-japan plan $(BLUEPRINT)
+	@echo
+	@echo "== hs-japan apply $(BLUEPRINT) --yes"
+	$(BIN)/hs-japan apply $(BLUEPRINT) --yes
+	@echo
+	@echo "== hs-japan plan $(BLUEPRINT) --detailed-exitcode   (expect: no changes, exit 0)"
+	$(BIN)/hs-japan plan $(BLUEPRINT) --detailed-exitcode
+
+## clean-demo: forget the local portal so the next demo starts from a fresh account
+clean-demo:
+	rm -rf .hs-japan/local
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+## test: lint, type checks and every test
+test: lint typecheck unit
+
+clean:
+	rm -rf $(VENV) .hs-japan .mypy_cache .ruff_cache .pytest_cache

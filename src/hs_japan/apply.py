@@ -1,0 +1,147 @@
+"""Execute a plan against a portal: dependency order, batches, progress, then verify.
+
+Apply writes only what the plan lists. Property creates of one object type are sent
+in batches; the stages of a pipeline being created travel in the pipeline's own POST
+(HubSpot requires at least one stage at creation). Everything else is one call per
+change. ``verify`` is done by the caller re-reading the portal and planning again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from hs_japan.errors import ApplyFailed, HsJapanError
+from hs_japan.plan.model import Action, Change
+from hs_japan.portal.write import PortalWriter
+from hs_japan.resources import Kind, Snapshot, make_key
+
+
+@dataclass
+class ApplyReport:
+    done: list[Change] = field(default_factory=list)
+
+
+def _describe(change: Change) -> str:
+    return f"{change.action.glyph} {change.kind.value} {change.key}"
+
+
+def apply_changes(
+    changes: Sequence[Change],
+    writer: PortalWriter,
+    actual: Snapshot,
+    progress: Callable[[str], None] = lambda _: None,
+) -> ApplyReport:
+    """Write ``changes`` (already in dependency order) and report what was done.
+
+    On the first failure, raise :class:`ApplyFailed` naming what was written before it,
+    so the user knows the portal's state; a re-run plans only what is left.
+    """
+    report = ApplyReport()
+    new_pipelines = {
+        c.key for c in changes if c.kind is Kind.PIPELINE and c.action is Action.CREATE
+    }
+    i = 0
+    try:
+        while i < len(changes):
+            change = changes[i]
+            obj = change.object_type
+            if change.kind is Kind.PROPERTY and change.action is Action.CREATE:
+                batch = [change]
+                while i + len(batch) < len(changes):
+                    nxt = changes[i + len(batch)]
+                    if (
+                        nxt.kind is Kind.PROPERTY
+                        and nxt.action is Action.CREATE
+                        and nxt.object_type == obj
+                    ):
+                        batch.append(nxt)
+                    else:
+                        break
+                writer.create_properties(obj, [(c.name, c.after or {}) for c in batch])
+                for c in batch:
+                    report.done.append(c)
+                    progress(f"  {_describe(c)}  done")
+                i += len(batch)
+                continue
+            if (
+                change.kind is Kind.STAGE
+                and change.action is Action.CREATE
+                and make_key(obj, change.key.split("/")[1]) in new_pipelines
+            ):
+                report.done.append(change)  # written with its pipeline
+                progress(f"  {_describe(change)}  done (with its pipeline)")
+                i += 1
+                continue
+            _apply_one(change, changes, writer, actual)
+            report.done.append(change)
+            progress(f"  {_describe(change)}  done")
+            i += 1
+    except HsJapanError as exc:
+        written = len(report.done)
+        raise ApplyFailed(
+            f"apply stopped at {_describe(changes[i])}: {exc}\n"
+            f"{written} of {len(changes)} changes were written before it; fix the cause and "
+            "run plan again to see what is left"
+        ) from None
+    return report
+
+
+def _apply_one(
+    change: Change, changes: Sequence[Change], writer: PortalWriter, actual: Snapshot
+) -> None:
+    obj = change.object_type
+    after = change.after or {}
+    if change.kind is Kind.PROPERTY_GROUP:
+        if change.action is Action.CREATE:
+            writer.create_group(obj, change.name, after)
+        elif change.action is Action.UPDATE:
+            writer.update_group(obj, change.name, after)
+        else:
+            writer.delete_group(obj, change.name)
+    elif change.kind is Kind.PROPERTY:
+        if change.action is Action.UPDATE:
+            writer.update_property(obj, change.name, after)
+        elif change.action is Action.DELETE:
+            writer.delete_properties(obj, [change.name])
+        else:  # REPLACE: create-only attributes changed
+            current = actual.get(Kind.PROPERTY, change.key)
+            attrs = {**(current.attrs if current else {}), **after}
+            writer.delete_properties(obj, [change.name])
+            try:
+                writer.create_properties(obj, [(change.name, attrs)])
+            except HsJapanError as exc:
+                raise ApplyFailed(
+                    f"{exc} — the old property was archived; HubSpot may keep its name "
+                    "reserved in the recycle bin until it is purged (Settings → Properties "
+                    "→ Archived properties)"
+                ) from None
+    elif change.kind is Kind.PIPELINE:
+        if change.action is Action.CREATE:
+            stages = [
+                (c.name, c.after or {})
+                for c in changes
+                if c.kind is Kind.STAGE
+                and c.action is Action.CREATE
+                and c.key.startswith(change.key + "/")
+            ]
+            writer.create_pipeline(obj, change.name, after, stages)
+        elif change.action is Action.UPDATE:
+            writer.update_pipeline(obj, change.name, after)
+        else:
+            writer.delete_pipeline(obj, change.name)
+    elif change.kind is Kind.STAGE:
+        pipeline_id = change.key.split("/")[1]
+        if change.action is Action.CREATE:
+            writer.create_stage(obj, pipeline_id, change.name, after)
+        elif change.action is Action.UPDATE:
+            current = actual.get(Kind.STAGE, change.key)
+            writer.update_stage(
+                obj,
+                pipeline_id,
+                change.name,
+                after,
+                dict((current.attrs.get("metadata") or {}) if current else {}),
+            )
+        else:
+            writer.delete_stage(obj, pipeline_id, change.name)

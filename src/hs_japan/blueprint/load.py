@@ -1,0 +1,216 @@
+"""Load a blueprint directory (or a single file) into one validated :class:`Blueprint`.
+
+Every problem is collected and raised together as a :class:`BlueprintError`, each one
+located as ``file:line: field: message``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from hs_japan.blueprint.check import check_blueprint
+from hs_japan.blueprint.model import (
+    Blueprint,
+    Origin,
+    PipelineSpec,
+    PropertyGroupSpec,
+    PropertySpec,
+)
+from hs_japan.blueprint.yamlsrc import YamlDoc, dotted, read_yaml
+from hs_japan.errors import BlueprintError, Diagnostic
+
+SUFFIXES = (".yaml", ".yml")
+MAX_FILES = 500
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def find_blueprint_files(root: Path) -> list[Path]:
+    """YAML files under ``root`` in a stable order; refuses loops, emptiness and non-dirs."""
+    display = _display(root)
+    if not root.exists():
+        raise BlueprintError([Diagnostic(display, 0, "", "no such file or directory")])
+    if root.is_file():
+        if root.suffix not in SUFFIXES:
+            raise BlueprintError([Diagnostic(display, 0, "", "not a .yaml/.yml file")])
+        return [root]
+    files: list[Path] = []
+    seen_dirs: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen_dirs:
+            raise BlueprintError(
+                [
+                    Diagnostic(
+                        _display(Path(dirpath)),
+                        0,
+                        "",
+                        "symlink loop: this directory was already visited as " + real,
+                    )
+                ]
+            )
+        seen_dirs.add(real)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith(SUFFIXES):
+                continue
+            path = Path(dirpath) / name
+            if not path.exists():
+                raise BlueprintError(
+                    [Diagnostic(_display(path), 0, "", "broken symlink or unreadable file")]
+                )
+            files.append(path)
+            if len(files) > MAX_FILES:
+                raise BlueprintError(
+                    [Diagnostic(display, 0, "", f"more than {MAX_FILES} YAML files")]
+                )
+    if not files:
+        raise BlueprintError(
+            [Diagnostic(display, 0, "", "no blueprint files (*.yaml, *.yml) found")]
+        )
+    return files
+
+
+def _pydantic_diagnostics(
+    doc: YamlDoc, exc: ValidationError, prefix: tuple[str | int, ...]
+) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for err in exc.errors():
+        loc: tuple[str | int, ...] = prefix + tuple(
+            p
+            for p in err["loc"]
+            # pydantic adds tags for union members and validator names; keep data keys only
+            if isinstance(p, int)
+            or (isinstance(p, str) and not p.startswith(("function-", "str", "Text")))
+        )
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        elif err["type"] == "literal_error":
+            msg = msg.replace("Input should be", "must be")
+        elif err["type"] == "string_pattern_mismatch":
+            msg = (
+                "invalid internal name: use lowercase letters, digits and _ , "
+                "starting with a letter"
+            )
+        out.append(Diagnostic(doc.file, doc.line_of(loc), dotted(loc), msg))
+    return out
+
+
+SECTIONS: dict[str, type[BaseModel]] = {
+    "property_groups": PropertyGroupSpec,
+    "properties": PropertySpec,
+    "pipelines": PipelineSpec,
+}
+
+
+def _items(doc: YamlDoc, diagnostics: list[Diagnostic]) -> Iterator[tuple[str, Any, Origin]]:
+    """Validate each item on its own, so one bad item does not hide the others' errors."""
+    data: dict[str, Any] = doc.data
+    for key, value in data.items():
+        if key == "version":
+            if value != 1:
+                diagnostics.append(
+                    Diagnostic(
+                        doc.file,
+                        doc.line_of(("version",)),
+                        "version",
+                        "unsupported blueprint version (this hs-japan reads version 1)",
+                    )
+                )
+            continue
+        model = SECTIONS.get(key)
+        if model is None:
+            diagnostics.append(
+                Diagnostic(
+                    doc.file,
+                    doc.line_of((key,)),
+                    str(key),
+                    "unknown section (known: version, " + ", ".join(SECTIONS) + ")",
+                )
+            )
+            continue
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            diagnostics.append(
+                Diagnostic(doc.file, doc.line_of((key,)), key, "must be a list of items (- ...)")
+            )
+            continue
+        for i, raw in enumerate(value):
+            try:
+                item = model.model_validate(raw)
+            except ValidationError as exc:
+                diagnostics.extend(_pydantic_diagnostics(doc, exc, (key, i)))
+                continue
+            yield key, item, Origin(file=doc.file, line=doc.line_of((key, i)), keypath=(key, i))
+
+
+def load_blueprint(root: Path) -> Blueprint:
+    """Read, validate and merge every YAML file under ``root``."""
+    files = find_blueprint_files(root)
+    diagnostics: list[Diagnostic] = []
+    digest = hashlib.sha256()
+    merged: dict[str, list[tuple[Any, Origin]]] = {
+        "property_groups": [],
+        "properties": [],
+        "pipelines": [],
+    }
+    docs: list[YamlDoc] = []
+    base = root if root.is_dir() else root.parent
+    for path in files:
+        display = _display(path)
+        rel = path.relative_to(base).as_posix() if path.is_relative_to(base) else display
+        # an unreadable file is reported by read_yaml with its location
+        with contextlib.suppress(OSError):
+            digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+        doc, errs = read_yaml(path, display)
+        diagnostics.extend(errs)
+        if doc is None:
+            continue
+        if doc.data is None:  # an empty file (or only comments) contributes nothing
+            continue
+        if not isinstance(doc.data, dict):
+            diagnostics.append(
+                Diagnostic(
+                    display,
+                    doc.line_of(()),
+                    "",
+                    "a blueprint file must be a mapping of sections "
+                    "(property_groups, properties, pipelines)",
+                )
+            )
+            continue
+        docs.append(doc)
+        for section, item, origin in _items(doc, diagnostics):
+            merged[section].append((item, origin))
+    blueprint = Blueprint(
+        root=_display(root),
+        digest="sha256:" + digest.hexdigest(),
+        files=tuple(_display(p) for p in files),
+        property_groups=tuple(merged["property_groups"]),
+        properties=tuple(merged["properties"]),
+        pipelines=tuple(merged["pipelines"]),
+        line_maps={d.file: d.lines for d in docs},
+    )
+    # cross-item rules run on the items that parsed, so all errors show at once
+    diagnostics.extend(check_blueprint(blueprint, {d.file: d for d in docs}))
+    if diagnostics:
+        raise BlueprintError(diagnostics)
+    return blueprint

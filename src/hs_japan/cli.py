@@ -1,0 +1,265 @@
+"""The ``hs-japan`` command line: parse arguments, call one core function, render.
+
+Every error a user can cause is printed as one line per problem on stderr with exit
+code 1 and no traceback (``--debug`` shows tracebacks and HTTP retries).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+
+from hs_japan import __version__
+from hs_japan.blueprint import load_blueprint
+from hs_japan.config import LOCAL, load_profile
+from hs_japan.engine import apply_plan, make_plan
+from hs_japan.errors import ApplyRefused, HsJapanError
+from hs_japan.plan.planfile import compare_saved, load_saved, save_plan
+from hs_japan.plan.render import RENDERERS, render_text
+from hs_japan.portal.session import open_portal
+
+app = typer.Typer(
+    name="hs-japan",
+    help="HubSpot configuration as code for B2B teams selling in Japan.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+emulator_app = typer.Typer(help="The local HubSpot portal emulator.", no_args_is_help=True)
+app.add_typer(emulator_app, name="emulator")
+
+_state = {"debug": False}
+T = TypeVar("T")
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    _err(message)
+    raise typer.Exit(code)
+
+
+def _guard(fn: Callable[[], T]) -> T:
+    """Run a command body; turn errors into one-line messages and exit code 1."""
+    try:
+        return fn()
+    except HsJapanError as exc:
+        if _state["debug"]:
+            raise
+        _fail(f"error: {exc}" if "\n" not in str(exc) else str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:
+        if _state["debug"]:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hs-japan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks and HTTP retries.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+    if debug:
+        logging.basicConfig(
+            level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+        )
+
+
+BlueprintDir = Annotated[Path, typer.Argument(help="Blueprint directory (or one YAML file).")]
+PortalOpt = Annotated[
+    str,
+    typer.Option(
+        "--portal",
+        "-p",
+        help="Portal profile from hs-japan.toml; 'local' is the embedded emulator.",
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="Profile file (default: ./hs-japan.toml).")
+]
+
+
+@app.command()
+def validate(blueprint: BlueprintDir) -> None:
+    """Check a blueprint offline; print every error as file:line: field: message."""
+
+    def body() -> None:
+        bp = load_blueprint(blueprint)
+        counts = (
+            f"{len(bp.property_groups)} property groups, {len(bp.properties)} "
+            f"properties, {len(bp.pipelines)} pipelines"
+        )
+        typer.echo(f"{bp.root}: valid ({len(bp.files)} files; {counts})")
+
+    _guard(body)
+
+
+@app.command()
+def plan(
+    blueprint: BlueprintDir,
+    portal: PortalOpt = LOCAL,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format.")
+    ] = Format.text,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Save the plan for 'apply --plan'.")
+    ] = None,
+    detailed_exitcode: Annotated[
+        bool,
+        typer.Option(
+            "--detailed-exitcode", help="Exit 0 when there are no changes, 2 when there are."
+        ),
+    ] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Read the portal and show what apply would change (nothing is written)."""
+
+    def body() -> int:
+        bp = load_blueprint(blueprint)
+        profile = load_profile(portal, config)
+        with open_portal(profile) as client:
+            result = make_plan(bp, client, profile.language)
+        typer.echo(RENDERERS[output_format.value](result.plan), nl=False)
+        if out is not None:
+            save_plan(out, result.plan, result.state.snapshot)
+            _err(
+                f"Saved plan to {out}; apply it with: hs-japan apply {blueprint} "
+                f"--portal {portal} --plan {out}"
+            )
+        return 2 if detailed_exitcode and not result.plan.empty else 0
+
+    code = _guard(body)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def apply(
+    blueprint: BlueprintDir,
+    portal: PortalOpt = LOCAL,
+    plan_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan", help="Apply a saved plan; refused if the portal or blueprint moved on."
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    allow_destroy: Annotated[
+        bool, typer.Option("--allow-destroy", help="Allow deletes, replaces and option removals.")
+    ] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Plan, confirm, write the changes in dependency order, then verify convergence."""
+
+    def body() -> int:
+        bp = load_blueprint(blueprint)
+        profile = load_profile(portal, config)
+        saved = load_saved(plan_file) if plan_file else None
+        with open_portal(profile) as client:
+            result = make_plan(bp, client, profile.language)
+            if saved is not None:
+                reasons = compare_saved(saved, result.plan)
+                if reasons:
+                    raise ApplyRefused(
+                        f"the saved plan {plan_file} is stale; nothing was written:\n"
+                        + "\n".join(f"  - {r}" for r in reasons)
+                        + "\nrun plan again and review the new plan"
+                    )
+            typer.echo(render_text(result.plan), nl=False)
+            if result.plan.empty:
+                return 0
+            destructive = result.plan.destructive
+            if destructive and not allow_destroy:
+                raise ApplyRefused(
+                    f"{len(destructive)} destructive change(s) need --allow-destroy; "
+                    "nothing was written: "
+                    + ", ".join(f"{c.action.glyph} {c.key}" for c in destructive)
+                )
+            if not yes and saved is None:
+                if not sys.stdin.isatty():
+                    raise ApplyRefused(
+                        "no terminal to confirm on; review the plan and pass "
+                        "--yes (nothing was written)"
+                    )
+                p = result.plan.portal
+                if not typer.confirm(
+                    f"Apply {len(result.plan.changes)} changes to portal "
+                    f"{p.portal_id} ({p.account_type})?"
+                ):
+                    raise ApplyRefused("cancelled; nothing was written")
+            typer.echo("Applying:")
+            outcome = apply_plan(result, bp, client, profile.language, typer.echo)
+        typer.echo(f"Applied {len(outcome.report.done)} changes.")
+        if outcome.converged:
+            typer.echo("Verified: a fresh read of the portal plans no changes (converged).")
+            return 0
+        _err("Not converged: the portal still differs after apply:")
+        _err(render_text(outcome.after.plan))
+        return 1
+
+    code = _guard(body)
+    if code:
+        raise typer.Exit(code)
+
+
+@emulator_app.command("serve")
+def emulator_serve(
+    host: Annotated[str, typer.Option(help="Loopback address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8765,
+    data: Annotated[Path, typer.Option(help="State directory (SQLite).")] = Path(
+        ".hs-japan/emulator"
+    ),
+) -> None:
+    """Serve the local HubSpot portal emulator in the foreground until Ctrl-C."""
+
+    def body() -> None:
+        from hs_japan.emulator import serve
+
+        data.mkdir(parents=True, exist_ok=True)
+        try:
+            serve(host, port, data)
+        except ValueError as exc:
+            raise HsJapanError(str(exc)) from None
+        except OSError as exc:
+            raise HsJapanError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
+
+    _guard(body)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Portal profiles (``hs-japan.toml``) and token lookup from the environment.
+
+```toml
+[portals.sandbox]
+base_url = "https://api.hubapi.com"
+token_env = "HS_JAPAN_SANDBOX_TOKEN"   # the NAME of the variable, never the token
+language = "ja"                        # which label language is written (ja|en)
+```
+The profile ``local`` is built in: the embedded emulator, started in-process, with its
+state under ``.hs-japan/local/`` (or ``$HS_JAPAN_HOME/local``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from hs_japan.errors import ConfigError
+
+LOCAL = "local"
+DEFAULT_CONFIG = Path("hs-japan.toml")
+_KNOWN_KEYS = {"base_url", "token_env", "language"}
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    base_url: str | None = None  # None: the embedded local emulator
+    token_env: str | None = None
+    language: Literal["ja", "en"] = "ja"
+
+    @property
+    def is_local(self) -> bool:
+        return self.base_url is None
+
+    def token(self) -> str:
+        if not self.token_env:
+            raise ConfigError(f"portal '{self.name}': token_env is not set in the profile")
+        value = os.environ.get(self.token_env, "").strip()
+        if not value:
+            raise ConfigError(
+                f"portal '{self.name}': environment variable {self.token_env} "
+                "is not set (export the private-app token there)"
+            )
+        return value
+
+
+def state_home() -> Path:
+    return Path(os.environ.get("HS_JAPAN_HOME", ".hs-japan"))
+
+
+def load_profile(
+    name: str, config_path: Path | None = None, language: str | None = None
+) -> Profile:
+    path = config_path or DEFAULT_CONFIG
+    portals: dict[str, object] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        portals = data.get("portals") or {}
+        if not isinstance(portals, dict):
+            raise ConfigError(f"{path}: portals: must be a table of [portals.NAME] sections")
+    elif config_path is not None:
+        raise ConfigError(f"{path}: no such profile file")
+    entry = portals.get(name)
+    if entry is None:
+        if name == LOCAL:
+            return Profile(LOCAL, language=_language(language or "ja", path))
+        known = ", ".join(sorted({LOCAL, *portals})) or LOCAL
+        raise ConfigError(
+            f"unknown portal '{name}' (known: {known}; define it as [portals.{name}] in {path})"
+        )
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{path}: portals.{name}: must be a table")
+    unknown = set(entry) - _KNOWN_KEYS
+    if unknown:
+        raise ConfigError(
+            f"{path}: portals.{name}.{sorted(unknown)[0]}: unknown key "
+            f"(known: {', '.join(sorted(_KNOWN_KEYS))})"
+        )
+    if "token" in entry or any("token" in k and k != "token_env" for k in entry):
+        raise ConfigError(
+            f"{path}: portals.{name}: never put a token in the file; "
+            "set token_env to the name of an environment variable"
+        )
+    base_url = entry.get("base_url")
+    token_env = entry.get("token_env")
+    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{path}: portals.{name}.base_url: must be an http(s) URL")
+    if not isinstance(token_env, str) or not token_env:
+        raise ConfigError(
+            f"{path}: portals.{name}.token_env: name the environment variable holding the token"
+        )
+    lang = language or entry.get("language", "ja")
+    return Profile(
+        name, base_url=base_url.rstrip("/"), token_env=token_env, language=_language(lang, path)
+    )
+
+
+def _language(value: object, path: Path) -> Literal["ja", "en"]:
+    if value not in ("ja", "en"):
+        raise ConfigError(f"{path}: language: must be 'ja' or 'en', not {value!r}")
+    return value

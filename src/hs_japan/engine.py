@@ -1,0 +1,88 @@
+"""Plan and apply, orchestrated: blueprint → read portal → diff → (write → verify).
+
+The pieces are pure (compile, diff, order) or confined to ``portal/``; this module only
+wires them in the documented order so that the CLI stays free of logic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hs_japan.apply import ApplyReport, apply_changes
+from hs_japan.blueprint.compile import DesiredState, compile_blueprint
+from hs_japan.blueprint.model import Blueprint, Language
+from hs_japan.errors import BlueprintError
+from hs_japan.plan.diff import check_references, plan_changes
+from hs_japan.plan.model import Action, Plan
+from hs_japan.portal.client import PortalClient
+from hs_japan.portal.read import read_archived_property_names, read_portal
+from hs_japan.portal.write import PortalWriter
+from hs_japan.resources import Kind, PortalState
+
+
+@dataclass
+class PlanResult:
+    plan: Plan
+    state: PortalState
+    desired: DesiredState
+
+
+def kinds_to_read(desired: DesiredState) -> tuple[set[str], set[str]]:
+    """Object types whose properties/groups, and whose pipelines, the plan must read."""
+    ids = set(desired.snapshot.resources) | desired.tombstones
+    pipeline_objects = {
+        key.split("/", 1)[0] for kind, key in ids if kind in (Kind.PIPELINE, Kind.STAGE)
+    }
+    property_objects = {
+        key.split("/", 1)[0] for kind, key in ids if kind in (Kind.PROPERTY, Kind.PROPERTY_GROUP)
+    }
+    if any(desired.stage_criteria.values()):
+        property_objects |= pipeline_objects  # criteria name properties of those objects
+    return property_objects, pipeline_objects
+
+
+def make_plan(bp: Blueprint, client: PortalClient, language: Language) -> PlanResult:
+    desired = compile_blueprint(bp, language)
+    property_objects, pipeline_objects = kinds_to_read(desired)
+    state = read_portal(client, property_objects, pipeline_objects)
+    changes = plan_changes(desired, state.snapshot)
+    # the recycle bin matters only where a property is about to be created
+    for obj in sorted(
+        {c.object_type for c in changes if c.kind is Kind.PROPERTY and c.action is Action.CREATE}
+    ):
+        state.archived_properties[obj] = read_archived_property_names(client, obj)
+    problems = check_references(desired, state)
+    if problems:
+        raise BlueprintError(problems)
+    plan = Plan(
+        portal=state.info,
+        blueprint_root=bp.root,
+        blueprint_digest=bp.digest,
+        language=language,
+        changes=tuple(changes),
+    )
+    return PlanResult(plan, state, desired)
+
+
+@dataclass
+class ApplyOutcome:
+    report: ApplyReport
+    after: PlanResult
+
+    @property
+    def converged(self) -> bool:
+        return self.after.plan.empty
+
+
+def apply_plan(
+    result: PlanResult,
+    bp: Blueprint,
+    client: PortalClient,
+    language: Language,
+    progress: Callable[[str], None],
+) -> ApplyOutcome:
+    writer = PortalWriter(client)
+    report = apply_changes(result.plan.changes, writer, result.state.snapshot, progress)
+    after = make_plan(bp, client, language)  # verify: a fresh read must plan nothing
+    return ApplyOutcome(report, after)

@@ -1,0 +1,1 @@
+"""Plans: the pure diff between a desired and an actual snapshot, and its renderings."""

@@ -1,0 +1,27 @@
+"""Dependency order for applying changes (pure).
+
+Groups before the properties that live in them; properties before pipelines (stage
+criteria refer to them); pipelines before their stages. Deletes run in the reverse
+order, after every create and update, so nothing is removed while still referenced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hs_japan.plan.model import Action, Change
+from hs_japan.resources import Kind
+
+_BUILD = (Kind.PROPERTY_GROUP, Kind.PROPERTY, Kind.PIPELINE, Kind.STAGE)
+
+
+def phase(change: Change) -> int:
+    """0..3 builds (create/update/replace), 4..7 deletes in reverse dependency order."""
+    idx = _BUILD.index(change.kind)
+    if change.action is Action.DELETE:
+        return 4 + (len(_BUILD) - 1 - idx)
+    return idx
+
+
+def order_changes(changes: Iterable[Change]) -> list[Change]:
+    return sorted(changes, key=lambda c: (phase(c), c.key))

@@ -1,0 +1,1 @@
+"""The only package that talks HTTP: HubSpot (or the local emulator) through the SDK."""

@@ -1,0 +1,275 @@
+"""HubSpot access through the official SDK, with retries in exactly one place.
+
+Every request goes through :meth:`PortalClient.call`: tenacity retries 423/429/477/5xx
+and connection errors, honouring ``Retry-After`` (NOTES §3.1). A write that may have
+reached HubSpot before the connection broke (a lost response) is never blindly
+re-sent: the caller passes a ``probe`` that re-reads the portal first, and a write the
+probe finds done counts as done (NOTES §3.1, architecture principle 6).
+
+The SDK's own urllib3 retries are switched off so that retries are not stacked.
+``client.api_request`` is used only where the SDK has no client (account info) or the
+SDK model lacks a field the API accepts (``pipelineId``/``stageId`` on create, the
+``validateReferencesBeforeDelete`` flag on stage delete, NOTES §13.1).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import hubspot
+import requests
+import urllib3
+from hubspot.crm.pipelines import ApiException as PipelinesApiException
+from hubspot.crm.properties import ApiException as PropertiesApiException
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+)
+from urllib3.util.retry import Retry
+
+from hs_japan.errors import PortalError
+
+log = logging.getLogger("hs_japan.http")
+
+HUBSPOT_API = "https://api.hubapi.com"
+RETRY_STATUSES = frozenset({423, 429, 477, 500, 502, 503, 504, 521})
+SDK_EXCEPTIONS: tuple[type[Exception], ...] = (PropertiesApiException, PipelinesApiException)
+REQUEST_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
+
+T = TypeVar("T")
+
+
+class _Transient(Exception):
+    """A failure worth retrying. ``ambiguous``: a write may have been applied."""
+
+    def __init__(
+        self, message: str, *, status: int | None, retry_after: float | None, ambiguous: bool
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+        self.ambiguous = ambiguous
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+def _retry_after(headers: Any) -> float | None:
+    if not headers:
+        return None
+    value = None
+    with contextlib.suppress(Exception):
+        value = headers.get("Retry-After") or headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _parse_body(raw: Any) -> Any:
+    if raw is None or raw == "" or raw == b"":
+        return None
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def error_from_response(what: str, status: int, body: Any, token_env: str | None) -> PortalError:
+    """A one-line, actionable error for a HubSpot error response (NOTES §3.1)."""
+    data = body if isinstance(body, dict) else {}
+    category = data.get("category")
+    message = str(data.get("message") or body or "no message").strip().splitlines()[0]
+    correlation = data.get("correlationId")
+    suffix = f" (correlationId {correlation})" if correlation else ""
+    if status == 401:
+        where = f" in ${token_env}" if token_env else ""
+        text = (
+            f"{what}: the token{where} was rejected (401 {category or 'UNAUTHORIZED'}); "
+            "check that it is a current private-app token for this portal"
+        )
+    elif status == 403 and category == "MISSING_SCOPES":
+        scopes: list[str] = []
+        for err in data.get("errors") or []:
+            scopes.extend((err.get("context") or {}).get("requiredScopes") or [])
+        text = (
+            f"{what}: the token lacks required scopes: {', '.join(scopes) or message}; "
+            "add them to the private app and use its new token"
+        )
+    else:
+        text = (
+            f"{what}: HubSpot answered {status}"
+            + (f" {category}" if category else "")
+            + f": {message}"
+        )
+    return PortalError(text + suffix, status=status, category=category, correlation_id=correlation)
+
+
+class PortalClient:
+    """One portal: the SDK client, the retry policy and the request counter."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        token_env: str | None = None,
+        max_attempts: int = 6,
+        max_wait: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token_env = token_env
+        self.max_attempts = max_attempts
+        self.max_wait = max_wait
+        self.sleep = sleep
+        self.requests_sent = 0
+        self.retries = 0
+        # retry=Retry(0): the SDK must not retry on its own (urllib3 re-sends GET/PUT on
+        # 429 + Retry-After by default, NOTES §13.3); tenacity below is the one policy.
+        self.sdk = hubspot.Client.create(
+            access_token=token,
+            host=self.base_url,
+            base_url=self.base_url,
+            retry=Retry(
+                total=0,
+                connect=0,
+                read=0,
+                redirect=0,
+                status=0,
+                raise_on_status=False,
+                respect_retry_after_header=False,
+            ),
+        )
+
+    def __repr__(self) -> str:  # never show the token
+        return f"PortalClient({self.base_url!r})"
+
+    # -- the retry policy -------------------------------------------------------------
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Transient) and exc.retry_after is not None:
+            if exc.retry_after > self.max_wait:
+                return self.max_wait
+            return exc.retry_after
+        base: float = min(8.0, 0.25 * (2 ** (state.attempt_number - 1)))
+        return base + random.uniform(0, base / 4)
+
+    def call(
+        self,
+        what: str,
+        fn: Callable[[], T],
+        *,
+        probe: Callable[[], T | None] | None = None,
+        write: bool = False,
+    ) -> T:
+        """Run ``fn`` with the retry policy. See the module docstring for ``probe``."""
+
+        def attempt() -> T:
+            self.requests_sent += 1
+            try:
+                return fn()
+            except SDK_EXCEPTIONS as exc:
+                status = int(getattr(exc, "status", 0) or 0)
+                body = _parse_body(getattr(exc, "body", None))
+                if status in RETRY_STATUSES or status == 0:
+                    raise _Transient(
+                        f"{what}: HTTP {status}",
+                        status=status,
+                        retry_after=_retry_after(getattr(exc, "headers", None)),
+                        ambiguous=write and status >= 500,
+                    ) from exc
+                raise error_from_response(what, status, body, self.token_env) from None
+            except (
+                urllib3.exceptions.HTTPError,
+                requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout,
+                ConnectionError,
+            ) as exc:
+                raise _Transient(
+                    f"{what}: {type(exc).__name__}", status=None, retry_after=None, ambiguous=write
+                ) from exc
+
+        def before_sleep(state: RetryCallState) -> None:
+            self.retries += 1
+            exc = state.outcome.exception() if state.outcome else None
+            log.info("retrying %s after %s", what, exc)
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception(lambda e: isinstance(e, _Transient)),
+            sleep=self.sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        try:
+            for attempt_state in retrying:
+                with attempt_state:
+                    if attempt_state.retry_state.attempt_number > 1 and probe is not None:
+                        found = probe()
+                        if found is not None:
+                            return found
+                    return attempt()
+        except _Transient as exc:
+            if exc.status is None:
+                raise PortalError(
+                    f"{what}: cannot reach the portal at {self.base_url} "
+                    f"({exc.__cause__ or exc}); check the network and the profile's base_url"
+                ) from None
+            raise PortalError(
+                f"{what}: still failing after {self.max_attempts} attempts "
+                f"(last: HTTP {exc.status})",
+                status=exc.status,
+            ) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- raw requests where the SDK has no client ----------------------------------------
+    def request(
+        self, method: str, path: str, *, body: Any = None, qs: dict[str, Any] | None = None
+    ) -> Response:
+        """One ``client.api_request`` call; raises on HTTP errors (with status mapping)."""
+        options: dict[str, Any] = {"method": method, "path": path}
+        if qs:
+            options["qs"] = qs
+        if body is not None:
+            options["body"] = body
+        # api_request prints connection errors to stdout; keep stdout for plan output
+        with contextlib.redirect_stdout(io.StringIO()):
+            resp = self.sdk.api_request(options)
+        parsed = _parse_body(resp.content)
+        if resp.status_code >= 400:
+            # raised as the SDK's own exception type so call() classifies both paths alike
+            err = PropertiesApiException(status=resp.status_code, reason=resp.reason)
+            err.body = resp.content
+            err.headers = resp.headers
+            raise err
+        return Response(resp.status_code, parsed, dict(resp.headers))
+
+    def get_account_details(self) -> dict[str, Any]:
+        resp = self.call(
+            "read account details", lambda: self.request("GET", "/account-info/v3/details")
+        )
+        if not isinstance(resp.body, dict):
+            raise PortalError("read account details: unexpected response body")
+        return resp.body

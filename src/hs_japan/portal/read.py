@@ -1,0 +1,164 @@
+"""Read a portal into the canonical :class:`Snapshot` (the same type a blueprint compiles to).
+
+Responses are turned back into HubSpot's own JSON shape (camelCase) first, so the
+normalisers below work on exactly what the API documents and can be tested on plain
+dicts. Server-owned fields are dropped here; ``updatedAt`` is kept as a fingerprint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
+from hs_japan.resources import (
+    Kind,
+    PortalInfo,
+    PortalState,
+    Resource,
+    Snapshot,
+    make_key,
+    normalize_options,
+)
+
+
+def sdk_to_json(value: Any) -> Any:
+    """An SDK model (or list/dict of them) as the API's JSON, using ``attribute_map``."""
+    if hasattr(value, "attribute_map") and hasattr(value, "openapi_types"):
+        out = {}
+        for attr, json_key in value.attribute_map.items():
+            item = getattr(value, attr, None)
+            if item is not None:
+                out[json_key] = sdk_to_json(item)
+        return out
+    if isinstance(value, list):
+        return [sdk_to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: sdk_to_json(v) for k, v in value.items()}
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _fingerprint(d: dict[str, Any]) -> str:
+    return str(d.get("updatedAt") or "")
+
+
+def property_resource(object_type: str, d: dict[str, Any]) -> Resource:
+    attrs: dict[str, Any] = {
+        "label": d.get("label", ""),
+        "type": d.get("type"),
+        "fieldType": d.get("fieldType"),
+        "groupName": d.get("groupName"),
+        "description": d.get("description") or "",
+        "options": normalize_options(d.get("options") or []),
+        "displayOrder": d.get("displayOrder"),
+        "hidden": bool(d.get("hidden", False)),
+        "formField": bool(d.get("formField", False)),
+        "hasUniqueValue": bool(d.get("hasUniqueValue", False)),
+    }
+    return Resource(
+        Kind.PROPERTY,
+        make_key(object_type, d["name"]),
+        attrs,
+        hubspot_defined=bool(d.get("hubspotDefined", False)),
+        fingerprint=_fingerprint(d),
+    )
+
+
+def group_resource(object_type: str, d: dict[str, Any]) -> Resource:
+    attrs = {"label": d.get("label", ""), "displayOrder": d.get("displayOrder")}
+    return Resource(Kind.PROPERTY_GROUP, make_key(object_type, d["name"]), attrs)
+
+
+def pipeline_resources(object_type: str, d: dict[str, Any]) -> Iterable[Resource]:
+    pid = str(d["id"])
+    yield Resource(
+        Kind.PIPELINE,
+        make_key(object_type, pid),
+        {"label": d.get("label", ""), "displayOrder": d.get("displayOrder")},
+        fingerprint=_fingerprint(d),
+    )
+    for st in d.get("stages") or []:
+        if st.get("archived"):
+            continue
+        metadata = {str(k): str(v) for k, v in (st.get("metadata") or {}).items()}
+        yield Resource(
+            Kind.STAGE,
+            make_key(object_type, pid, str(st["id"])),
+            {
+                "label": st.get("label", ""),
+                "displayOrder": st.get("displayOrder"),
+                "metadata": metadata,
+            },
+            fingerprint=_fingerprint(st),
+        )
+
+
+def portal_info(details: dict[str, Any]) -> PortalInfo:
+    return PortalInfo(
+        portal_id=int(details.get("portalId", 0)),
+        account_type=str(details.get("accountType", "UNKNOWN")),
+        name=str(details.get("portalName") or details.get("uiDomain") or ""),
+        time_zone=str(details.get("timeZone") or ""),
+    )
+
+
+def read_portal(
+    client: PortalClient, property_objects: Iterable[str], pipeline_objects: Iterable[str]
+) -> PortalState:
+    """Account details, then groups, properties and pipelines of the given object types.
+
+    One list call per object type and kind: HubSpot returns these collections whole
+    (no paging, NOTES §3.2), so no per-resource reads are needed.
+    """
+    info = portal_info(client.get_account_details())
+    snap = Snapshot()
+    props = client.sdk.crm.properties
+    for obj in sorted(set(property_objects)):
+        groups = client.call(
+            f"read {obj} property groups",
+            partial(props.groups_api.get_all, object_type=obj, _request_timeout=REQUEST_TIMEOUT),
+        )
+        for g in sdk_to_json(groups).get("results", []):
+            snap.add(group_resource(obj, g))
+        found = client.call(
+            f"read {obj} properties",
+            partial(
+                props.core_api.get_all,
+                object_type=obj,
+                archived=False,
+                _request_timeout=REQUEST_TIMEOUT,
+            ),
+        )
+        for p in sdk_to_json(found).get("results", []):
+            if not p.get("archived"):
+                snap.add(property_resource(obj, p))
+    pipes = client.sdk.crm.pipelines.pipelines_api
+    for obj in sorted(set(pipeline_objects)):
+        found = client.call(
+            f"read {obj} pipelines",
+            partial(pipes.get_all, object_type=obj, _request_timeout=REQUEST_TIMEOUT),
+        )
+        for pl in sdk_to_json(found).get("results", []):
+            if pl.get("archived"):
+                continue
+            for res in pipeline_resources(obj, pl):
+                snap.add(res)
+    return PortalState(info=info, snapshot=snap)
+
+
+def read_archived_property_names(client: PortalClient, object_type: str) -> set[str]:
+    """Names in the property recycle bin (``?archived=true`` lists only archived ones)."""
+    found = client.call(
+        f"read archived {object_type} properties",
+        partial(
+            client.sdk.crm.properties.core_api.get_all,
+            object_type=object_type,
+            archived=True,
+            _request_timeout=REQUEST_TIMEOUT,
+        ),
+    )
+    return {p["name"] for p in sdk_to_json(found).get("results", [])}

@@ -1,0 +1,61 @@
+"""Open a portal connection for a profile; for ``local``, start the embedded emulator.
+
+The local portal is a real HTTP server on 127.0.0.1 (an ephemeral port), reached
+through the SDK exactly like HubSpot. Its state and the local portal's credentials
+live under ``.hs-japan/local/``; the token there belongs to the emulator only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from hs_japan.config import Profile, state_home
+from hs_japan.errors import ConfigError, PortalError
+from hs_japan.portal.client import PortalClient
+
+LOCAL_PORTAL_NAME = "hs-japan local portal"
+
+
+def _local_credentials(path: Path) -> dict[str, object] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and "token" in data else None
+
+
+@contextmanager
+def open_portal(profile: Profile) -> Iterator[PortalClient]:
+    if not profile.is_local:
+        assert profile.base_url is not None
+        yield PortalClient(profile.base_url, profile.token(), token_env=profile.token_env)
+        return
+    from hs_japan.emulator import EmulatorServer
+
+    home = state_home() / "local"
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create {home}: {exc.strerror}") from None
+    creds_path = home / "portal.json"
+    with EmulatorServer(data_dir=home) as server:
+        creds = _local_credentials(creds_path)
+        client = PortalClient(server.url, str(creds["token"])) if creds else None
+        if client is not None:
+            try:
+                client.get_account_details()
+            except PortalError as exc:
+                if exc.status != 401:
+                    raise
+                client = None  # the emulator state was reset: make a new local portal
+        if client is None:
+            created = server.create_portal(account_type="SANDBOX", portal_name=LOCAL_PORTAL_NAME)
+            fd = os.open(creds_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(created, fh)
+            client = PortalClient(server.url, str(created["token"]))
+        yield client

@@ -1,0 +1,319 @@
+"""Turn planned changes into HubSpot calls (one method per kind and action).
+
+Rules followed here (NOTES §4.4, §4.5, §5.4):
+- pipelines and stages are written per stage (POST/PATCH/DELETE), never with a
+  whole-pipeline PUT, so stage ids never churn;
+- the delete-validation flags are always ``true`` so HubSpot refuses to delete a
+  pipeline or stage that still holds records;
+- a property PATCH with ``options`` sends the full desired list (it replaces);
+- property creates go through the batch endpoint, 100 at a time;
+- a create whose response was lost is found by re-reading before it is re-sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import partial
+from typing import Any
+
+from hubspot.crm.pipelines import PipelinePatchInput, PipelineStagePatchInput
+from hubspot.crm.properties import (
+    BatchInputPropertyCreate,
+    BatchInputPropertyName,
+    BatchReadInputPropertyName,
+    OptionInput,
+    PropertyCreate,
+    PropertyGroupCreate,
+    PropertyGroupUpdate,
+    PropertyName,
+    PropertyUpdate,
+)
+
+from hs_japan.errors import ApplyFailed, PortalError
+from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
+from hs_japan.portal.read import sdk_to_json
+
+BATCH_SIZE = 100  # HubSpot's batch endpoints take at most 100 inputs
+
+# Sent as the string "true": the SDK formats a Python bool into the query as "True"
+# (seen in the contract tests), and HubSpot documents the lowercase JSON literal.
+VALIDATE_FLAGS = {
+    "validate_references_before_delete": "true",
+    "validate_deal_stage_usages_before_delete": "true",
+}
+
+_PROPERTY_FIELDS = {
+    "label": "label",
+    "type": "type",
+    "fieldType": "field_type",
+    "groupName": "group_name",
+    "description": "description",
+    "displayOrder": "display_order",
+    "hidden": "hidden",
+    "formField": "form_field",
+}
+
+
+def _options(options: Iterable[dict[str, Any]]) -> list[OptionInput]:
+    return [
+        OptionInput(
+            label=o["label"],
+            value=o["value"],
+            hidden=bool(o.get("hidden", False)),
+            display_order=o.get("displayOrder"),
+            description=o.get("description") or "",
+        )
+        for o in options
+    ]
+
+
+def _property_kwargs(attrs: dict[str, Any]) -> dict[str, Any]:
+    kwargs = {sdk: attrs[api] for api, sdk in _PROPERTY_FIELDS.items() if api in attrs}
+    if "options" in attrs:
+        kwargs["options"] = _options(attrs["options"])
+    return kwargs
+
+
+def _gone_is_done(exc: PortalError) -> bool:
+    """A delete answered 404 has reached its goal (e.g. a retried delete that had worked)."""
+    return exc.status == 404
+
+
+class PortalWriter:
+    def __init__(self, client: PortalClient) -> None:
+        self.client = client
+        self.props = client.sdk.crm.properties
+        self.pipes = client.sdk.crm.pipelines
+
+    # -- property groups ---------------------------------------------------------------
+    def create_group(self, obj: str, name: str, attrs: dict[str, Any]) -> None:
+        body = PropertyGroupCreate(
+            name=name, label=attrs.get("label", name), display_order=attrs.get("displayOrder", -1)
+        )
+        self.client.call(
+            f"create property group {obj}/{name}",
+            partial(self.props.groups_api.create, obj, body, _request_timeout=REQUEST_TIMEOUT),
+            probe=lambda: self._find_group(obj, name),
+            write=True,
+        )
+
+    def _find_group(self, obj: str, name: str) -> object | None:
+        found = sdk_to_json(self.props.groups_api.get_all(obj, _request_timeout=REQUEST_TIMEOUT))
+        return next((g for g in found.get("results", []) if g.get("name") == name), None)
+
+    def update_group(self, obj: str, name: str, after: dict[str, Any]) -> None:
+        body = PropertyGroupUpdate(
+            label=after.get("label"), display_order=after.get("displayOrder")
+        )
+        self.client.call(
+            f"update property group {obj}/{name}",
+            partial(
+                self.props.groups_api.update, obj, name, body, _request_timeout=REQUEST_TIMEOUT
+            ),
+        )
+
+    def delete_group(self, obj: str, name: str) -> None:
+        try:
+            self.client.call(
+                f"delete property group {obj}/{name}",
+                partial(self.props.groups_api.archive, obj, name, _request_timeout=REQUEST_TIMEOUT),
+            )
+        except PortalError as exc:
+            if not _gone_is_done(exc):
+                raise
+
+    # -- properties --------------------------------------------------------------------
+    def create_properties(self, obj: str, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        for start in range(0, len(items), BATCH_SIZE):
+            self._create_property_batch(obj, list(items[start : start + BATCH_SIZE]))
+
+    def _create_property_batch(self, obj: str, items: list[tuple[str, dict[str, Any]]]) -> None:
+        pending = {name: attrs for name, attrs in items}
+
+        def send() -> object:
+            inputs = [
+                PropertyCreate(
+                    name=name,
+                    has_unique_value=attrs.get("hasUniqueValue"),
+                    **_property_kwargs(attrs),
+                )
+                for name, attrs in pending.items()
+            ]
+            return self.props.batch_api.create(
+                obj, BatchInputPropertyCreate(inputs=inputs), _request_timeout=REQUEST_TIMEOUT
+            )
+
+        def probe() -> object | None:
+            # the previous attempt may have created some or all of them: keep only the rest
+            read = self.props.batch_api.read(
+                obj,
+                BatchReadInputPropertyName(
+                    archived=False,
+                    data_sensitivity="non_sensitive",
+                    inputs=[PropertyName(name=n) for n in pending],
+                ),
+                _request_timeout=REQUEST_TIMEOUT,
+            )
+            for p in sdk_to_json(read).get("results", []):
+                pending.pop(p.get("name"), None)
+            return True if not pending else None
+
+        names = ", ".join(pending)
+        result = sdk_to_json(
+            self.client.call(f"create {obj} properties ({names})", send, probe=probe, write=True)
+        )
+        errors = result.get("errors") if isinstance(result, dict) else None
+        if errors:
+            detail = "; ".join(str(e.get("message", e)) for e in errors)
+            raise ApplyFailed(
+                f"create {obj} properties: HubSpot rejected {len(errors)} of {len(items)}: {detail}"
+            )
+
+    def update_property(self, obj: str, name: str, after: dict[str, Any]) -> None:
+        body = PropertyUpdate(**_property_kwargs(after))
+        self.client.call(
+            f"update property {obj}/{name}",
+            partial(self.props.core_api.update, obj, name, body, _request_timeout=REQUEST_TIMEOUT),
+        )
+
+    def delete_properties(self, obj: str, names: Sequence[str]) -> None:
+        for start in range(0, len(names), BATCH_SIZE):
+            chunk = names[start : start + BATCH_SIZE]
+            body = BatchInputPropertyName(inputs=[PropertyName(name=n) for n in chunk])
+            # batch archive answers 204 even for unknown or already archived names (§5.1),
+            # so it is safe to repeat
+            self.client.call(
+                f"delete {obj} properties ({', '.join(chunk)})",
+                partial(self.props.batch_api.archive, obj, body, _request_timeout=REQUEST_TIMEOUT),
+            )
+
+    # -- pipelines and stages ------------------------------------------------------------
+    def _find_pipeline(self, obj: str, pipeline_id: str) -> object | None:
+        found = sdk_to_json(self.pipes.pipelines_api.get_all(obj, _request_timeout=REQUEST_TIMEOUT))
+        return next((p for p in found.get("results", []) if str(p.get("id")) == pipeline_id), None)
+
+    def create_pipeline(
+        self,
+        obj: str,
+        pipeline_id: str,
+        attrs: dict[str, Any],
+        stages: Sequence[tuple[str, dict[str, Any]]],
+    ) -> None:
+        # api_request: the SDK 12 PipelineInput model has no pipelineId/stageId (NOTES §13.1)
+        body = {
+            "pipelineId": pipeline_id,
+            "label": attrs["label"],
+            "displayOrder": attrs.get("displayOrder", 0),
+            "stages": [
+                {
+                    "stageId": sid,
+                    "label": s["label"],
+                    "displayOrder": s["displayOrder"],
+                    "metadata": s.get("metadata", {}),
+                }
+                for sid, s in stages
+            ],
+        }
+        self.client.call(
+            f"create pipeline {obj}/{pipeline_id}",
+            lambda: self.client.request("POST", f"/crm/v3/pipelines/{obj}", body=body),
+            probe=lambda: self._find_pipeline(obj, pipeline_id),
+            write=True,
+        )
+
+    def update_pipeline(self, obj: str, pipeline_id: str, after: dict[str, Any]) -> None:
+        body = PipelinePatchInput(label=after.get("label"), display_order=after.get("displayOrder"))
+        self.client.call(
+            f"update pipeline {obj}/{pipeline_id}",
+            partial(
+                self.pipes.pipelines_api.update,
+                obj,
+                pipeline_id,
+                body,
+                **VALIDATE_FLAGS,
+                _request_timeout=REQUEST_TIMEOUT,
+            ),
+        )
+
+    def delete_pipeline(self, obj: str, pipeline_id: str) -> None:
+        try:
+            self.client.call(
+                f"delete pipeline {obj}/{pipeline_id}",
+                partial(
+                    self.pipes.pipelines_api.archive,
+                    obj,
+                    pipeline_id,
+                    **VALIDATE_FLAGS,
+                    _request_timeout=REQUEST_TIMEOUT,
+                ),
+            )
+        except PortalError as exc:
+            if not _gone_is_done(exc):
+                raise
+
+    def _find_stage(self, obj: str, pipeline_id: str, stage_id: str) -> object | None:
+        found = sdk_to_json(
+            self.pipes.pipeline_stages_api.get_all(
+                obj, pipeline_id, _request_timeout=REQUEST_TIMEOUT
+            )
+        )
+        return next((s for s in found.get("results", []) if str(s.get("id")) == stage_id), None)
+
+    def create_stage(
+        self, obj: str, pipeline_id: str, stage_id: str, attrs: dict[str, Any]
+    ) -> None:
+        body = {
+            "stageId": stage_id,
+            "label": attrs["label"],
+            "displayOrder": attrs["displayOrder"],
+            "metadata": attrs.get("metadata", {}),
+        }
+        self.client.call(
+            f"create stage {obj}/{pipeline_id}/{stage_id}",
+            lambda: self.client.request(
+                "POST", f"/crm/v3/pipelines/{obj}/{pipeline_id}/stages", body=body
+            ),
+            probe=lambda: self._find_stage(obj, pipeline_id, stage_id),
+            write=True,
+        )
+
+    def update_stage(
+        self,
+        obj: str,
+        pipeline_id: str,
+        stage_id: str,
+        after: dict[str, Any],
+        current_metadata: dict[str, str],
+    ) -> None:
+        # the spec marks metadata required even on PATCH (NOTES §4.2): always send it whole
+        metadata = {k: v for k, v in current_metadata.items() if k != "isClosed"}
+        metadata.update(after.get("metadata") or {})
+        body = PipelineStagePatchInput(
+            label=after.get("label"), display_order=after.get("displayOrder"), metadata=metadata
+        )
+        self.client.call(
+            f"update stage {obj}/{pipeline_id}/{stage_id}",
+            partial(
+                self.pipes.pipeline_stages_api.update,
+                obj,
+                pipeline_id,
+                stage_id,
+                body,
+                _request_timeout=REQUEST_TIMEOUT,
+            ),
+        )
+
+    def delete_stage(self, obj: str, pipeline_id: str, stage_id: str) -> None:
+        # api_request: the SDK's stage archive() cannot send validateReferencesBeforeDelete
+        try:
+            self.client.call(
+                f"delete stage {obj}/{pipeline_id}/{stage_id}",
+                lambda: self.client.request(
+                    "DELETE",
+                    f"/crm/v3/pipelines/{obj}/{pipeline_id}/stages/{stage_id}",
+                    qs={"validateReferencesBeforeDelete": "true"},
+                ),
+            )
+        except PortalError as exc:
+            if not _gone_is_done(exc):
+                raise
