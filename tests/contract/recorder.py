@@ -29,6 +29,8 @@ class Recorder:
         self.requests: list[Recorded] = []
         # (method, path) -> (status, body); default answers are empty successes
         self.routes: dict[tuple[str, str], tuple[int, Any]] = {}
+        # (method, path) -> queued (status, body, headers) answered first, in order
+        self.scripts: dict[tuple[str, str], list[tuple[int, Any, dict[str, str]]]] = {}
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -46,14 +48,21 @@ class Recorder:
                         dict(self.headers.items()),
                     )
                 )
-                status, answer = recorder.routes.get(
-                    (self.command, parts.path),
-                    (204, None) if self.command == "DELETE" else (200, {"results": []}),
-                )
+                route = (self.command, parts.path)
+                extra: dict[str, str] = {}
+                if recorder.scripts.get(route):
+                    status, answer, extra = recorder.scripts[route].pop(0)
+                else:
+                    status, answer = recorder.routes.get(
+                        route,
+                        (204, None) if self.command == "DELETE" else (200, {"results": []}),
+                    )
                 data = b"" if answer is None else json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
+                for name, value in extra.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
 

@@ -147,10 +147,9 @@ class PortalWriter:
             # the previous attempt may have created some or all of them: keep only the rest
             read = self.props.batch_api.read(
                 obj,
+                # SDK 12's model has no dataSensitivity field (the spec lists it as required)
                 BatchReadInputPropertyName(
-                    archived=False,
-                    data_sensitivity="non_sensitive",
-                    inputs=[PropertyName(name=n) for n in pending],
+                    archived=False, inputs=[PropertyName(name=n) for n in pending]
                 ),
                 _request_timeout=REQUEST_TIMEOUT,
             )

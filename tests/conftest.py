@@ -1,0 +1,64 @@
+"""Shared fixtures: an in-process emulator on loopback, portals in it, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import hubspot
+import pytest
+from hs_japan.emulator import EmulatorServer
+from typer.testing import CliRunner
+
+from hs_japan.cli import app
+
+
+@dataclass
+class PortalEnv:
+    url: str
+    token: str
+    portal_id: int
+    config: Path
+    name: str = "test"
+    token_env: str = "HS_JAPAN_TEST_TOKEN"
+
+    def sdk(self) -> hubspot.Client:
+        return hubspot.Client.create(access_token=self.token, host=self.url, base_url=self.url)
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[EmulatorServer]:
+    with EmulatorServer() as server:
+        yield server
+
+
+@pytest.fixture
+def portal(emulator: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PortalEnv:
+    created = emulator.create_portal(account_type="SANDBOX", portal_name="test portal")
+    config = tmp_path / "hs-japan.toml"
+    env = PortalEnv(emulator.url, str(created["token"]), int(created["portalId"]), config)
+    config.write_text(f'[portals.test]\nbase_url = "{env.url}"\ntoken_env = "{env.token_env}"\n')
+    monkeypatch.setenv(env.token_env, env.token)
+    return env
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Run ``hs-japan ARGS`` in-process with state under tmp_path; returns a CliResult."""
+    monkeypatch.setenv("HS_JAPAN_HOME", str(tmp_path / "state"))
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> CliResult:
+        result = runner.invoke(app, list(args), input=input, env=dict(os.environ))
+        return CliResult(result.exit_code, result.stdout, result.stderr)
+
+    yield run
