@@ -17,12 +17,13 @@ import typer
 
 from hs_japan import __version__
 from hs_japan.blueprint import load_blueprint
-from hs_japan.config import LOCAL, load_profile
+from hs_japan.config import LOCAL, Profile, check_portal, load_profile
 from hs_japan.engine import apply_plan, make_plan
-from hs_japan.errors import ApplyRefused, HsJapanError
+from hs_japan.errors import ApplyRefused, BlueprintError, HsJapanError
 from hs_japan.plan.planfile import compare_saved, load_saved, save_plan
 from hs_japan.plan.render import RENDERERS, render_text
 from hs_japan.portal.session import open_portal
+from hs_japan.resources import PortalInfo
 
 app = typer.Typer(
     name="hs-japan",
@@ -57,10 +58,14 @@ def _guard(fn: Callable[[], T]) -> T:
     """Run a command body; turn errors into one-line messages and exit code 1."""
     try:
         return fn()
+    except BlueprintError as exc:  # already file:line: field: message, one per line
+        if _state["debug"]:
+            raise
+        _fail(str(exc), exc.exit_code)
     except HsJapanError as exc:
         if _state["debug"]:
             raise
-        _fail(f"error: {exc}" if "\n" not in str(exc) else str(exc), exc.exit_code)
+        _fail(f"error: {exc}", exc.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except (typer.Exit, typer.Abort):
@@ -69,6 +74,10 @@ def _guard(fn: Callable[[], T]) -> T:
         if _state["debug"]:
             raise
         _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)")
+
+
+def _guard_for(profile: Profile) -> Callable[[PortalInfo], None]:
+    return lambda info: check_portal(profile, info.portal_id, info.account_type)
 
 
 def _version(value: bool) -> None:
@@ -104,6 +113,10 @@ PortalOpt = Annotated[
         "-p",
         help="Portal profile from hs-japan.toml; 'local' is the embedded emulator.",
     ),
+]
+LanguageOpt = Annotated[
+    str | None,
+    typer.Option("--language", help="Label language to write (ja|en); overrides the profile."),
 ]
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="Profile file (default: ./hs-japan.toml).")
@@ -142,14 +155,15 @@ def plan(
         ),
     ] = False,
     config: ConfigOpt = None,
+    language: LanguageOpt = None,
 ) -> None:
     """Read the portal and show what apply would change (nothing is written)."""
 
     def body() -> int:
         bp = load_blueprint(blueprint)
-        profile = load_profile(portal, config)
+        profile = load_profile(portal, config, language)
         with open_portal(profile) as client:
-            result = make_plan(bp, client, profile.language)
+            result = make_plan(bp, client, profile.language, _guard_for(profile))
         typer.echo(RENDERERS[output_format.value](result.plan), nl=False)
         if out is not None:
             save_plan(out, result.plan, result.state.snapshot)
@@ -178,16 +192,35 @@ def apply(
     allow_destroy: Annotated[
         bool, typer.Option("--allow-destroy", help="Allow deletes, replaces and option removals.")
     ] = False,
+    confirm_portal: Annotated[
+        int | None,
+        typer.Option(
+            "--confirm-portal",
+            help="Portal id: required to apply to a STANDARD (production) account.",
+        ),
+    ] = None,
     config: ConfigOpt = None,
+    language: LanguageOpt = None,
 ) -> None:
     """Plan, confirm, write the changes in dependency order, then verify convergence."""
 
     def body() -> int:
         bp = load_blueprint(blueprint)
-        profile = load_profile(portal, config)
+        profile = load_profile(portal, config, language)
         saved = load_saved(plan_file) if plan_file else None
         with open_portal(profile) as client:
-            result = make_plan(bp, client, profile.language)
+            result = make_plan(bp, client, profile.language, _guard_for(profile))
+            p = result.plan.portal
+            if (
+                p.account_type == "STANDARD"
+                and profile.confirm_production
+                and confirm_portal != p.portal_id
+            ):
+                raise ApplyRefused(
+                    f"portal {p.portal_id} ({p.name or 'unnamed'}) is a production (STANDARD) "
+                    f"account: pass --confirm-portal {p.portal_id} to apply to it "
+                    "(nothing was written)"
+                )
             if saved is not None:
                 reasons = compare_saved(saved, result.plan)
                 if reasons:
@@ -212,7 +245,6 @@ def apply(
                         "no terminal to confirm on; review the plan and pass "
                         "--yes (nothing was written)"
                     )
-                p = result.plan.portal
                 if not typer.confirm(
                     f"Apply {len(result.plan.changes)} changes to portal "
                     f"{p.portal_id} ({p.account_type})?"

@@ -5,6 +5,9 @@
 base_url = "https://api.hubapi.com"
 token_env = "HS_JAPAN_SANDBOX_TOKEN"   # the NAME of the variable, never the token
 language = "ja"                        # which label language is written (ja|en)
+portal_id = 12345678                   # optional: refuse a token for any other portal
+account_type = "SANDBOX"               # optional: refuse any other account type
+confirm_production = true              # default: apply to STANDARD needs --confirm-portal
 ```
 The profile ``local`` is built in: the embedded emulator, started in-process, with its
 state under ``.hs-japan/local/`` (or ``$HS_JAPAN_HOME/local``).
@@ -22,7 +25,15 @@ from hs_japan.errors import ConfigError
 
 LOCAL = "local"
 DEFAULT_CONFIG = Path("hs-japan.toml")
-_KNOWN_KEYS = {"base_url", "token_env", "language"}
+_KNOWN_KEYS = {
+    "base_url",
+    "token_env",
+    "language",
+    "portal_id",
+    "account_type",
+    "confirm_production",
+}
+ACCOUNT_TYPES = ("STANDARD", "SANDBOX", "DEVELOPER_TEST", "APP_DEVELOPER")
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,9 @@ class Profile:
     base_url: str | None = None  # None: the embedded local emulator
     token_env: str | None = None
     language: Literal["ja", "en"] = "ja"
+    portal_id: int | None = None
+    account_type: str | None = None
+    confirm_production: bool = True
 
     @property
     def is_local(self) -> bool:
@@ -106,3 +120,17 @@ def _language(value: object, path: Path) -> Literal["ja", "en"]:
     if value not in ("ja", "en"):
         raise ConfigError(f"{path}: language: must be 'ja' or 'en', not {value!r}")
     return value
+
+
+def check_portal(profile: Profile, portal_id: int, account_type: str) -> None:
+    """Refuse a token that reaches another portal than the profile pins (before any write)."""
+    if profile.portal_id is not None and portal_id != profile.portal_id:
+        raise ConfigError(
+            f"portal '{profile.name}' is pinned to portal {profile.portal_id}, but the token in "
+            f"${profile.token_env} belongs to portal {portal_id}; nothing was read or written"
+        )
+    if profile.account_type is not None and account_type != profile.account_type:
+        raise ConfigError(
+            f"portal '{profile.name}' expects a {profile.account_type} account, but portal "
+            f"{portal_id} is {account_type}; nothing was written"
+        )

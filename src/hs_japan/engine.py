@@ -16,9 +16,9 @@ from hs_japan.errors import BlueprintError
 from hs_japan.plan.diff import check_references, plan_changes
 from hs_japan.plan.model import Action, Plan
 from hs_japan.portal.client import PortalClient
-from hs_japan.portal.read import read_archived_property_names, read_portal
+from hs_japan.portal.read import portal_info, read_archived_property_names, read_portal
 from hs_japan.portal.write import PortalWriter
-from hs_japan.resources import Kind, PortalState
+from hs_japan.resources import Kind, PortalInfo, PortalState
 
 
 @dataclass
@@ -42,10 +42,19 @@ def kinds_to_read(desired: DesiredState) -> tuple[set[str], set[str]]:
     return property_objects, pipeline_objects
 
 
-def make_plan(bp: Blueprint, client: PortalClient, language: Language) -> PlanResult:
+def make_plan(
+    bp: Blueprint,
+    client: PortalClient,
+    language: Language,
+    guard: Callable[[PortalInfo], None] | None = None,
+) -> PlanResult:
+    """Read what the blueprint touches and diff it. ``guard`` vets the portal first."""
     desired = compile_blueprint(bp, language)
     property_objects, pipeline_objects = kinds_to_read(desired)
-    state = read_portal(client, property_objects, pipeline_objects)
+    info = portal_info(client.get_account_details())
+    if guard is not None:
+        guard(info)
+    state = read_portal(client, property_objects, pipeline_objects, info)
     changes = plan_changes(desired, state.snapshot)
     # the recycle bin matters only where a property is about to be created
     for obj in sorted(

@@ -23,5 +23,14 @@ def phase(change: Change) -> int:
     return idx
 
 
+def _position(change: Change) -> tuple[str, int, str]:
+    """Within a phase: by key, except stages, which follow their pipeline's display order."""
+    if change.kind is Kind.STAGE:
+        attrs = change.after or change.before or {}
+        order = attrs.get("displayOrder")
+        return (change.key.rsplit("/", 1)[0], order if isinstance(order, int) else 0, change.key)
+    return (change.key, 0, "")
+
+
 def order_changes(changes: Iterable[Change]) -> list[Change]:
-    return sorted(changes, key=lambda c: (phase(c), c.key))
+    return sorted(changes, key=lambda c: (phase(c), *_position(c)))

@@ -107,14 +107,17 @@ def portal_info(details: dict[str, Any]) -> PortalInfo:
 
 
 def read_portal(
-    client: PortalClient, property_objects: Iterable[str], pipeline_objects: Iterable[str]
+    client: PortalClient,
+    property_objects: Iterable[str],
+    pipeline_objects: Iterable[str],
+    info: PortalInfo | None = None,
 ) -> PortalState:
     """Account details, then groups, properties and pipelines of the given object types.
 
     One list call per object type and kind: HubSpot returns these collections whole
     (no paging, NOTES §3.2), so no per-resource reads are needed.
     """
-    info = portal_info(client.get_account_details())
+    info = info or portal_info(client.get_account_details())
     snap = Snapshot()
     props = client.sdk.crm.properties
     for obj in sorted(set(property_objects)):
