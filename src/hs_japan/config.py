@@ -111,8 +111,27 @@ def load_profile(
             f"{path}: portals.{name}.token_env: name the environment variable holding the token"
         )
     lang = language or entry.get("language", "ja")
+    portal_id = entry.get("portal_id")
+    if portal_id is not None and (
+        not isinstance(portal_id, int) or isinstance(portal_id, bool) or portal_id <= 0
+    ):
+        raise ConfigError(f"{path}: portals.{name}.portal_id: must be a positive integer")
+    account_type = entry.get("account_type")
+    if account_type is not None and account_type not in ACCOUNT_TYPES:
+        raise ConfigError(
+            f"{path}: portals.{name}.account_type: must be one of {', '.join(ACCOUNT_TYPES)}"
+        )
+    confirm = entry.get("confirm_production", True)
+    if not isinstance(confirm, bool):
+        raise ConfigError(f"{path}: portals.{name}.confirm_production: must be true or false")
     return Profile(
-        name, base_url=base_url.rstrip("/"), token_env=token_env, language=_language(lang, path)
+        name,
+        base_url=base_url.rstrip("/"),
+        token_env=token_env,
+        language=_language(lang, path),
+        portal_id=portal_id,
+        account_type=account_type,
+        confirm_production=confirm,
     )
 
 

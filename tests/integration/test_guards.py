@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hs_japan.emulator import EmulatorServer
 
+from hs_japan.emulator import EmulatorServer
 from tests.conftest import CliResult, PortalEnv
 from tests.helpers import SMALL, write_blueprint
 

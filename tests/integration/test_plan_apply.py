@@ -106,15 +106,17 @@ def test_tombstone_deletes_only_with_allow_destroy_and_unmanaged_untouched(
     bp = write_blueprint(
         tmp_path / "bp",
         {
-            "b.yaml": SMALL
-            + """
+            "b.yaml": SMALL,
+            "doomed.yaml": """
+version: 1
+properties:
   - object: deals
     name: jp_doomed
     label: Doomed
     type: string
     field_type: text
     group: jp_test_group
-"""
+""",
         },
     )
     assert cli("apply", str(bp), *on(portal), "--yes").exit_code == 0
@@ -130,8 +132,8 @@ def test_tombstone_deletes_only_with_allow_destroy_and_unmanaged_untouched(
         ),
     )
 
-    (bp / "b.yaml").write_text(
-        (bp / "b.yaml")
+    (bp / "doomed.yaml").write_text(
+        (bp / "doomed.yaml")
         .read_text()
         .replace(
             "    name: jp_doomed\n    label: Doomed\n    type: string\n    field_type: text\n"

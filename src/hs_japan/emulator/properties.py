@@ -1,0 +1,558 @@
+"""CRM Properties v3 and property groups (NOTES §5).
+
+Rules enforced here, each from the notes: the type/fieldType matrix (§5.3), options
+required for enumerations with unique values (§5.4), PATCH replacing the whole option
+list (§5.4), create-only fields refused on PATCH (§5.2), group must exist (§5.5), 409 for
+an existing name, archived names included unless the portal allows reuse (§5.6),
+HubSpot-defined properties not archivable or redefinable (§5.6), ``?archived=true``
+listing only archived ones (§5.1), batch create 201/207, batch read 200/207, batch
+archive 204 always (§5.1), group delete refused while it holds properties.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hs_japan.emulator.api import (
+    ApiError,
+    Request,
+    Response,
+    conflict,
+    not_found,
+    route,
+    validation,
+)
+from hs_japan.emulator.common import object_type, schema_read_scopes, schema_write_scopes
+
+BASE = "/crm/v3/properties/{objectType}"
+
+FIELD_TYPES: dict[str, set[str]] = {
+    "bool": {"booleancheckbox", "calculation_equation"},
+    "enumeration": {"booleancheckbox", "checkbox", "radio", "select", "calculation_equation"},
+    "date": {"date"},
+    "datetime": {"date"},
+    "string": {"text", "textarea", "file", "calculation_equation", "html", "phonenumber"},
+    "number": {"number", "calculation_equation"},
+    "phone_number": {"phonenumber"},
+}
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_NAME = 100
+MAX_OPTIONS = 5000
+MAX_OPTION_CHARS = 3000
+MAX_UNIQUE_PER_OBJECT = 10
+SENSITIVITY = {"non_sensitive", "sensitive", "highly_sensitive"}
+
+CREATE_FIELDS = {
+    "name",
+    "label",
+    "type",
+    "fieldType",
+    "groupName",
+    "description",
+    "options",
+    "displayOrder",
+    "hidden",
+    "formField",
+    "hasUniqueValue",
+    "calculationFormula",
+    "externalOptions",
+    "referencedObjectType",
+    "currencyPropertyName",
+    "showCurrencySymbol",
+    "numberDisplayHint",
+    "textDisplayHint",
+    "dataSensitivity",
+}
+UPDATE_FIELDS = {
+    "label",
+    "type",
+    "fieldType",
+    "groupName",
+    "description",
+    "options",
+    "displayOrder",
+    "hidden",
+    "formField",
+    "calculationFormula",
+    "currencyPropertyName",
+    "showCurrencySymbol",
+    "numberDisplayHint",
+    "textDisplayHint",
+}
+CREATE_ONLY = CREATE_FIELDS - UPDATE_FIELDS
+
+
+def _public(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+
+# -- groups --------------------------------------------------------------------------------
+def _group_coll(obj: str) -> str:
+    return f"group:{obj}"
+
+
+def _active_group(request: Request, obj: str, name: str) -> dict[str, Any] | None:
+    doc = request.store.get(request.portal_id, _group_coll(obj), name)
+    return doc if doc is not None and not doc.get("archived") else None
+
+
+@route("GET", BASE + "/groups", scopes=schema_read_scopes)
+def list_groups(request: Request) -> Response:
+    obj = object_type(request.params["objectType"])
+    archived = request.flag("archived")
+    docs = request.store.all(request.portal_id, _group_coll(obj))
+    return Response(200, {"results": [_public(d) for d in docs if bool(d["archived"]) == archived]})
+
+
+@route("GET", BASE + "/groups/{groupName}", scopes=schema_read_scopes)
+def get_group(request: Request) -> Response:
+    obj = object_type(request.params["objectType"])
+    doc = _active_group(request, obj, request.params["groupName"])
+    if doc is None:
+        raise not_found(f"Unable to find property group {request.params['groupName']}")
+    return Response(200, _public(doc))
+
+
+@route("POST", BASE + "/groups", scopes=schema_write_scopes, write=True)
+def create_group(request: Request) -> Response:
+    obj = object_type(request.params["objectType"])
+    body = request.json_object()
+    name, label = body.get("name"), body.get("label")
+    if not isinstance(name, str) or not name:
+        raise validation("Required field 'name' is missing", field_name="name")
+    if not isinstance(label, str) or not label.strip():
+        raise validation("Required field 'label' is missing", field_name="label")
+    if not NAME_RE.match(name) or len(name) > MAX_NAME:
+        raise validation(
+            f"Invalid group name '{name}': use lowercase letters, digits and underscores, "
+            "starting with a letter",
+            field_name="name",
+        )
+    order = body.get("displayOrder", -1)
+    if not isinstance(order, int) or isinstance(order, bool):
+        raise validation("displayOrder must be an integer", field_name="displayOrder")
+    existing = request.store.get(request.portal_id, _group_coll(obj), name)
+    if existing is not None and not existing.get("archived"):
+        raise conflict(f"A property group named '{name}' already exists.")
+    doc = {"name": name, "label": label, "displayOrder": order, "archived": False}
+    request.store.put(request.portal_id, _group_coll(obj), name, doc)
+    return Response(201, doc, {"Location": f"/crm/v3/properties/{obj}/groups/{name}"})
+
+
+@route("PATCH", BASE + "/groups/{groupName}", scopes=schema_write_scopes, write=True)
+def update_group(request: Request) -> Response:
+    obj = object_type(request.params["objectType"])
+    name = request.params["groupName"]
+    doc = _active_group(request, obj, name)
+    if doc is None:
+        raise not_found(f"Unable to find property group {name}")
+    body = request.json_object()
+    for key in body:
+        if key not in ("label", "displayOrder"):
+            raise validation(f"Property group field '{key}' cannot be updated", field_name=key)
+    if "label" in body:
+        if not isinstance(body["label"], str) or not body["label"].strip():
+            raise validation("label must be a non-empty string", field_name="label")
+        doc["label"] = body["label"]
+    if "displayOrder" in body:
+        if not isinstance(body["displayOrder"], int) or isinstance(body["displayOrder"], bool):
+            raise validation("displayOrder must be an integer", field_name="displayOrder")
+        doc["displayOrder"] = body["displayOrder"]
+    request.store.put(request.portal_id, _group_coll(obj), name, doc)
+    return Response(200, _public(doc))
+
+
+@route("DELETE", BASE + "/groups/{groupName}", scopes=schema_write_scopes, write=True)
+def archive_group(request: Request) -> Response:
+    obj = object_type(request.params["objectType"])
+    name = request.params["groupName"]
+    doc = _active_group(request, obj, name)
+    if doc is None:
+        raise not_found(f"Unable to find property group {name}")
+    if doc.get("_builtin"):
+        raise validation(
+            f"Property group '{name}' is a HubSpot default group and cannot be deleted"
+        )
+    members = [
+        p["name"]
+        for p in request.store.all(request.portal_id, _prop_coll(obj))
+        if p.get("groupName") == name and not p.get("archived")
+    ]
+    if members:
+        raise validation(
+            f"Property group '{name}' still holds {len(members)} properties "
+            f"({', '.join(members[:5])}{', …' if len(members) > 5 else ''}); "
+            "move or archive them first"
+        )
+    doc["archived"] = True
+    request.store.put(request.portal_id, _group_coll(obj), name, doc)
+    return Response(204)
+
+
+# -- properties ------------------------------------------------------------------------------
+def _prop_coll(obj: str) -> str:
+    return f"prop:{obj}"
+
+
+def _check_options(options: Any, field_name: str = "options") -> list[dict[str, Any]]:
+    if not isinstance(options, list):
+        raise validation("options must be a list", field_name=field_name)
+    if len(options) > MAX_OPTIONS:
+        raise validation(
+            f"A property may have at most {MAX_OPTIONS} options", field_name=field_name
+        )
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, opt in enumerate(options):
+        where = f"{field_name}[{i}]"
+        if not isinstance(opt, dict):
+            raise validation(f"{where} must be an object", field_name=where)
+        label, value = opt.get("label"), opt.get("value")
+        if not isinstance(label, str) or not label.strip():
+            raise validation(f"{where}.label is required", field_name=f"{where}.label")
+        if not isinstance(value, str) or value == "":
+            raise validation(f"{where}.value is required", field_name=f"{where}.value")
+        if value in seen:
+            raise validation(
+                f"Duplicate option value '{value}': option values must be unique",
+                field_name=f"{where}.value",
+                code="DUPLICATE_OPTION_VALUE",
+            )
+        seen.add(value)
+        description = opt.get("description")
+        if description is not None and not isinstance(description, str):
+            raise validation(f"{where}.description must be a string", field_name=where)
+        if len(label) + len(value) + len(description or "") > MAX_OPTION_CHARS:
+            raise validation(
+                f"{where}: label, value and description exceed {MAX_OPTION_CHARS} characters",
+                field_name=where,
+            )
+        order = opt.get("displayOrder", -1)
+        if order is None:
+            order = -1
+        if not isinstance(order, int) or isinstance(order, bool):
+            raise validation(f"{where}.displayOrder must be an integer", field_name=where)
+        hidden = opt.get("hidden", False)
+        if not isinstance(hidden, bool):
+            raise validation(f"{where}.hidden must be a boolean", field_name=where)
+        item: dict[str, Any] = {
+            "label": label,
+            "value": value,
+            "displayOrder": order,
+            "hidden": hidden,
+        }
+        if description:
+            item["description"] = description
+        out.append(item)
+    return out
+
+
+BOOL_OPTIONS = [
+    {"label": "Yes", "value": "true", "displayOrder": 0, "hidden": False},
+    {"label": "No", "value": "false", "displayOrder": 1, "hidden": False},
+]
+
+
+def _check_shape(request: Request, obj: str, doc: dict[str, Any]) -> None:
+    """Rules that hold for a property after create or update."""
+    ptype, field_type = doc.get("type"), doc.get("fieldType")
+    if ptype not in FIELD_TYPES:
+        raise validation(
+            f"Invalid type '{ptype}'; expected one of {', '.join(sorted(FIELD_TYPES))}",
+            field_name="type",
+        )
+    if field_type not in FIELD_TYPES[ptype]:
+        raise validation(
+            f"fieldType '{field_type}' is not valid for type '{ptype}'; "
+            f"expected one of {', '.join(sorted(FIELD_TYPES[ptype]))}",
+            field_name="fieldType",
+        )
+    if ptype == "enumeration" and not doc.get("options") and not doc.get("externalOptions"):
+        raise validation(
+            "Enumeration properties must have at least one option", field_name="options"
+        )
+    if doc.get("calculationFormula") and field_type != "calculation_equation":
+        raise validation(
+            "calculationFormula requires fieldType 'calculation_equation'",
+            field_name="calculationFormula",
+        )
+    if not isinstance(doc.get("label"), str) or not doc["label"].strip():
+        raise validation("label must be a non-empty string", field_name="label")
+    for key in ("hidden", "formField", "hasUniqueValue", "showCurrencySymbol"):
+        if key in doc and not isinstance(doc[key], bool):
+            raise validation(f"{key} must be a boolean", field_name=key)
+    order = doc.get("displayOrder")
+    if not isinstance(order, int) or isinstance(order, bool):
+        raise validation("displayOrder must be an integer", field_name="displayOrder")
+    if not isinstance(doc.get("description", ""), str):
+        raise validation("description must be a string", field_name="description")
+    group = doc.get("groupName")
+    if not isinstance(group, str) or _active_group(request, obj, group) is None:
+        raise validation(
+            f"Property group '{group}' does not exist for {obj}", field_name="groupName"
+        )
+
+
+def _create_one(request: Request, obj: str, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise validation("Each input must be an object")
+    for key in ("name", "label", "type", "fieldType", "groupName"):
+        if body.get(key) in (None, ""):
+            raise validation(f"Required field '{key}' is missing", field_name=key)
+    unknown = sorted(set(body) - CREATE_FIELDS)
+    if unknown:
+        raise validation(f"Unknown field(s): {', '.join(unknown)}", field_name=unknown[0])
+    name = body["name"]
+    if not isinstance(name, str) or not NAME_RE.match(name) or len(name) > MAX_NAME:
+        raise validation(
+            f"Invalid property name '{name}': use lowercase letters, digits and underscores, "
+            f"starting with a letter, at most {MAX_NAME} characters",
+            field_name="name",
+        )
+    pid = request.portal_id
+    existing = request.store.get(pid, _prop_coll(obj), name)
+    if existing is not None:
+        if not existing.get("archived"):
+            raise conflict(f"Property named '{name}' already exists.")
+        if not request.portal["settings"].get("archivedNameReuse", False):
+            raise conflict(
+                f"Property named '{name}' already exists in the recycle bin (archived); "
+                "restore it or use another name."
+            )
+    sensitivity = body.get("dataSensitivity", "non_sensitive")
+    if sensitivity not in SENSITIVITY:
+        raise validation(f"Invalid dataSensitivity '{sensitivity}'", field_name="dataSensitivity")
+    now = request.store.now_iso()
+    doc: dict[str, Any] = {
+        "name": name,
+        "label": body["label"],
+        "type": body["type"],
+        "fieldType": body["fieldType"],
+        "groupName": body["groupName"],
+        "description": body.get("description") or "",
+        "options": _check_options(body.get("options") or []),
+        "displayOrder": body.get("displayOrder", -1),
+        "hidden": body.get("hidden", False),
+        "formField": body.get("formField", False),
+        "hasUniqueValue": body.get("hasUniqueValue", False),
+        "calculated": False,
+        "externalOptions": body.get("externalOptions", False),
+        "archived": False,
+        "dataSensitivity": sensitivity,
+        "modificationMetadata": {
+            "archivable": True,
+            "readOnlyDefinition": False,
+            "readOnlyValue": False,
+        },
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    for key in (
+        "calculationFormula",
+        "referencedObjectType",
+        "currencyPropertyName",
+        "showCurrencySymbol",
+        "numberDisplayHint",
+        "textDisplayHint",
+    ):
+        if key in body and body[key] is not None:
+            doc[key] = body[key]
+    if doc["type"] == "bool" and not doc["options"]:
+        doc["options"] = [dict(o) for o in BOOL_OPTIONS]
+    _check_shape(request, obj, doc)
+    if doc["hasUniqueValue"]:
+        unique = sum(
+            1
+            for p in request.store.all(pid, _prop_coll(obj))
+            if p.get("hasUniqueValue") and not p.get("archived")
+        )
+        if unique >= MAX_UNIQUE_PER_OBJECT:
+            raise validation(
+                f"At most {MAX_UNIQUE_PER_OBJECT} unique-value properties per object type",
+                field_name="hasUniqueValue",
+            )
+    if existing is not None:  # re-using an archived name (portal setting): replace it
+        request.store.delete(pid, _prop_coll(obj), name)
+    request.store.put(pid, _prop_coll(obj), name, doc)
+    return doc
+
+
+def _find(request: Request, obj: str, name: str, archived: bool = False) -> dict[str, Any]:
+    doc = request.store.get(request.portal_id, _prop_coll(obj), name)
+    if doc is None or bool(doc.get("archived")) != archived:
+        raise not_found(f"Property {name} does not exist")
+    return doc
+
+
+@route("GET", BASE, scopes=schema_read_scopes)
+def list_properties(request: Request) -> Response:
+    obj = object_type(request.params["objectType"])
+    archived = request.flag("archived")
+    wanted = {n for v in request.query.get("properties", []) for n in v.split(",") if n}
+    docs = [
+        d
+        for d in request.store.all(request.portal_id, _prop_coll(obj))
+        if bool(d.get("archived")) == archived and (not wanted or d["name"] in wanted)
+    ]
+    return Response(200, {"results": [_public(d) for d in docs]})
+
+
+@route("GET", BASE + "/{propertyName}", scopes=schema_read_scopes)
+def get_property(request: Request) -> Response:
+    obj = object_type(request.params["objectType"])
+    doc = _find(request, obj, request.params["propertyName"], request.flag("archived"))
+    return Response(200, _public(doc))
+
+
+@route("POST", BASE, scopes=schema_write_scopes, write=True)
+def create_property(request: Request) -> Response:
+    obj = object_type(request.params["objectType"])
+    doc = _create_one(request, obj, request.json_object())
+    return Response(201, _public(doc), {"Location": f"/crm/v3/properties/{obj}/{doc['name']}"})
+
+
+@route("PATCH", BASE + "/{propertyName}", scopes=schema_write_scopes, write=True)
+def update_property(request: Request) -> Response:
+    obj = object_type(request.params["objectType"])
+    name = request.params["propertyName"]
+    doc = _find(request, obj, name)
+    body = request.json_object()
+    for key in body:
+        if key in CREATE_ONLY:
+            raise validation(
+                f"Property field '{key}' cannot be changed after creation", field_name=key
+            )
+        if key not in UPDATE_FIELDS:
+            raise validation(f"Unknown field '{key}'", field_name=key)
+    meta = doc.get("modificationMetadata") or {}
+    if meta.get("readOnlyDefinition"):
+        allowed = {"options"} if not meta.get("readOnlyOptions") else set()
+        blocked = sorted(set(body) - allowed)
+        if blocked:
+            raise validation(
+                f"Property '{name}' is defined by HubSpot; its definition is read-only "
+                f"({', '.join(blocked)})",
+                field_name=blocked[0],
+            )
+    updated = dict(doc)
+    for key, value in body.items():
+        if value is None:
+            continue
+        # options: the sent list replaces the stored one whole (NOTES §5.4)
+        updated[key] = _check_options(value) if key == "options" else value
+    if updated.get("type") == "bool" and not updated.get("options"):
+        updated["options"] = [dict(o) for o in BOOL_OPTIONS]
+    _check_shape(request, obj, updated)
+    updated["updatedAt"] = request.store.now_iso()
+    request.store.put(request.portal_id, _prop_coll(obj), name, updated)
+    return Response(200, _public(updated))
+
+
+def _archive(request: Request, obj: str, doc: dict[str, Any]) -> None:
+    now = request.store.now_iso()
+    doc = {**doc, "archived": True, "archivedAt": now, "updatedAt": now}
+    request.store.put(request.portal_id, _prop_coll(obj), doc["name"], doc)
+
+
+def _refuse_builtin(doc: dict[str, Any]) -> None:
+    if doc.get("hubspotDefined") or not (doc.get("modificationMetadata") or {}).get(
+        "archivable", True
+    ):
+        raise validation(f"Property '{doc['name']}' is defined by HubSpot and cannot be archived")
+
+
+@route("DELETE", BASE + "/{propertyName}", scopes=schema_write_scopes, write=True)
+def archive_property(request: Request) -> Response:
+    obj = object_type(request.params["objectType"])
+    doc = _find(request, obj, request.params["propertyName"])
+    _refuse_builtin(doc)
+    _archive(request, obj, doc)
+    return Response(204)
+
+
+def _inputs(body: dict[str, Any]) -> list[Any]:
+    inputs = body.get("inputs")
+    if not isinstance(inputs, list):
+        raise validation("Required field 'inputs' is missing", field_name="inputs")
+    if len(inputs) > 100:
+        raise validation("Batch inputs are limited to 100 items", field_name="inputs")
+    return inputs
+
+
+def _batch_body(
+    request: Request, results: list[dict[str, Any]], errors: list[dict[str, Any]], started: str
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "status": "COMPLETE",
+        "results": [_public(r) for r in results],
+        "startedAt": started,
+        "completedAt": request.store.now_iso(),
+    }
+    if errors:
+        out["numErrors"] = len(errors)
+        out["errors"] = errors
+    return out
+
+
+def _batch_error(exc: ApiError, name: Any) -> dict[str, Any]:
+    err: dict[str, Any] = {
+        "status": "error",
+        "category": exc.category,
+        "message": exc.message,
+        "context": {"propertyName": [str(name)]},
+    }
+    if exc.errors:
+        err["errors"] = exc.errors
+    return err
+
+
+@route("POST", BASE + "/batch/create", scopes=schema_write_scopes, write=True)
+def batch_create(request: Request) -> Response:
+    obj = object_type(request.params["objectType"])
+    started = request.store.now_iso()
+    results: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for item in _inputs(request.json_object()):
+        name = item.get("name") if isinstance(item, dict) else None
+        try:
+            if isinstance(name, str) and name in seen:
+                raise conflict(f"Property named '{name}' appears twice in this batch.")
+            results.append(_create_one(request, obj, item))
+            seen.add(str(name))
+        except ApiError as exc:
+            errors.append(_batch_error(exc, name))
+    return Response(207 if errors else 201, _batch_body(request, results, errors, started))
+
+
+@route("POST", BASE + "/batch/read", scopes=schema_read_scopes)
+def batch_read(request: Request) -> Response:
+    obj = object_type(request.params["objectType"])
+    body = request.json_object()
+    archived = bool(body.get("archived", False))
+    started = request.store.now_iso()
+    results: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for item in _inputs(body):
+        name = item.get("name") if isinstance(item, dict) else None
+        try:
+            results.append(_find(request, obj, str(name), archived))
+        except ApiError as exc:
+            errors.append(_batch_error(exc, name))
+    return Response(207 if errors else 200, _batch_body(request, results, errors, started))
+
+
+@route("POST", BASE + "/batch/archive", scopes=schema_write_scopes, write=True)
+def batch_archive(request: Request) -> Response:
+    obj = object_type(request.params["objectType"])
+    for item in _inputs(request.json_object()):
+        name = item.get("name") if isinstance(item, dict) else None
+        doc = request.store.get(request.portal_id, _prop_coll(obj), str(name))
+        if doc is None or doc.get("archived"):
+            continue  # 204 regardless (NOTES §5.1)
+        meta = doc.get("modificationMetadata") or {}
+        if doc.get("hubspotDefined") or not meta.get("archivable", True):
+            continue
+        _archive(request, obj, doc)
+    return Response(204)

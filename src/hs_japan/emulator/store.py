@@ -1,0 +1,282 @@
+"""Emulator state: portals and JSON documents in SQLite.
+
+One table of portals (id, token, account type, tier, scopes, settings) and one generic
+document table keyed by ``(portal, collection, key)``. Collections are named by the
+resource modules (``prop:deals``, ``pipeline:tickets``, ``flow``, ``record:deals`` …).
+Insertion order is kept (``ON CONFLICT DO UPDATE`` keeps the rowid), which is the order
+HubSpot's list endpoints return things in.
+
+``path=None`` keeps everything in memory; otherwise the file persists across runs (the
+CLI's local portal). Access is serialised by one re-entrant lock: each request runs as
+one transaction, so a request is all-or-nothing like HubSpot's single-object writes.
+
+This module is part of the emulator, an implementation of HubSpot's documented
+behaviour that is deliberately independent of the engine (it imports nothing from
+``hs_japan`` outside ``hs_japan.emulator``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS portals (
+    id INTEGER PRIMARY KEY,
+    token TEXT UNIQUE NOT NULL,
+    account_type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS docs (
+    portal_id INTEGER NOT NULL,
+    coll TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (portal_id, coll, key)
+);
+CREATE TABLE IF NOT EXISTS counters (
+    portal_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (portal_id, name)
+);
+CREATE TABLE IF NOT EXISTS requests (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    portal_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    method TEXT NOT NULL,
+    template TEXT NOT NULL,
+    path TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    correlation_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS requests_by_portal ON requests (portal_id, seq);
+"""
+
+FIRST_PORTAL_ID = 50_000_001
+
+
+class Store:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        target = str(path) if path is not None else ":memory:"
+        self.db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        self.lock = threading.RLock()
+        if path is not None:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+        self._last_ms = 0
+        self._depth = 0
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside are committed together, or none of them (re-entrant)."""
+        with self.lock:
+            outer = self._depth == 0
+            if outer:
+                self.db.execute("BEGIN")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if outer:
+                    self.db.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outer:
+                self.db.execute("COMMIT")
+
+    # -- time --------------------------------------------------------------------------
+    def now_ms(self) -> int:
+        """Wall-clock milliseconds, strictly increasing, so ``updatedAt`` changes on every write."""
+        with self.lock:
+            ms = max(int(time.time() * 1000), self._last_ms + 1)
+            self._last_ms = ms
+            return ms
+
+    def now_iso(self) -> str:
+        return iso(self.now_ms())
+
+    # -- portals -----------------------------------------------------------------------
+    def create_portal(
+        self, account_type: str, name: str, tier: str, scopes: list[str] | None
+    ) -> dict[str, Any]:
+        with self.transaction():
+            row = self.db.execute("SELECT MAX(id) FROM portals").fetchone()
+            portal_id = max(FIRST_PORTAL_ID, (row[0] or 0) + 1)
+            # recognisably a local token; never valid at HubSpot
+            token = f"pat-local-{secrets.token_hex(16)}"
+            self.db.execute(
+                "INSERT INTO portals VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    portal_id,
+                    token,
+                    account_type,
+                    name,
+                    tier,
+                    json.dumps(scopes),
+                    json.dumps({}),
+                    self.now_ms(),
+                ),
+            )
+        return {"portalId": portal_id, "token": token}
+
+    def _portal_row(self, row: tuple[Any, ...] | None) -> dict[str, Any] | None:
+        if row is None:
+            return None
+        return {
+            "portalId": row[0],
+            "token": row[1],
+            "accountType": row[2],
+            "portalName": row[3],
+            "tier": row[4],
+            "scopes": json.loads(row[5]),
+            "settings": json.loads(row[6]),
+            "createdAt": row[7],
+        }
+
+    def portal_by_token(self, token: str) -> dict[str, Any] | None:
+        with self.lock:
+            row = self.db.execute("SELECT * FROM portals WHERE token = ?", (token,)).fetchone()
+        return self._portal_row(row)
+
+    def portal(self, portal_id: int) -> dict[str, Any] | None:
+        with self.lock:
+            row = self.db.execute("SELECT * FROM portals WHERE id = ?", (portal_id,)).fetchone()
+        return self._portal_row(row)
+
+    def portals(self) -> list[dict[str, Any]]:
+        with self.lock:
+            rows = self.db.execute("SELECT * FROM portals ORDER BY id").fetchall()
+        return [p for p in (self._portal_row(r) for r in rows) if p is not None]
+
+    def update_settings(self, portal_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+        with self.transaction():
+            portal = self.portal(portal_id)
+            assert portal is not None
+            settings = {**portal["settings"], **changes}
+            self.db.execute(
+                "UPDATE portals SET settings = ? WHERE id = ?", (json.dumps(settings), portal_id)
+            )
+        return settings
+
+    def reset_portal(self, portal_id: int) -> None:
+        with self.transaction():
+            for table in ("docs", "counters", "requests"):
+                self.db.execute(f"DELETE FROM {table} WHERE portal_id = ?", (portal_id,))
+
+    def reset_all(self) -> None:
+        with self.transaction():
+            for table in ("portals", "docs", "counters", "requests"):
+                self.db.execute(f"DELETE FROM {table}")
+
+    # -- documents ---------------------------------------------------------------------
+    def get(self, portal_id: int, coll: str, key: str) -> dict[str, Any] | None:
+        with self.lock:
+            row = self.db.execute(
+                "SELECT body FROM docs WHERE portal_id = ? AND coll = ? AND key = ?",
+                (portal_id, coll, key),
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def all(self, portal_id: int, coll: str) -> list[dict[str, Any]]:
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT body FROM docs WHERE portal_id = ? AND coll = ? ORDER BY rowid",
+                (portal_id, coll),
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def count(self, portal_id: int, coll: str) -> int:
+        with self.lock:
+            row = self.db.execute(
+                "SELECT COUNT(*) FROM docs WHERE portal_id = ? AND coll = ?", (portal_id, coll)
+            ).fetchone()
+        return int(row[0])
+
+    def put(self, portal_id: int, coll: str, key: str, body: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO docs VALUES (?, ?, ?, ?) ON CONFLICT (portal_id, coll, key) "
+                "DO UPDATE SET body = excluded.body",
+                (portal_id, coll, key, json.dumps(body, ensure_ascii=False)),
+            )
+
+    def delete(self, portal_id: int, coll: str, key: str) -> bool:
+        with self.transaction():
+            cur = self.db.execute(
+                "DELETE FROM docs WHERE portal_id = ? AND coll = ? AND key = ?",
+                (portal_id, coll, key),
+            )
+        return cur.rowcount > 0
+
+    def next_id(self, portal_id: int, name: str, start: int = 1) -> int:
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT value FROM counters WHERE portal_id = ? AND name = ?", (portal_id, name)
+            ).fetchone()
+            value = start if row is None else int(row[0]) + 1
+            self.db.execute(
+                "INSERT INTO counters VALUES (?, ?, ?) ON CONFLICT (portal_id, name) "
+                "DO UPDATE SET value = excluded.value",
+                (portal_id, name, value),
+            )
+        return value
+
+    # -- request log -------------------------------------------------------------------
+    def log_request(
+        self, portal_id: int, method: str, template: str, path: str, status: int, cid: str
+    ) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO requests (portal_id, at, method, template, path, status, "
+                "correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (portal_id, iso(int(time.time() * 1000)), method, template, path, status, cid),
+            )
+
+    def requests(self, portal_id: int) -> list[dict[str, Any]]:
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT at, method, template, path, status, correlation_id FROM requests "
+                "WHERE portal_id = ? ORDER BY seq",
+                (portal_id,),
+            ).fetchall()
+        return [
+            {
+                "at": r[0],
+                "method": r[1],
+                "template": r[2],
+                "path": r[3],
+                "status": r[4],
+                "correlationId": r[5],
+            }
+            for r in rows
+        ]
+
+    def clear_requests(self, portal_id: int) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM requests WHERE portal_id = ?", (portal_id,))
+
+
+def iso(ms: int) -> str:
+    """HubSpot's timestamp format: ISO-8601 UTC with milliseconds and ``Z``."""
+    stamp = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
