@@ -9,10 +9,10 @@ from pathlib import Path
 
 import hubspot
 import pytest
-from hs_japan.emulator import EmulatorServer
 from typer.testing import CliRunner
 
 from hs_japan.cli import app
+from hs_japan.emulator import EmulatorServer
 
 
 @dataclass

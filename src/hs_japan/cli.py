@@ -272,15 +272,38 @@ def emulator_serve(
     data: Annotated[Path, typer.Option(help="State directory (SQLite).")] = Path(
         ".hs-japan/emulator"
     ),
+    latency_ms: Annotated[
+        int, typer.Option("--latency-ms", help="Added to every HubSpot API response.", min=0)
+    ] = 0,
+    fault_seed: Annotated[
+        int, typer.Option("--fault-seed", help="Seed for probabilistic faults (reproducible).")
+    ] = 0,
+    rate_limits: Annotated[
+        bool,
+        typer.Option(
+            "--rate-limits/--no-rate-limits", help="Enforce HubSpot's per-tier rate limits."
+        ),
+    ] = True,
 ) -> None:
-    """Serve the local HubSpot portal emulator in the foreground until Ctrl-C."""
+    """Serve the local HubSpot portal emulator in the foreground until Ctrl-C.
+
+    Portals, faults and limits are managed through the control API under /_emulator/
+    (see docs/emulator.md).
+    """
 
     def body() -> None:
         from hs_japan.emulator import serve
 
         data.mkdir(parents=True, exist_ok=True)
         try:
-            serve(host, port, data)
+            serve(
+                host,
+                port,
+                data,
+                latency_ms=latency_ms,
+                seed=fault_seed,
+                rate_limits=rate_limits,
+            )
         except ValueError as exc:
             raise HsJapanError(str(exc)) from None
         except OSError as exc:

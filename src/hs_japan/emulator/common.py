@@ -38,6 +38,8 @@ def _obj_of(request: Request) -> str:
 
 def schema_read_scopes(request: Request) -> list[str]:
     obj = _obj_of(request)
+    if not obj:
+        return []  # unknown object type: the handler answers 400
     if obj == "tickets":
         return ["tickets", "crm.schemas.tickets.read", "crm.schemas.tickets.write"]
     return [f"crm.schemas.{obj}.read", f"crm.schemas.{obj}.write"]
@@ -45,6 +47,8 @@ def schema_read_scopes(request: Request) -> list[str]:
 
 def schema_write_scopes(request: Request) -> list[str]:
     obj = _obj_of(request)
+    if not obj:
+        return []  # unknown object type: the handler answers 400
     if obj == "tickets":
         return ["tickets", "crm.schemas.tickets.write"]
     return [f"crm.schemas.{obj}.write"]
@@ -52,12 +56,16 @@ def schema_write_scopes(request: Request) -> list[str]:
 
 def object_read_scopes(request: Request) -> list[str]:
     obj = _obj_of(request)
+    if not obj:
+        return []  # unknown object type: the handler answers 400
     base = [f"crm.objects.{obj}.read", f"crm.objects.{obj}.write"]
     return [*base, "tickets"] if obj == "tickets" else base
 
 
 def object_write_scopes(request: Request) -> list[str]:
     obj = _obj_of(request)
+    if not obj:
+        return []  # unknown object type: the handler answers 400
     base = [f"crm.objects.{obj}.write"]
     return [*base, "tickets"] if obj == "tickets" else base
 

@@ -230,7 +230,7 @@ def _audit(
             "action": action,
             "timestamp": request.store.now_iso(),
             "message": f"{action} {'stage' if stage else 'pipeline'} {stage or pipeline_id}",
-            "rawObject": json.dumps(raw, ensure_ascii=False),
+            "rawObject": raw,
             "_pipeline": pipeline_id,
             "_stage": stage,
         },

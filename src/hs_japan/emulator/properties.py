@@ -496,15 +496,15 @@ def _batch_body(
 
 
 def _batch_error(exc: ApiError, name: Any) -> dict[str, Any]:
-    err: dict[str, Any] = {
+    # the spec's StandardError: category, context, errors, links, message, status
+    return {
         "status": "error",
         "category": exc.category,
         "message": exc.message,
         "context": {"propertyName": [str(name)]},
+        "errors": exc.errors or [{"message": exc.message}],
+        "links": {},
     }
-    if exc.errors:
-        err["errors"] = exc.errors
-    return err
 
 
 @route("POST", BASE + "/batch/create", scopes=schema_write_scopes, write=True)

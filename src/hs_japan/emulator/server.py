@@ -277,7 +277,7 @@ class _Handler(BaseHTTPRequestHandler):
                     method, path, template, params, query, None, portal, emu.store
                 )
                 needed = found.scopes(request_stub)
-                if not set(needed) & set(portal["scopes"]):
+                if needed and not set(needed) & set(portal["scopes"]):
                     raise ApiError(
                         403,
                         "MISSING_SCOPES",

@@ -1,0 +1,157 @@
+"""Emulator responses validate against HubSpot's published OpenAPI files.
+
+The specs live outside the package (``shared/hubspot-api/openapi``, or
+``$HS_JAPAN_OPENAPI_DIR``); the test is skipped when they are absent. Successful
+responses go through openapi-core (path, status, headers, body schema); error bodies are
+declared as ``*/*`` in the specs, so they are checked against the ``Error`` schema
+directly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from openapi_core import OpenAPI
+from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+from openapi_schema_validator import OAS30Validator
+
+from tests.emulator.conftest import Api, enum_prop, prop
+
+_CANDIDATES = [
+    os.environ.get("HS_JAPAN_OPENAPI_DIR", ""),
+    str(Path(__file__).resolve().parents[3] / "shared" / "hubspot-api" / "openapi"),
+    "/work/shared/hubspot-api/openapi",
+]
+SPEC_DIR = next(
+    (Path(c) for c in _CANDIDATES if c and (Path(c) / "crm-properties-v3.json").exists()),
+    Path(_CANDIDATES[1]),
+)
+HUBSPOT = "https://api.hubapi.com"
+
+pytestmark = pytest.mark.skipif(
+    not (SPEC_DIR / "crm-properties-v3.json").exists(), reason=f"no OpenAPI files in {SPEC_DIR}"
+)
+
+
+@cache
+def spec(name: str) -> tuple[OpenAPI, dict[str, Any]]:
+    path = SPEC_DIR / name
+    return OpenAPI.from_file_path(str(path)), json.loads(path.read_text(encoding="utf-8"))
+
+
+def check(spec_name: str, api: Api, method: str, path: str, body: Any = None, **kw: Any) -> int:
+    """Send one request to the emulator and validate the response against the spec."""
+    response = api.call(method, path, body, **kw)
+    openapi, raw = spec(spec_name)
+    if response.status_code >= 400:
+        schema = {"$ref": "#/components/schemas/Error", "components": raw["components"]}
+        errors = sorted(OAS30Validator(schema).iter_errors(response.json()), key=str)
+        assert not errors, f"{method} {path} -> {response.status_code}: {errors[0].message}"
+        assert response.headers["X-HubSpot-Correlation-Id"] == response.json()["correlationId"]
+        return response.status_code
+    if response.status_code == 204:
+        # openapi-core wants a body wherever ``content`` is declared, even as ``{}``
+        assert response.content == b""
+        assert "204" in operation(raw, method, path)["responses"]
+        return 204
+    prepared = requests.Request(
+        method,
+        HUBSPOT + path,
+        json=body,
+        params=kw.get("params"),
+        headers={"Authorization": f"Bearer {api.token}"},
+    ).prepare()
+    openapi.validate_response(RequestsOpenAPIRequest(prepared), RequestsOpenAPIResponse(response))
+    return response.status_code
+
+
+def operation(raw: dict[str, Any], method: str, path: str) -> dict[str, Any]:
+    """The spec's operation for a concrete path (templates matched segment by segment)."""
+    parts = path.split("/")
+    for template, ops in raw["paths"].items():
+        tparts = template.split("/")
+        if len(tparts) == len(parts) and all(
+            t.startswith("{") or t == p for t, p in zip(tparts, parts, strict=True)
+        ):
+            found = ops.get(method.lower())
+            if found is not None:
+                return dict(found)
+    raise AssertionError(f"{method} {path} is not in the spec")
+
+
+def test_properties_and_groups_conform(api: Api) -> None:
+    s = "crm-properties-v3.json"
+    base = "/crm/v3/properties/deals"
+    assert check(s, api, "GET", base) == 200
+    assert check(s, api, "GET", base, params={"archived": "true"}) == 200
+    assert check(s, api, "POST", base, prop("jp_a")) == 201
+    assert check(s, api, "POST", base, enum_prop("jp_e", ["x", "y"])) == 201
+    assert check(s, api, "POST", base, prop("jp_a")) == 409
+    assert check(s, api, "POST", base, prop("jp_b", fieldType="select")) == 400
+    assert check(s, api, "GET", f"{base}/jp_a") == 200
+    assert check(s, api, "PATCH", f"{base}/jp_a", {"label": "A"}) == 200
+    assert check(s, api, "GET", f"{base}/nope") == 404
+    assert check(s, api, "POST", f"{base}/batch/create", {"inputs": [prop("jp_c")]}) == 201
+    mixed = {"inputs": [prop("jp_d"), prop("jp_c")]}
+    assert check(s, api, "POST", f"{base}/batch/create", mixed) == 207
+    read = {"archived": False, "dataSensitivity": "non_sensitive", "inputs": [{"name": "jp_a"}]}
+    assert check(s, api, "POST", f"{base}/batch/read", read) == 200
+    read["inputs"] = [{"name": "jp_a"}, {"name": "nope"}]
+    assert check(s, api, "POST", f"{base}/batch/read", read) == 207
+    assert check(s, api, "POST", f"{base}/batch/archive", {"inputs": [{"name": "jp_c"}]}) == 204
+    assert check(s, api, "DELETE", f"{base}/jp_a") == 204
+    groups = f"{base}/groups"
+    assert check(s, api, "GET", groups) == 200
+    assert check(s, api, "POST", groups, {"name": "jp_g", "label": "G", "displayOrder": 1}) == 201
+    assert check(s, api, "GET", f"{groups}/jp_g") == 200
+    assert check(s, api, "PATCH", f"{groups}/jp_g", {"label": "H"}) == 200
+    assert check(s, api, "DELETE", f"{groups}/jp_g") == 204
+
+
+def test_pipelines_and_stages_conform(api: Api) -> None:
+    s = "crm-pipelines-v3.json"
+    base = "/crm/v3/pipelines/deals"
+    stage = {"label": "Open", "displayOrder": 0, "metadata": {"probability": "0.2"}}
+    body = {"pipelineId": "jp_p", "label": "JP", "displayOrder": 1, "stages": [stage]}
+    assert check(s, api, "GET", base) == 200
+    assert check(s, api, "POST", base, body) == 201
+    assert check(s, api, "GET", f"{base}/jp_p") == 200
+    assert check(s, api, "PATCH", f"{base}/jp_p", {"label": "JP2"}) == 200
+    assert check(s, api, "PUT", f"{base}/jp_p", {**body, "label": "JP3"}) == 200
+    st = {"stageId": "jp_won", "label": "Won", "displayOrder": 1, "metadata": {"probability": 1}}
+    assert check(s, api, "POST", f"{base}/jp_p/stages", st) == 201
+    assert check(s, api, "GET", f"{base}/jp_p/stages") == 200
+    assert check(s, api, "GET", f"{base}/jp_p/stages/jp_won") == 200
+    patch = {"label": "Won!", "metadata": {"probability": "1.0"}}
+    assert check(s, api, "PATCH", f"{base}/jp_p/stages/jp_won", patch) == 200
+    assert check(s, api, "GET", f"{base}/jp_p/audit") == 200
+    assert check(s, api, "GET", f"{base}/jp_p/stages/jp_won/audit") == 200
+    assert check(s, api, "DELETE", f"{base}/jp_p/stages/jp_won") == 204
+    bad_stage = {**stage, "metadata": {"probability": "0.25"}}
+    bad = {**body, "label": "Bad", "pipelineId": "x", "stages": [bad_stage]}
+    assert check(s, api, "POST", base, bad) == 400
+    assert check(s, api, "DELETE", f"{base}/jp_p") == 204
+    assert check(s, api, "GET", f"{base}/jp_p") == 404
+    tickets = "/crm/v3/pipelines/tickets"
+    assert check(s, api, "GET", tickets) == 200
+
+
+def test_account_info_conforms(api: Api) -> None:
+    s = "account-info-v3.json"
+    assert check(s, api, "GET", "/account-info/v3/details") == 200
+    assert check(s, api, "GET", "/account-info/v3/api-usage/daily/private-apps") == 200
+
+
+def test_auth_and_scope_errors_conform(api: Api) -> None:
+    s = "crm-properties-v3.json"
+    bad = Api(api.server, "pat-local-not-a-token", api.portal_id)
+    assert check(s, bad, "GET", "/crm/v3/properties/deals") == 401
+    limited = api.server.create_portal(scopes=["oauth"])
+    narrow = Api(api.server, str(limited["token"]), int(limited["portalId"]))
+    assert check(s, narrow, "GET", "/crm/v3/properties/deals") == 403
