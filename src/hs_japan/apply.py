@@ -26,18 +26,36 @@ def _describe(change: Change) -> str:
     return f"{change.action.glyph} {change.kind.value} {change.key}"
 
 
+@dataclass
+class ApplyHooks:
+    """Called around every write: the journal records intents and completions, the lock
+    is refreshed. ``intent`` runs (and is durable) before the request is sent."""
+
+    intent: Callable[[Change], None] = lambda _: None
+    done: Callable[[Change], None] = lambda _: None
+    tick: Callable[[], None] = lambda: None
+
+
 def apply_changes(
     changes: Sequence[Change],
     writer: PortalWriter,
     actual: Snapshot,
     progress: Callable[[str], None] = lambda _: None,
+    hooks: ApplyHooks | None = None,
 ) -> ApplyReport:
     """Write ``changes`` (already in dependency order) and report what was done.
 
     On the first failure, raise :class:`ApplyFailed` naming what was written before it,
     so the user knows the portal's state; a re-run plans only what is left.
     """
+    hooks = hooks or ApplyHooks()
     report = ApplyReport()
+
+    def finished(change: Change, note: str = "done") -> None:
+        hooks.done(change)
+        report.done.append(change)
+        progress(f"  {_describe(change)}  {note}")
+
     new_pipelines = {
         c.key for c in changes if c.kind is Kind.PIPELINE and c.action is Action.CREATE
     }
@@ -58,10 +76,12 @@ def apply_changes(
                         batch.append(nxt)
                     else:
                         break
+                hooks.tick()
+                for c in batch:
+                    hooks.intent(c)
                 writer.create_properties(obj, [(c.name, c.after or {}) for c in batch])
                 for c in batch:
-                    report.done.append(c)
-                    progress(f"  {_describe(c)}  done")
+                    finished(c)
                 i += len(batch)
                 continue
             if (
@@ -69,13 +89,17 @@ def apply_changes(
                 and change.action is Action.CREATE
                 and make_key(obj, change.key.split("/")[1]) in new_pipelines
             ):
-                report.done.append(change)  # written with its pipeline
-                progress(f"  {_describe(change)}  done (with its pipeline)")
+                finished(change, "done (with its pipeline)")  # written with its pipeline
                 i += 1
                 continue
+            hooks.tick()
+            hooks.intent(change)
+            if change.kind is Kind.PIPELINE and change.action is Action.CREATE:
+                for c in changes:  # its stages travel in the same POST
+                    if c.kind is Kind.STAGE and c.key.startswith(change.key + "/"):
+                        hooks.intent(c)
             _apply_one(change, changes, writer, actual)
-            report.done.append(change)
-            progress(f"  {_describe(change)}  done")
+            finished(change)
             i += 1
     except HsJapanError as exc:
         written = len(report.done)

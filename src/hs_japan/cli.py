@@ -8,21 +8,29 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from hs_japan import __version__
+from hs_japan.apply import ApplyHooks
 from hs_japan.blueprint import load_blueprint
-from hs_japan.config import LOCAL, Profile, check_portal, load_profile
+from hs_japan.blueprint.model import Blueprint
+from hs_japan.config import LOCAL, Profile, check_portal, load_profile, state_home
 from hs_japan.engine import apply_plan, make_plan
 from hs_japan.errors import ApplyRefused, BlueprintError, HsJapanError
+from hs_japan.journal import Journal, interrupted
 from hs_japan.plan.planfile import compare_saved, load_saved, save_plan
 from hs_japan.plan.render import RENDERERS, render_text
+from hs_japan.portal.client import PortalClient
+from hs_japan.portal.lock import PortalLock, break_lock, read_lock
+from hs_japan.portal.read import portal_info
 from hs_japan.portal.session import open_portal
+from hs_japan.redact import install_log_redaction, redact
 from hs_japan.resources import PortalInfo
 
 app = typer.Typer(
@@ -59,21 +67,26 @@ def _guard(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except BlueprintError as exc:  # already file:line: field: message, one per line
-        if _state["debug"]:
-            raise
-        _fail(str(exc), exc.exit_code)
+        _debug_traceback()
+        _fail(redact(str(exc)), exc.exit_code)
     except HsJapanError as exc:
-        if _state["debug"]:
-            raise
-        _fail(f"error: {exc}", exc.exit_code)
+        _debug_traceback()
+        _fail(redact(f"error: {exc}"), exc.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
-        if _state["debug"]:
-            raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)")
+        _debug_traceback()
+        _fail(
+            redact(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)")
+        )
+
+
+def _debug_traceback() -> None:
+    """With --debug, the traceback of the error being handled (tokens masked)."""
+    if _state["debug"]:
+        _err(redact(traceback.format_exc()).rstrip())
 
 
 def _guard_for(profile: Profile) -> Callable[[PortalInfo], None]:
@@ -89,7 +102,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show tracebacks and HTTP retries.")
+        bool,
+        typer.Option("--debug", help="Show tracebacks and an HTTP request log (tokens masked)."),
     ] = False,
     version: Annotated[
         bool,
@@ -100,9 +114,17 @@ def main_options(
 ) -> None:
     _state["debug"] = debug
     if debug:
+        # hs_japan's own request log and urllib3's request lines ("GET /path" status);
+        # never the SDK's http.client debug mode, which prints request headers
         logging.basicConfig(
-            level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+            level=logging.INFO,
+            stream=sys.stderr,
+            format="%(levelname)s %(name)s: %(message)s",
+            force=True,
         )
+        logging.getLogger("hs_japan").setLevel(logging.DEBUG)
+        logging.getLogger("urllib3").setLevel(logging.DEBUG)
+        install_log_redaction()
 
 
 BlueprintDir = Annotated[Path, typer.Argument(help="Blueprint directory (or one YAML file).")]
@@ -166,7 +188,7 @@ def plan(
             result = make_plan(bp, client, profile.language, _guard_for(profile))
         typer.echo(RENDERERS[output_format.value](result.plan), nl=False)
         if out is not None:
-            save_plan(out, result.plan, result.state.snapshot)
+            save_plan(out, result.plan, result.fingerprints)
             _err(
                 f"Saved plan to {out}; apply it with: hs-japan apply {blueprint} "
                 f"--portal {portal} --plan {out}"
@@ -209,49 +231,77 @@ def apply(
         profile = load_profile(portal, config, language)
         saved = load_saved(plan_file) if plan_file else None
         with open_portal(profile) as client:
-            result = make_plan(bp, client, profile.language, _guard_for(profile))
-            p = result.plan.portal
+            # vet the portal before anything is written to it, even the lock
+            info = portal_info(client.get_account_details())
+            check_portal(profile, info.portal_id, info.account_type)
             if (
-                p.account_type == "STANDARD"
+                info.account_type == "STANDARD"
                 and profile.confirm_production
-                and confirm_portal != p.portal_id
+                and confirm_portal != info.portal_id
             ):
                 raise ApplyRefused(
-                    f"portal {p.portal_id} ({p.name or 'unnamed'}) is a production (STANDARD) "
-                    f"account: pass --confirm-portal {p.portal_id} to apply to it "
+                    f"portal {info.portal_id} ({info.name or 'unnamed'}) is a production "
+                    f"(STANDARD) account: pass --confirm-portal {info.portal_id} to apply to it "
                     "(nothing was written)"
                 )
-            if saved is not None:
-                reasons = compare_saved(saved, result.plan)
-                if reasons:
-                    raise ApplyRefused(
-                        f"the saved plan {plan_file} is stale; nothing was written:\n"
-                        + "\n".join(f"  - {r}" for r in reasons)
-                        + "\nrun plan again and review the new plan"
-                    )
-            typer.echo(render_text(result.plan), nl=False)
-            if result.plan.empty:
-                return 0
-            destructive = result.plan.destructive
-            if destructive and not allow_destroy:
+            with PortalLock(client, portal_hint=portal) as lock:
+                return _apply_locked(bp, profile, client, info, saved, lock)
+
+    def _apply_locked(
+        bp: Blueprint,
+        profile: Profile,
+        client: PortalClient,
+        info: PortalInfo,
+        saved: dict[str, Any] | None,
+        lock: PortalLock,
+    ) -> int:
+        result = make_plan(bp, client, profile.language, info=info)
+        p = result.plan.portal
+        if saved is not None:
+            reasons = compare_saved(saved, result.plan, result.fingerprints)
+            if reasons:
                 raise ApplyRefused(
-                    f"{len(destructive)} destructive change(s) need --allow-destroy; "
-                    "nothing was written: "
-                    + ", ".join(f"{c.action.glyph} {c.key}" for c in destructive)
+                    f"the saved plan {plan_file} is stale; nothing was written:\n"
+                    + "\n".join(f"  - {r}" for r in reasons)
+                    + "\nrun plan again and review the new plan"
                 )
-            if not yes and saved is None:
-                if not sys.stdin.isatty():
-                    raise ApplyRefused(
-                        "no terminal to confirm on; review the plan and pass "
-                        "--yes (nothing was written)"
-                    )
-                if not typer.confirm(
-                    f"Apply {len(result.plan.changes)} changes to portal "
-                    f"{p.portal_id} ({p.account_type})?"
-                ):
-                    raise ApplyRefused("cancelled; nothing was written")
-            typer.echo("Applying:")
-            outcome = apply_plan(result, bp, client, profile.language, typer.echo)
+        journal_root = state_home() / "journal"
+        previous = interrupted(journal_root, p.portal_id)
+        for prev in previous:
+            _err(f"note: {prev.describe()}")
+        typer.echo(render_text(result.plan), nl=False)
+        if result.plan.empty:
+            return 0
+        destructive = result.plan.destructive
+        if destructive and not allow_destroy:
+            raise ApplyRefused(
+                f"{len(destructive)} destructive change(s) need --allow-destroy; "
+                "nothing was written: "
+                + ", ".join(f"{c.action.glyph} {c.key}" for c in destructive)
+            )
+        if not yes and saved is None:
+            if not sys.stdin.isatty():
+                raise ApplyRefused(
+                    "no terminal to confirm on; review the plan and pass "
+                    "--yes (nothing was written)"
+                )
+            if not typer.confirm(
+                f"Apply {len(result.plan.changes)} changes to portal "
+                f"{p.portal_id} ({p.account_type})?"
+            ):
+                raise ApplyRefused("cancelled; nothing was written")
+        journal = Journal(journal_root, p.portal_id)
+        journal.begin(result.plan)
+        for prev in previous:
+            journal.recovered(prev.path)
+        hooks = ApplyHooks(intent=journal.intent, done=journal.done, tick=lock.touch)
+        typer.echo("Applying:")
+        try:
+            outcome = apply_plan(result, bp, client, profile.language, typer.echo, hooks)
+        except BaseException as exc:
+            journal.end(converged=None, error=f"{type(exc).__name__}: {exc}")
+            raise
+        journal.end(converged=outcome.converged)
         typer.echo(f"Applied {len(outcome.report.done)} changes.")
         if outcome.converged:
             typer.echo("Verified: a fresh read of the portal plans no changes (converged).")
@@ -259,6 +309,38 @@ def apply(
         _err("Not converged: the portal still differs after apply:")
         _err(render_text(outcome.after.plan))
         return 1
+
+    code = _guard(body)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def unlock(
+    portal: PortalOpt = LOCAL,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Show the portal's apply lock and break it (only when no apply is running)."""
+
+    def body() -> int:
+        profile = load_profile(portal, config, None)
+        with open_portal(profile) as client:
+            info = portal_info(client.get_account_details())
+            check_portal(profile, info.portal_id, info.account_type)
+            held = read_lock(client)
+            if held is None:
+                typer.echo(f"Portal {info.portal_id} has no apply lock.")
+                return 0
+            typer.echo(f"Portal {info.portal_id}: apply lock {held.describe()}.")
+            if not yes:
+                if not sys.stdin.isatty():
+                    raise ApplyRefused("no terminal to confirm on; pass --yes to break the lock")
+                if not typer.confirm("Break it? Only do this if that apply is not running"):
+                    raise ApplyRefused("cancelled; the lock is still held")
+            break_lock(client)
+            typer.echo("Lock broken.")
+        return 0
 
     code = _guard(body)
     if code:

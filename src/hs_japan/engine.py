@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hs_japan.apply import ApplyReport, apply_changes
+from hs_japan.apply import ApplyHooks, ApplyReport, apply_changes
 from hs_japan.blueprint.compile import DesiredState, compile_blueprint
 from hs_japan.blueprint.model import Blueprint, Language
 from hs_japan.errors import BlueprintError
@@ -26,6 +26,20 @@ class PlanResult:
     plan: Plan
     state: PortalState
     desired: DesiredState
+
+    @property
+    def fingerprints(self) -> dict[str, str]:
+        """``updatedAt`` of every managed object the plan read (for stale-plan checks).
+
+        Only resources the blueprint names (or tombstones): an edit to something the
+        blueprint does not manage cannot make a saved plan wrong.
+        """
+        managed = set(self.desired.snapshot.resources) | self.desired.tombstones
+        return {
+            f"{kind.value}:{key}": r.fingerprint
+            for (kind, key), r in sorted(self.state.snapshot.resources.items())
+            if (kind, key) in managed and r.fingerprint
+        }
 
 
 def kinds_to_read(desired: DesiredState) -> tuple[set[str], set[str]]:
@@ -47,11 +61,12 @@ def make_plan(
     client: PortalClient,
     language: Language,
     guard: Callable[[PortalInfo], None] | None = None,
+    info: PortalInfo | None = None,
 ) -> PlanResult:
     """Read what the blueprint touches and diff it. ``guard`` vets the portal first."""
     desired = compile_blueprint(bp, language)
     property_objects, pipeline_objects = kinds_to_read(desired)
-    info = portal_info(client.get_account_details())
+    info = info or portal_info(client.get_account_details())
     if guard is not None:
         guard(info)
     state = read_portal(client, property_objects, pipeline_objects, info)
@@ -90,8 +105,10 @@ def apply_plan(
     client: PortalClient,
     language: Language,
     progress: Callable[[str], None],
+    hooks: ApplyHooks | None = None,
 ) -> ApplyOutcome:
     writer = PortalWriter(client)
-    report = apply_changes(result.plan.changes, writer, result.state.snapshot, progress)
-    after = make_plan(bp, client, language)  # verify: a fresh read must plan nothing
+    report = apply_changes(result.plan.changes, writer, result.state.snapshot, progress, hooks)
+    # verify: a fresh read must plan nothing
+    after = make_plan(bp, client, language, info=result.plan.portal)
     return ApplyOutcome(report, after)

@@ -12,12 +12,11 @@ from typing import Any
 
 from hs_japan.errors import ConfigError
 from hs_japan.plan.model import Change, Plan
-from hs_japan.resources import Snapshot
 
 FORMAT = "hs-japan-plan/1"
 
 
-def plan_document(plan: Plan, snapshot: Snapshot | None = None) -> dict[str, Any]:
+def plan_document(plan: Plan, fingerprints: dict[str, str] | None = None) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "format": FORMAT,
         "portal": {
@@ -33,18 +32,14 @@ def plan_document(plan: Plan, snapshot: Snapshot | None = None) -> dict[str, Any
         "changes": [c.to_json() for c in plan.changes],
         "summary": plan.summary,
     }
-    if snapshot is not None:
-        doc["fingerprints"] = {
-            f"{k.value}:{key}": r.fingerprint
-            for (k, key), r in sorted(snapshot.resources.items())
-            if r.fingerprint
-        }
+    if fingerprints is not None:
+        doc["fingerprints"] = dict(sorted(fingerprints.items()))
     return doc
 
 
-def save_plan(path: Path, plan: Plan, snapshot: Snapshot) -> None:
+def save_plan(path: Path, plan: Plan, fingerprints: dict[str, str]) -> None:
     path.write_text(
-        json.dumps(plan_document(plan, snapshot), ensure_ascii=False, indent=2) + "\n",
+        json.dumps(plan_document(plan, fingerprints), ensure_ascii=False, indent=2) + "\n",
         encoding="utf-8",
     )
 
@@ -61,8 +56,15 @@ def load_saved(path: Path) -> dict[str, Any]:
     return doc
 
 
-def compare_saved(saved: dict[str, Any], fresh: Plan) -> list[str]:
-    """Reasons the saved plan no longer describes what apply would do (empty: same)."""
+def compare_saved(
+    saved: dict[str, Any], fresh: Plan, fingerprints: dict[str, str] | None = None
+) -> list[str]:
+    """Reasons the saved plan no longer describes what apply would do (empty: same).
+
+    Two checks: the fresh plan must equal the saved one change for change, and every
+    object the saved plan read must still carry the same fingerprint (``updatedAt``), so
+    an edit in the portal that happens to leave the plan unchanged is still reported.
+    """
     reasons: list[str] = []
     portal = saved.get("portal", {})
     if portal.get("portalId") != fresh.portal.portal_id:
@@ -86,4 +88,19 @@ def compare_saved(saved: dict[str, Any], fresh: Plan) -> list[str]:
             reasons.append(f"{label}: no longer needs the saved change (portal moved on)")
         elif (a.action, a.before, a.after) != (b.action, b.before, b.after):
             reasons.append(f"{label}: the portal changed since the plan was made")
+    if fingerprints is not None:
+        now = fingerprints
+        flagged = {f"{kind}:{key}" for kind, key in set(old) | set(new)}
+        for rid, before in sorted((saved.get("fingerprints") or {}).items()):
+            kind, _, key = rid.partition(":")
+            if rid in flagged and rid not in now:
+                continue
+            after = now.get(rid)
+            if after is None:
+                reasons.append(f"{kind} {key}: deleted in the portal since the plan was made")
+            elif after != before:
+                reasons.append(
+                    f"{kind} {key}: edited in the portal since the plan was made "
+                    f"(updatedAt {before} → {after})"
+                )
     return reasons

@@ -33,11 +33,11 @@ from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception,
-    stop_after_attempt,
 )
 from urllib3.util.retry import Retry
 
 from hs_japan.errors import PortalError
+from hs_japan.redact import register_secret
 
 log = logging.getLogger("hs_japan.http")
 
@@ -138,6 +138,7 @@ class PortalClient:
         max_wait: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        register_secret(token)  # masked in every message, log and traceback
         self.base_url = base_url.rstrip("/")
         self.token_env = token_env
         self.max_attempts = max_attempts
@@ -175,6 +176,15 @@ class PortalClient:
         base: float = min(8.0, 0.25 * (2 ** (state.attempt_number - 1)))
         return base + random.uniform(0, base / 4)
 
+    def _stop(self, state: RetryCallState) -> bool:
+        """Rate limits (429) and locks (423) are HubSpot asking us to wait, not failures:
+        they get more attempts (3x) than errors, whose retry budget is ``max_attempts``."""
+        exc = state.outcome.exception() if state.outcome else None
+        limit = self.max_attempts
+        if isinstance(exc, _Transient) and exc.status in (423, 429):
+            limit = self.max_attempts * 3
+        return state.attempt_number >= limit
+
     def call(
         self,
         what: str,
@@ -185,10 +195,17 @@ class PortalClient:
     ) -> T:
         """Run ``fn`` with the retry policy. See the module docstring for ``probe``."""
 
+        attempts = 0
+
         def attempt() -> T:
+            nonlocal attempts
+            attempts += 1
             self.requests_sent += 1
+            started = time.monotonic()
             try:
-                return fn()
+                result = fn()
+                log.debug("%s: ok in %.0f ms", what, (time.monotonic() - started) * 1000)
+                return result
             except SDK_EXCEPTIONS as exc:
                 status = int(getattr(exc, "status", 0) or 0)
                 body = _parse_body(getattr(exc, "body", None))
@@ -216,7 +233,7 @@ class PortalClient:
             log.info("retrying %s after %s", what, exc)
 
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
+            stop=self._stop,
             wait=self._wait,
             retry=retry_if_exception(lambda e: isinstance(e, _Transient)),
             sleep=self.sleep,
@@ -238,8 +255,7 @@ class PortalClient:
                     f"({exc.__cause__ or exc}); check the network and the profile's base_url"
                 ) from None
             raise PortalError(
-                f"{what}: still failing after {self.max_attempts} attempts "
-                f"(last: HTTP {exc.status})",
+                f"{what}: still failing after {attempts} attempts (last: HTTP {exc.status})",
                 status=exc.status,
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,132 @@
+"""The apply journal: an append-only record of intended and completed writes.
+
+One JSON-lines file per apply under ``<state home>/journal/<portalId>/``. Each line is
+flushed and fsync'ed before the write it announces is sent, so after a crash (even
+``kill -9``) the journal says what was about to happen and what was confirmed done.
+
+Recovery does not trust the journal blindly: the next apply re-reads the portal and
+plans again (every write is idempotent under re-planning: properties and pipelines are
+found by their natural keys, and a create whose response was lost is found by a read
+before it is re-sent). The journal tells the user what happened and which changes
+were in doubt. It never holds a token: only resource keys, actions and attributes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hs_japan.plan.model import Change, Plan
+
+
+def _stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _change_ref(change: Change) -> dict[str, Any]:
+    return {"kind": change.kind.value, "key": change.key, "action": change.action.value}
+
+
+class Journal:
+    def __init__(self, root: Path, portal_id: int) -> None:
+        self.dir = root / str(portal_id)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        name = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}.jsonl"
+        self.path = self.dir / name
+        self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held for the run
+
+    def _write(self, event: str, **data: Any) -> None:
+        line = json.dumps({"at": _stamp(), "event": event, **data}, ensure_ascii=False)
+        self._fh.write(line + "\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def begin(self, plan: Plan) -> None:
+        self._write(
+            "begin",
+            portalId=plan.portal.portal_id,
+            accountType=plan.portal.account_type,
+            blueprint=plan.blueprint_root,
+            digest=plan.blueprint_digest,
+            changes=[_change_ref(c) for c in plan.changes],
+        )
+
+    def intent(self, change: Change) -> None:
+        self._write("intent", **_change_ref(change), after=change.after)
+
+    def done(self, change: Change) -> None:
+        self._write("done", **_change_ref(change))
+
+    def recovered(self, previous: Path) -> None:
+        self._write("recovers", previous=previous.name)
+
+    def end(self, *, converged: bool | None, error: str | None = None) -> None:
+        data: dict[str, Any] = {"converged": converged}
+        if error:
+            data["error"] = error
+        self._write("end", **data)
+        self.close()
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """A previous apply whose journal has no ``end`` line."""
+
+    path: Path
+    started: str
+    planned: int
+    done: int
+    in_doubt: list[str]
+
+    def describe(self) -> str:
+        doubt = f"; in doubt when it stopped: {', '.join(self.in_doubt)}" if self.in_doubt else ""
+        return (
+            f"a previous apply (started {self.started}, journal {self.path}) stopped after "
+            f"{self.done} of {self.planned} writes{doubt}. This plan comes from a fresh read "
+            "of the portal, so it covers exactly what is left."
+        )
+
+
+def read_events(path: Path) -> list[dict[str, Any]]:
+    events = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            break  # a line torn by the crash: everything before it is intact
+    return events
+
+
+def interrupted(root: Path, portal_id: int) -> list[Interrupted]:
+    """Journals of earlier applies to this portal that never reached ``end``."""
+    folder = root / str(portal_id)
+    if not folder.is_dir():
+        return []
+    recovered = set()
+    found = []
+    for path in sorted(folder.glob("*.jsonl")):
+        events = read_events(path)
+        recovered |= {e.get("previous") for e in events if e.get("event") == "recovers"}
+        if not events or any(e.get("event") == "end" for e in events):
+            continue
+        begin = events[0]
+        done = {(e["kind"], e["key"]) for e in events if e.get("event") == "done"}
+        intents = [(e["kind"], e["key"]) for e in events if e.get("event") == "intent"]
+        found.append(
+            Interrupted(
+                path=path,
+                started=str(begin.get("at", "?")),
+                planned=len(begin.get("changes", [])),
+                done=len(done),
+                in_doubt=[f"{k} {key}" for k, key in intents if (k, key) not in done],
+            )
+        )
+    return [i for i in found if i.path.name not in recovered]

@@ -1,0 +1,57 @@
+"""Keep tokens out of every output: messages, logs, tracebacks.
+
+Tokens reach hs-japan only through environment variables (see ``config.Profile``) and
+are registered here the moment a client is built. Everything the CLI prints on
+stderr/stdout in error paths, every log record (``--debug``), and every traceback
+shown with ``--debug`` passes through :func:`redact`. As a second net, anything shaped
+like a bearer credential or a HubSpot private-app token (``pat-…``) is masked too.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+MASK = "[REDACTED]"
+_lock = threading.Lock()
+_secrets: set[str] = set()
+_PATTERNS = (
+    re.compile(r"(?i)(bearer\s+)[^\s'\"]+"),
+    re.compile(r"\bpat-[A-Za-z0-9][A-Za-z0-9-]{7,}"),
+    re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+"),
+)
+
+
+def register_secret(value: str) -> None:
+    if value and len(value) >= 6:
+        with _lock:
+            _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    with _lock:
+        known = sorted(_secrets, key=len, reverse=True)
+    for secret in known:
+        text = text.replace(secret, MASK)
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + MASK, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = redact(record.getMessage())
+        record.msg, record.args = message, None
+        if record.exc_info:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+            record.exc_text = redact(text)
+        return True
+
+
+def install_log_redaction() -> None:
+    """Attach the filter to every root handler (call after logging is configured)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
