@@ -244,7 +244,14 @@ def apply(
                     f"(STANDARD) account: pass --confirm-portal {info.portal_id} to apply to it "
                     "(nothing was written)"
                 )
+            # a first, read-only plan: a blueprint that references something the portal
+            # lacks, or a portal that already matches, never touches the lock
+            first = make_plan(bp, client, profile.language, info=info)
+            if first.plan.empty and saved is None:
+                typer.echo(render_text(first.plan), nl=False)
+                return 0
             with PortalLock(client, portal_hint=portal) as lock:
+                # re-planned under the lock: what is shown and confirmed is what is applied
                 return _apply_locked(bp, profile, client, info, saved, lock)
 
     def _apply_locked(

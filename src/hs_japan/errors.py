@@ -20,10 +20,9 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        # always the full four parts, so editors and CI annotators can parse every line;
+        # whole-file problems (size, encoding, empty directory) point at line 1, field "-"
+        return f"{self.file}:{max(self.line, 1)}: {self.field or '-'}: {self.message}"
 
 
 class HsJapanError(Exception):
