@@ -214,6 +214,13 @@ def apply(
     allow_destroy: Annotated[
         bool, typer.Option("--allow-destroy", help="Allow deletes, replaces and option removals.")
     ] = False,
+    allow_data_loss: Annotated[
+        bool,
+        typer.Option(
+            "--allow-data-loss",
+            help="Also allow destructive changes that drop values records hold.",
+        ),
+    ] = False,
     confirm_portal: Annotated[
         int | None,
         typer.Option(
@@ -279,12 +286,27 @@ def apply(
         typer.echo(render_text(result.plan), nl=False)
         if result.plan.empty:
             return 0
+        blocked = result.plan.blocked
+        if blocked:
+            raise ApplyRefused(
+                f"{len(blocked)} change(s) are blocked; nothing was written:\n"
+                + "\n".join(f"  - {c.kind.value} {c.key}: {c.blocked}" for c in blocked)
+            )
         destructive = result.plan.destructive
         if destructive and not allow_destroy:
             raise ApplyRefused(
                 f"{len(destructive)} destructive change(s) need --allow-destroy; "
                 "nothing was written: "
                 + ", ".join(f"{c.action.glyph} {c.key}" for c in destructive)
+            )
+        losing = result.plan.data_loss
+        if losing and not allow_data_loss:
+            raise ApplyRefused(
+                f"{len(losing)} change(s) would lose values that records hold; review the "
+                "counts in the plan and pass --allow-data-loss as well (nothing was written): "
+                + ", ".join(
+                    f"{c.key} ({'?' if c.records is None else c.records} records)" for c in losing
+                )
             )
         if not yes and saved is None:
             if not sys.stdin.isatty():

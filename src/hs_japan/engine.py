@@ -8,15 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from hs_japan.apply import ApplyHooks, ApplyReport, apply_changes
 from hs_japan.blueprint.compile import DesiredState, compile_blueprint
 from hs_japan.blueprint.model import Blueprint, Language
 from hs_japan.errors import BlueprintError
 from hs_japan.plan.diff import check_references, plan_changes
+from hs_japan.plan.impact import assess
 from hs_japan.plan.model import Action, Plan
 from hs_japan.portal.client import PortalClient
-from hs_japan.portal.read import portal_info, read_archived_property_names, read_portal
+from hs_japan.portal.read import (
+    count_records,
+    portal_info,
+    read_archived_property_names,
+    read_portal,
+)
 from hs_japan.portal.write import PortalWriter
 from hs_japan.resources import Kind, PortalInfo, PortalState
 
@@ -79,6 +86,8 @@ def make_plan(
     problems = check_references(desired, state)
     if problems:
         raise BlueprintError(problems)
+    # what destructive changes would do to records (one search per destructive change)
+    changes = assess(changes, partial(count_records, client))
     plan = Plan(
         portal=state.info,
         blueprint_root=bp.root,

@@ -35,6 +35,11 @@ class Change:
     risk: Risk = Risk.SAFE
     # why the change is risky, for people; never steers apply
     reasons: tuple[str, ...] = ()
+    # records the change touches (values lost, or records sitting in a stage); None: not
+    # counted (the change cannot lose record data, or the count was not possible)
+    records: int | None = None
+    # why apply must refuse this change whatever the flags (e.g. a stage holding deals)
+    blocked: str | None = None
 
     @property
     def object_type(self) -> str:
@@ -54,6 +59,8 @@ class Change:
             "after": self.after,
             "risk": self.risk.value,
             "reasons": list(self.reasons),
+            "records": self.records,
+            "blocked": self.blocked,
         }
 
     @classmethod
@@ -66,6 +73,8 @@ class Change:
             after=data.get("after"),
             risk=Risk(data.get("risk", "safe")),
             reasons=tuple(data.get("reasons", ())),
+            records=data.get("records"),
+            blocked=data.get("blocked"),
         )
 
 
@@ -92,3 +101,20 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not self.changes
+
+    @property
+    def blocked(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.blocked)
+
+    @property
+    def data_loss(self) -> tuple[Change, ...]:
+        """Destructive changes that would drop values records hold (or could not be
+        counted): apply needs --allow-data-loss on top of --allow-destroy."""
+        return tuple(
+            c
+            for c in self.changes
+            if c.risk is Risk.DESTRUCTIVE
+            and c.kind is Kind.PROPERTY
+            and not c.blocked
+            and (c.records is None or c.records > 0)
+        )

@@ -78,7 +78,10 @@ def summary_line(plan: Plan) -> str:
     )
     n = len(plan.destructive)
     if n:
-        text += f" {n} destructive change{'s' if n > 1 else ''} (apply needs --allow-destroy)."
+        text += f" {n} destructive change{'s' if n > 1 else ''} (apply needs --allow-destroy"
+        text += ", and --allow-data-loss)." if plan.data_loss else ")."
+    if plan.blocked:
+        text += f" {len(plan.blocked)} blocked: apply will refuse until they are resolved."
     return text
 
 
@@ -86,9 +89,13 @@ def render_text(plan: Plan) -> str:
     out = [header(plan), ""]
     for change in plan.changes:
         flag = "  [destructive]" if change.risk is Risk.DESTRUCTIVE else ""
+        if change.blocked:
+            flag = "  [blocked]"
         out.append(f"{change.action.glyph} {change.kind.value} {change.key}{flag}")
         out.extend("    " + line for line in _attr_lines(change))
         out.extend(f"    ! {reason}" for reason in change.reasons)
+        if change.blocked:
+            out.append(f"    ✗ {change.blocked}")
     if plan.changes:
         out.append("")
     out.append(summary_line(plan))

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import hubspot
 import requests
 import urllib3
+from hubspot.crm.objects import ApiException as ObjectsApiException
 from hubspot.crm.pipelines import ApiException as PipelinesApiException
 from hubspot.crm.properties import ApiException as PropertiesApiException
 from tenacity import (
@@ -43,7 +44,11 @@ log = logging.getLogger("hs_japan.http")
 
 HUBSPOT_API = "https://api.hubapi.com"
 RETRY_STATUSES = frozenset({423, 429, 477, 500, 502, 503, 504, 521})
-SDK_EXCEPTIONS: tuple[type[Exception], ...] = (PropertiesApiException, PipelinesApiException)
+SDK_EXCEPTIONS: tuple[type[Exception], ...] = (
+    PropertiesApiException,
+    PipelinesApiException,
+    ObjectsApiException,
+)
 REQUEST_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
 
 T = TypeVar("T")
