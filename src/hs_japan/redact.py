@@ -17,9 +17,9 @@ MASK = "[REDACTED]"
 _lock = threading.Lock()
 _secrets: set[str] = set()
 _PATTERNS = (
-    re.compile(r"(?i)(bearer\s+)[^\s'\"]+"),
+    re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(?:bearer\s+)?[^'\"\s,}]+"),
+    re.compile(r"(?i)(bearer\s+)(?!\[REDACTED\])[^\s'\"]+"),
     re.compile(r"\bpat-[A-Za-z0-9][A-Za-z0-9-]{7,}"),
-    re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}]+"),
 )
 
 
