@@ -20,6 +20,7 @@ from hs_japan import __version__
 from hs_japan.apply import ApplyHooks
 from hs_japan.blueprint import load_blueprint
 from hs_japan.blueprint.model import Blueprint
+from hs_japan.commands import register_all
 from hs_japan.config import LOCAL, Profile, check_portal, load_profile, state_home
 from hs_japan.engine import apply_plan, make_plan
 from hs_japan.errors import ApplyRefused, BlueprintError, HsJapanError
@@ -425,6 +426,9 @@ def emulator_serve(
 
 def main() -> None:
     app()
+
+
+register_all(app)  # export, clone, migrate, audit, report, … (hs_japan/commands/)
 
 
 if __name__ == "__main__":
