@@ -78,3 +78,73 @@ def enum_prop(name: str, values: list[str], **over: Any) -> dict[str, Any]:
         for i, v in enumerate(values)
     ]
     return prop(name, type="enumeration", fieldType="select", options=options, **over)
+
+
+def deal_stage_trigger(stage_ids: list[str]) -> dict[str, Any]:
+    """A LIST_BASED enrollment on deal stage, in the list convention (root OR of ANDs)."""
+    return {
+        "type": "LIST_BASED",
+        "shouldReEnroll": False,
+        "unEnrollObjectsNotMeetingCriteria": False,
+        "reEnrollmentTriggersFilterBranches": [],
+        "listFilterBranch": {
+            "filterBranchType": "OR",
+            "filterBranchOperator": "OR",
+            "filters": [],
+            "filterBranches": [
+                {
+                    "filterBranchType": "AND",
+                    "filterBranchOperator": "AND",
+                    "filterBranches": [],
+                    "filters": [
+                        {
+                            "filterType": "PROPERTY",
+                            "property": "dealstage",
+                            "operation": {
+                                "operationType": "ENUMERATION",
+                                "operator": "IS_ANY_OF",
+                                "values": stage_ids,
+                                "includeObjectsWithNoValueSet": False,
+                            },
+                        }
+                    ],
+                }
+            ],
+        },
+    }
+
+
+def flow(**over: Any) -> dict[str, Any]:
+    """A deal-based (PLATFORM_FLOW) workflow: wait a day, then create a follow-up task."""
+    body: dict[str, Any] = {
+        "type": "PLATFORM_FLOW",
+        "objectTypeId": "0-3",
+        "flowType": "WORKFLOW",
+        "name": "Follow up on proposals",
+        "isEnabled": False,
+        "startActionId": "1",
+        "actions": [
+            {
+                "type": "SINGLE_CONNECTION",
+                "actionId": "1",
+                "actionTypeId": "0-1",
+                "actionTypeVersion": 0,
+                "fields": {"delta": "1", "time_unit": "DAYS"},
+                "connection": {"edgeType": "STANDARD", "nextActionId": "2"},
+            },
+            {
+                "type": "SINGLE_CONNECTION",
+                "actionId": "2",
+                "actionTypeId": "0-3",
+                "actionTypeVersion": 0,
+                "fields": {"task_type": "TODO", "subject": "Follow up", "priority": "HIGH"},
+            },
+        ],
+        "enrollmentCriteria": deal_stage_trigger(["presentationscheduled"]),
+        "timeWindows": [],
+        "blockedDates": [],
+        "customProperties": {"hs_japan_key": "follow-up"},
+        "dataSources": [],
+    }
+    body.update(over)
+    return body

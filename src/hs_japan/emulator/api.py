@@ -129,6 +129,7 @@ class Route:
     handler: Handler
     scopes: Callable[[Request], list[str]] | None
     write: bool
+    bucket: str | None = None
 
 
 ROUTES: list[Route] = []
@@ -149,11 +150,13 @@ def route(
     *,
     scopes: Callable[[Request], list[str]] | None = None,
     write: bool = False,
+    bucket: str | None = None,
 ) -> Callable[[Handler], Handler]:
-    """Register a handler. ``scopes(request)`` lists the scopes any one of which allows it."""
+    """Register a handler. ``scopes(request)`` lists the scopes any one of which allows it;
+    ``bucket="search"`` puts it under the CRM search endpoints' own per-second limit."""
 
     def register(handler: Handler) -> Handler:
-        ROUTES.append(Route(method, template, _compile(template), handler, scopes, write))
+        ROUTES.append(Route(method, template, _compile(template), handler, scopes, write, bucket))
         return handler
 
     return register

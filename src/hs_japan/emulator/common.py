@@ -1,10 +1,15 @@
-"""Object types and scopes shared by the resource modules (NOTES §1, §5.1)."""
+"""Object types, scopes and cursor paging shared by the resource modules (NOTES §1, §3.2,
+§5.1)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
-from hs_japan.emulator.api import ApiError, Request
+from hs_japan.emulator.api import ApiError, Request, validation
 
 # name -> objectTypeId
 OBJECT_TYPE_IDS = {
@@ -22,6 +27,14 @@ ALIASES = {
     "ticket": "tickets",
 }
 PIPELINE_OBJECTS = ("deals", "tickets")
+TYPE_ID_NAMES = {tid: name for name, tid in OBJECT_TYPE_IDS.items()}
+# name -> (singular, plural) labels, as the limits API reports them
+OBJECT_LABELS = {
+    "contacts": ("Contact", "Contacts"),
+    "companies": ("Company", "Companies"),
+    "deals": ("Deal", "Deals"),
+    "tickets": ("Ticket", "Tickets"),
+}
 
 
 def object_type(raw: str, allowed: tuple[str, ...] = tuple(OBJECT_TYPE_IDS)) -> str:
@@ -86,7 +99,91 @@ ALL_SCOPES = sorted(
         "crm.objects.owners.read",
         "crm.lists.read",
         "crm.lists.write",
+        "crm.schemas.custom.read",
         *(f"crm.schemas.{o}.{rw}" for o in OBJECT_TYPE_IDS for rw in ("read", "write")),
         *(f"crm.objects.{o}.{rw}" for o in OBJECT_TYPE_IDS for rw in ("read", "write")),
     }
 )
+
+
+# -- cursor paging (NOTES §3.2) ---------------------------------------------------------------
+def limit_param(request: Request, default: int, maximum: int) -> int:
+    """``?limit=``: default when absent; 400 when not a positive integer or above ``maximum``."""
+    raw = request.q("limit")
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise validation(f"limit must be an integer (got {raw!r})", field_name="limit") from None
+    if value < 1 or value > maximum:
+        raise validation(f"limit must be between 1 and {maximum} (got {value})", field_name="limit")
+    return value
+
+
+def cursor_page(
+    request: Request,
+    items: list[dict[str, Any]],
+    key: Callable[[dict[str, Any]], int],
+    *,
+    default: int = 100,
+    maximum: int = 100,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page of ``items`` (already in order of ``key``) after the ``?after=`` cursor.
+
+    The cursor is the key of the last item on the previous page; ``paging`` is None on the
+    last page, so the caller leaves the ``paging`` key out (as HubSpot does).
+    """
+    limit = limit_param(request, default, maximum)
+    after = request.q("after")
+    if after:
+        try:
+            start = int(after)
+        except ValueError:
+            raise validation(f"Invalid paging cursor: {after!r}", field_name="after") from None
+        items = [i for i in items if key(i) > start]
+    page, rest = items[:limit], items[limit:]
+    if not rest:
+        return page, None
+    cursor = str(key(page[-1]))
+    query = {k: v[-1] for k, v in request.query.items() if k not in ("after", "limit") and v}
+    query.update(after=cursor, limit=str(limit))
+    return page, {"next": {"after": cursor, "link": f"{request.path}?{urlencode(query)}"}}
+
+
+# -- timestamps in property values (NOTES §5.3) ---------------------------------------------------
+_ISO_RE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+
+
+def parse_timestamp(value: str) -> int | None:
+    """Epoch milliseconds from epoch-ms digits, an ISO date or an ISO date-time (UTC unless an
+    offset is given); None when the text is neither."""
+    text = value.strip()
+    if re.fullmatch(r"-?\d{1,16}", text):
+        return int(text)
+    m = _ISO_RE.match(text)
+    if m is None:
+        return None
+    year, month, day, hour, minute, second, frac, zone = m.groups()
+    try:
+        stamp = dt.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int((frac or "0")[:6].ljust(6, "0")),
+            tzinfo=dt.UTC,
+        )
+    except ValueError:
+        return None
+    ms = int(stamp.replace(microsecond=0).timestamp()) * 1000 + stamp.microsecond // 1000
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        ms -= sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60) * 1000
+    return ms

@@ -2,7 +2,9 @@
 
 Rate limits (NOTES §2): a rolling 10-second window and a daily counter that resets at
 midnight Asia/Tokyo, sized by the portal's tier; every API response carries the
-``X-HubSpot-RateLimit-*`` headers and a refusal is the documented 429 body.
+``X-HubSpot-RateLimit-*`` headers and a refusal is the documented 429 body. CRM search
+endpoints additionally have their own per-second cap (4/s, policy ``SECONDLY``) and, as
+reported for HubSpot, answer without the rate-limit headers.
 
 Faults (issue: deterministic from a seed): rules matched by method and path template
 (or path prefix) that answer with a status (429 storms, 423, 5xx), add latency, drop the
@@ -24,6 +26,7 @@ from typing import Any
 from hs_japan.emulator.account import TIER_LIMITS, next_tokyo_midnight
 
 FAULT_KINDS = ("status", "latency", "drop", "lost_response")
+SEARCH_PER_SECOND = 4  # "4 req/s per token historically" (NOTES §2.1)
 
 
 @dataclass
@@ -91,6 +94,9 @@ class PortalRuntime:
     latency_ms: int = 0
     counters: dict[str, int] = field(default_factory=dict)
     rate_limited: int = 0
+    # CRM search endpoints: their own, much lower per-second cap (NOTES §2.1)
+    search_per_second: int = SEARCH_PER_SECOND
+    search_window: deque[float] = field(default_factory=deque)
 
 
 class Limits:
@@ -159,6 +165,22 @@ class Limits:
                 "X-HubSpot-RateLimit-Remaining": str(max(0, rt.per_window - len(rt.window))),
             }
         return headers, refused
+
+    def admit_search(self, rt: PortalRuntime) -> dict[str, Any] | None:
+        """The search bucket: a rolling one-second window; the 429 body when refused."""
+        now = time.monotonic()
+        with self.lock:
+            while rt.search_window and rt.search_window[0] <= now - 1.0:
+                rt.search_window.popleft()
+            if rt.enabled and len(rt.search_window) >= rt.search_per_second:
+                rt.rate_limited += 1
+                return {
+                    "message": "You have reached your secondly limit.",
+                    "policyName": "SECONDLY",
+                    "retryAfter": "1",
+                }
+            rt.search_window.append(now)
+        return None
 
     def pick_fault(self, rt: PortalRuntime, method: str, template: str, path: str) -> Fault | None:
         with self.lock:

@@ -7,7 +7,8 @@ strings, deals need ``probability`` 0.0–1.0 in 0.1 steps, tickets take ``ticke
 OPEN/CLOSED, ``isClosed`` is computed (output-only); archived pipelines answer 404;
 PATCH touches only the fields it names; PUT replaces the stage list; deletes with the
 validate flags set are refused while records (or flows) use the pipeline or stage;
-every write leaves an audit entry, listed newest first.
+every write leaves an audit entry, listed newest first; creating beyond the tier's pipeline
+limit is refused (limits_tracking.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from hs_japan.emulator.common import (
     schema_read_scopes,
     schema_write_scopes,
 )
+from hs_japan.emulator.limits_tracking import check_pipeline_limit
 
 BASE = "/crm/v3/pipelines/{objectType}"
 PIPE = BASE + "/{pipelineId}"
@@ -243,6 +245,8 @@ def _usage(request: Request, obj: str, pipeline_id: str, stage_ids: set[str]) ->
     pipe_key, stage_key = RECORD_KEYS[obj]
     records = 0
     for rec in request.store.all(request.portal_id, f"record:{obj}"):
+        if rec.get("archived"):
+            continue
         props = rec.get("properties") or {}
         if stage_ids:
             records += props.get(stage_key) in stage_ids
@@ -324,6 +328,7 @@ def create_pipeline(request: Request) -> Response:
     elif pipeline_id in existing_ids:
         raise ApiError(409, "CONFLICT", f"A {obj} pipeline with id '{pipeline_id}' already exists")
     _unique_pipeline_label(request, obj, label, None)
+    check_pipeline_limit(request, obj)
     now = request.store.now_iso()
     taken = _all_stage_ids(request, obj)
     stages = [

@@ -6,7 +6,8 @@ list (§5.4), create-only fields refused on PATCH (§5.2), group must exist (§5
 an existing name, archived names included unless the portal allows reuse (§5.6),
 HubSpot-defined properties not archivable or redefinable (§5.6), ``?archived=true``
 listing only archived ones (§5.1), batch create 201/207, batch read 200/207, batch
-archive 204 always (§5.1), group delete refused while it holds properties.
+archive 204 always (§5.1), group delete refused while it holds properties, and the tier's
+custom/calculated property limits (limits_tracking.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from hs_japan.emulator.api import (
     validation,
 )
 from hs_japan.emulator.common import object_type, schema_read_scopes, schema_write_scopes
+from hs_japan.emulator.limits_tracking import check_property_limits
 
 BASE = "/crm/v3/properties/{objectType}"
 
@@ -372,6 +374,7 @@ def _create_one(request: Request, obj: str, body: Any) -> dict[str, Any]:
                 f"At most {MAX_UNIQUE_PER_OBJECT} unique-value properties per object type",
                 field_name="hasUniqueValue",
             )
+    check_property_limits(request, obj, doc["fieldType"] == "calculation_equation")
     if existing is not None:  # re-using an archived name (portal setting): replace it
         request.store.delete(pid, _prop_coll(obj), name)
     request.store.put(pid, _prop_coll(obj), name, doc)

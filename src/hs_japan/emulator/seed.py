@@ -1,5 +1,6 @@
 """What every new portal starts with (NOTES §4.6, §12.3): default groups, a handful of
-HubSpot-defined properties, the ``default`` deals pipeline and ticket pipeline ``0``.
+HubSpot-defined properties, the ``default`` deals pipeline and ticket pipeline ``0``, and
+one owner (the portal's first user).
 
 Built-in pipelines report ``createdAt`` as the epoch (NOTES §1).
 """
@@ -8,9 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from hs_japan.emulator.owners import add_owner
 from hs_japan.emulator.store import Store
 
 EPOCH = "1970-01-01T00:00:00Z"
+SEED_OWNER = {
+    "email": "owner@example.com",
+    "firstName": "Taro",
+    "lastName": "Yamada",
+    "teams": [{"name": "Sales", "primary": True}],
+}
 
 DEFAULT_GROUPS = {
     "contacts": [("contactinformation", "Contact information")],
@@ -218,3 +226,4 @@ def seed_portal(store: Store, portal_id: int) -> None:
                 "updatedAt": EPOCH,
             },
         )
+        add_owner(store, portal_id, dict(SEED_OWNER))

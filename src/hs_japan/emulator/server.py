@@ -22,7 +22,17 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 # importing the resource modules registers their routes
-from hs_japan.emulator import account, pipelines, properties  # noqa: F401
+from hs_japan.emulator import (  # noqa: F401
+    account,
+    associations,
+    flows,
+    limits_tracking,
+    lists,
+    owners,
+    pipelines,
+    properties,
+    records,
+)
 from hs_japan.emulator.account import TIER_LIMITS
 from hs_japan.emulator.api import ApiError, Request, Response, match
 from hs_japan.emulator.common import ALL_SCOPES, object_type
@@ -292,6 +302,22 @@ class _Handler(BaseHTTPRequestHandler):
                         links={"scopes": SCOPES_DOC},
                         headers=limit_headers,
                     )
+            if found.bucket == "search":
+                # CRM search: no rate-limit headers, its own per-second cap (NOTES §2.1)
+                limit_headers = {}
+                refused = emu.limits.admit_search(rt)
+                if refused is not None:
+                    raise ApiError(
+                        429,
+                        "RATE_LIMITS",
+                        refused["message"],
+                        headers={"Retry-After": refused["retryAfter"]},
+                        extra={
+                            "errorType": "RATE_LIMIT",
+                            "policyName": refused["policyName"],
+                            "requestId": str(uuid.uuid4()),
+                        },
+                    )
             fault = emu.limits.pick_fault(rt, method, template, path)
             delay = rt.latency_ms + (fault.latency_ms if fault and fault.kind == "latency" else 0)
             if delay:
@@ -437,6 +463,8 @@ def _control(
                 rt.per_day = int(limits["daily"])
             if "enabled" in limits:
                 rt.enabled = bool(limits["enabled"])
+            if "searchPerSecond" in limits:
+                rt.search_per_second = int(limits["searchPerSecond"])
         persisted = {k: data[k] for k in ("archivedNameReuse",) if k in data}
         settings = store.update_settings(portal_id, persisted) if persisted else portal["settings"]
         return Response(
@@ -448,30 +476,30 @@ def _control(
                     "perTenSeconds": rt.per_window,
                     "daily": rt.per_day,
                     "enabled": rt.enabled,
+                    "searchPerSecond": rt.search_per_second,
                 },
             },
         )
     rm = re.match(r"^/records/([^/]+)$", rest)
     if rm and method == "POST":
         obj = object_type(rm.group(1))
-        records = []
+        seeded = records.seed_records(store, portal_id, obj, data.get("inputs"))
+        return Response(201, {"results": [records.full_out(r) for r in seeded]})
+    if rest == "/owners":
+        if method == "POST":
+            with store.transaction():
+                return Response(201, owners.control_add(store, portal_id, data))
+        if method == "GET":
+            return Response(200, {"results": store.all(portal_id, owners.COLL)})
+    om = re.match(r"^/owners/([^/]+)$", rest)
+    if om and method == "DELETE":
         with store.transaction():
-            for item in data.get("inputs") or []:
-                props = {str(k): str(v) for k, v in (item.get("properties") or {}).items()}
-                rid = str(store.next_id(portal_id, f"record:{obj}", start=10_001))
-                now = store.now_iso()
-                rec = {
-                    "id": rid,
-                    "properties": props,
-                    "createdAt": now,
-                    "updatedAt": now,
-                    "archived": False,
-                }
-                store.put(portal_id, f"record:{obj}", rid, rec)
-                records.append(rec)
-        return Response(201, {"results": records})
+            archived = owners.archive_owner(store, portal_id, om.group(1))
+        if archived is None:
+            raise ApiError(404, "OBJECT_NOT_FOUND", f"No owner {om.group(1)}")
+        return Response(200, archived)
     raise ApiError(
-        405 if rest in ("", "/requests", "/faults", "/settings") else 404,
+        405 if rest in ("", "/requests", "/faults", "/settings", "/owners") else 404,
         "VALIDATION_ERROR",
         f"{method} {path} is not part of the control API",
     )
