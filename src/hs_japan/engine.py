@@ -79,10 +79,11 @@ def make_plan(
     state = read_portal(client, property_objects, pipeline_objects, info)
     changes = plan_changes(desired, state.snapshot)
     # the recycle bin matters only where a property is about to be created
-    for obj in sorted(
-        {c.object_type for c in changes if c.kind is Kind.PROPERTY and c.action is Action.CREATE}
-    ):
-        state.archived_properties[obj] = read_archived_property_names(client, obj)
+    creating = {
+        c.object_type for c in changes if c.kind is Kind.PROPERTY and c.action is Action.CREATE
+    }
+    if creating:
+        state.archived_properties.update(read_archived_property_names(client, creating))
     problems = check_references(desired, state)
     if problems:
         raise BlueprintError(problems)

@@ -61,7 +61,8 @@ def test_archiving_a_property_with_values_needs_allow_data_loss(
     )
     bp = write_blueprint(tmp_path / "bp", {"b.yaml": SMALL, "note.yaml": extra})
     assert cli("apply", str(bp), *on(portal), "--yes").exit_code == 0
-    seed_deals(portal, {"dealname": "A", "jp_note": "大事"}, {"dealname": "B"})
+    stock = {"pipeline": "default", "dealstage": "appointmentscheduled"}
+    seed_deals(portal, {**stock, "dealname": "A", "jp_note": "大事"}, {**stock, "dealname": "B"})
     (bp / "note.yaml").write_text(
         "version: 1\nproperties:\n  - {object: deals, name: jp_note, absent: true}\n"
     )

@@ -89,7 +89,7 @@ Portal 1000001 "hs-japan local portal" (SANDBOX) · blueprint blueprints/japan-e
     ! removes property contacts/jp_old from the portal
 
 Plan: 1 to create, 2 to update, 1 to delete, 0 to replace. 2 destructive changes \
-(apply needs --allow-destroy).
+(apply needs --allow-destroy, and --allow-data-loss).
 """
 
 

@@ -14,13 +14,16 @@ SDK model lacks a field the API accepts (``pipelineId``/``stageId`` on create, t
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import io
 import json
 import logging
 import random
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -50,6 +53,8 @@ SDK_EXCEPTIONS: tuple[type[Exception], ...] = (
     ObjectsApiException,
 )
 REQUEST_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
+# concurrent reads: well under the SDK's urllib3 pool (5 x CPUs) and HubSpot's burst limit
+READ_CONCURRENCY = 8
 
 T = TypeVar("T")
 
@@ -130,8 +135,53 @@ def error_from_response(what: str, status: int, body: Any, token_env: str | None
     return PortalError(text + suffix, status=status, category=category, correlation_id=correlation)
 
 
+class Pacer:
+    """Client-side rate limiting so steady-state traffic never meets a 429.
+
+    A sliding window per bucket: ``default`` for the portal's per-10-second limit
+    (NOTES §2.1; learned from ``X-HubSpot-RateLimit-Max`` / ``-Interval-Milliseconds``
+    on the first response that carries them, Free-tier 100/10 s until then) and
+    ``search`` for CRM search (about 4 requests/second, no headers). Only ``share`` of
+    the allowance is used: other integrations draw on the same budget.
+    """
+
+    def __init__(self, share: float = 0.9, clock: Callable[[], float] = time.monotonic) -> None:
+        self.share = share
+        self.clock = clock
+        self.limits: dict[str, tuple[int, float]] = {"default": (100, 10.0), "search": (4, 1.0)}
+        self.sent: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
+        self.lock = threading.Lock()
+        self.waited = 0.0
+
+    def learn(self, headers: Any) -> None:
+        if not headers:
+            return
+        with contextlib.suppress(Exception):
+            limit = headers.get("X-HubSpot-RateLimit-Max")
+            interval = headers.get("X-HubSpot-RateLimit-Interval-Milliseconds")
+            if limit and interval:
+                with self.lock:
+                    self.limits["default"] = (int(limit), int(interval) / 1000)
+
+    def acquire(self, bucket: str, sleep: Callable[[float], None]) -> None:
+        while True:
+            with self.lock:
+                limit, window = self.limits.get(bucket, self.limits["default"])
+                allowed = max(1, int(limit * self.share))
+                now = self.clock()
+                sent = self.sent[bucket]
+                while sent and sent[0] <= now - window:
+                    sent.popleft()
+                if len(sent) < allowed:
+                    sent.append(now)
+                    return
+                wait = sent[0] + window - now
+                self.waited += wait
+            sleep(max(wait, 0.001))
+
+
 class PortalClient:
-    """One portal: the SDK client, the retry policy and the request counter."""
+    """One portal: the SDK client, the retry policy, the pacer and the request counter."""
 
     def __init__(
         self,
@@ -151,6 +201,8 @@ class PortalClient:
         self.sleep = sleep
         self.requests_sent = 0
         self.retries = 0
+        self.pacer = Pacer()
+        self._count_lock = threading.Lock()
         # retry=Retry(0): the SDK must not retry on its own (urllib3 re-sends GET/PUT on
         # 429 + Retry-After by default, NOTES §13.3); tenacity below is the one policy.
         self.sdk = hubspot.Client.create(
@@ -197,6 +249,7 @@ class PortalClient:
         *,
         probe: Callable[[], T | None] | None = None,
         write: bool = False,
+        bucket: str = "default",
     ) -> T:
         """Run ``fn`` with the retry policy. See the module docstring for ``probe``."""
 
@@ -205,13 +258,16 @@ class PortalClient:
         def attempt() -> T:
             nonlocal attempts
             attempts += 1
-            self.requests_sent += 1
+            self.pacer.acquire(bucket, self.sleep)
+            with self._count_lock:
+                self.requests_sent += 1
             started = time.monotonic()
             try:
                 result = fn()
                 log.debug("%s: ok in %.0f ms", what, (time.monotonic() - started) * 1000)
                 return result
             except SDK_EXCEPTIONS as exc:
+                self.pacer.learn(getattr(exc, "headers", None))
                 status = int(getattr(exc, "status", 0) or 0)
                 body = _parse_body(getattr(exc, "body", None))
                 if status in RETRY_STATUSES or status == 0:
@@ -233,7 +289,8 @@ class PortalClient:
                 ) from exc
 
         def before_sleep(state: RetryCallState) -> None:
-            self.retries += 1
+            with self._count_lock:
+                self.retries += 1
             exc = state.outcome.exception() if state.outcome else None
             log.info("retrying %s after %s", what, exc)
 
@@ -265,6 +322,17 @@ class PortalClient:
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def call_all(
+        self, calls: Sequence[tuple[str, Callable[[], T]]], max_workers: int = READ_CONCURRENCY
+    ) -> list[T]:
+        """Independent reads, concurrently (bounded), each with the retry policy; results
+        in the order given. The first failure is raised once the others have finished."""
+        if len(calls) <= 1 or max_workers <= 1:
+            return [self.call(what, fn) for what, fn in calls]
+        with ThreadPoolExecutor(max_workers=min(max_workers, len(calls))) as pool:
+            futures = [pool.submit(self.call, what, fn) for what, fn in calls]
+            return [f.result() for f in futures]
+
     # -- raw requests where the SDK has no client ----------------------------------------
     def request(
         self, method: str, path: str, *, body: Any = None, qs: dict[str, Any] | None = None
@@ -278,6 +346,7 @@ class PortalClient:
         # api_request prints connection errors to stdout; keep stdout for plan output
         with contextlib.redirect_stdout(io.StringIO()):
             resp = self.sdk.api_request(options)
+        self.pacer.learn(resp.headers)
         parsed = _parse_body(resp.content)
         if resp.status_code >= 400:
             # raised as the SDK's own exception type so call() classifies both paths alike

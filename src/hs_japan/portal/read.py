@@ -8,7 +8,7 @@ dicts. Server-owned fields are dropped here; ``updatedAt`` is kept as a fingerpr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -120,32 +120,47 @@ def read_portal(
     info = info or portal_info(client.get_account_details())
     snap = Snapshot()
     props = client.sdk.crm.properties
-    for obj in sorted(set(property_objects)):
-        groups = client.call(
-            f"read {obj} property groups",
-            partial(props.groups_api.get_all, object_type=obj, _request_timeout=REQUEST_TIMEOUT),
+    pipes = client.sdk.crm.pipelines.pipelines_api
+    prop_objs = sorted(set(property_objects))
+    pipe_objs = sorted(set(pipeline_objects))
+    calls: list[tuple[str, Callable[[], Any]]] = []
+    for obj in prop_objs:
+        calls.append(
+            (
+                f"read {obj} property groups",
+                partial(
+                    props.groups_api.get_all, object_type=obj, _request_timeout=REQUEST_TIMEOUT
+                ),
+            )
         )
-        for g in sdk_to_json(groups).get("results", []):
+        calls.append(
+            (
+                f"read {obj} properties",
+                partial(
+                    props.core_api.get_all,
+                    object_type=obj,
+                    archived=False,
+                    _request_timeout=REQUEST_TIMEOUT,
+                ),
+            )
+        )
+    for obj in pipe_objs:
+        calls.append(
+            (
+                f"read {obj} pipelines",
+                partial(pipes.get_all, object_type=obj, _request_timeout=REQUEST_TIMEOUT),
+            )
+        )
+    # independent list calls: one round trip of wall time instead of one per call
+    results = iter(client.call_all(calls))
+    for obj in prop_objs:
+        for g in sdk_to_json(next(results)).get("results", []):
             snap.add(group_resource(obj, g))
-        found = client.call(
-            f"read {obj} properties",
-            partial(
-                props.core_api.get_all,
-                object_type=obj,
-                archived=False,
-                _request_timeout=REQUEST_TIMEOUT,
-            ),
-        )
-        for p in sdk_to_json(found).get("results", []):
+        for p in sdk_to_json(next(results)).get("results", []):
             if not p.get("archived"):
                 snap.add(property_resource(obj, p))
-    pipes = client.sdk.crm.pipelines.pipelines_api
-    for obj in sorted(set(pipeline_objects)):
-        found = client.call(
-            f"read {obj} pipelines",
-            partial(pipes.get_all, object_type=obj, _request_timeout=REQUEST_TIMEOUT),
-        )
-        for pl in sdk_to_json(found).get("results", []):
+    for obj in pipe_objs:
+        for pl in sdk_to_json(next(results)).get("results", []):
             if pl.get("archived"):
                 continue
             for res in pipeline_resources(obj, pl):
@@ -153,18 +168,30 @@ def read_portal(
     return PortalState(info=info, snapshot=snap)
 
 
-def read_archived_property_names(client: PortalClient, object_type: str) -> set[str]:
-    """Names in the property recycle bin (``?archived=true`` lists only archived ones)."""
-    found = client.call(
-        f"read archived {object_type} properties",
-        partial(
-            client.sdk.crm.properties.core_api.get_all,
-            object_type=object_type,
-            archived=True,
-            _request_timeout=REQUEST_TIMEOUT,
-        ),
+def read_archived_property_names(
+    client: PortalClient, object_types: Iterable[str]
+) -> dict[str, set[str]]:
+    """Names in each object's property recycle bin (``?archived=true`` lists only archived
+    ones), read concurrently."""
+    objs = sorted(set(object_types))
+    found = client.call_all(
+        [
+            (
+                f"read archived {obj} properties",
+                partial(
+                    client.sdk.crm.properties.core_api.get_all,
+                    object_type=obj,
+                    archived=True,
+                    _request_timeout=REQUEST_TIMEOUT,
+                ),
+            )
+            for obj in objs
+        ]
     )
-    return {p["name"] for p in sdk_to_json(found).get("results", [])}
+    return {
+        obj: {p["name"] for p in sdk_to_json(res).get("results", [])}
+        for obj, res in zip(objs, found, strict=True)
+    }
 
 
 def count_records(
@@ -183,8 +210,9 @@ def count_records(
         filter_groups=[FilterGroup(filters=built)], limit=1, properties=["hs_object_id"]
     )
     found = client.call(
-        f"count {object_type} records ({', '.join(f'{n} {op}' for n, op, _ in filters)})",
-        partial(
+        bucket="search",
+        what=f"count {object_type} records ({', '.join(f'{n} {op}' for n, op, _ in filters)})",
+        fn=partial(
             client.sdk.crm.objects.search_api.do_search,
             object_type,
             request,
