@@ -21,7 +21,7 @@ from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_schema_validator import OAS30Validator
 
-from tests.emulator.conftest import Api, enum_prop, prop
+from tests.emulator.conftest import Api, deal_stage_trigger, enum_prop, flow, prop
 
 _CANDIDATES = [
     os.environ.get("HS_JAPAN_OPENAPI_DIR", ""),
@@ -39,10 +39,23 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def _patch_artefacts(name: str, raw: dict[str, Any]) -> None:
+    """Loosen what the generated specs get wrong about live HubSpot (in memory only).
+
+    automation-v4: ``ApiSingleConnectionAction.fields`` is a Java ``Map<String, Object>``
+    rendered as "every value is an object", yet HubSpot's action fields hold strings
+    (``"delta": "1"``, NOTES §6.4).
+    """
+    if name.startswith("automation-"):
+        fields = raw["components"]["schemas"]["ApiSingleConnectionAction"]["properties"]["fields"]
+        fields["additionalProperties"] = {}
+
+
 @cache
 def spec(name: str) -> tuple[OpenAPI, dict[str, Any]]:
-    path = SPEC_DIR / name
-    return OpenAPI.from_file_path(str(path)), json.loads(path.read_text(encoding="utf-8"))
+    raw = json.loads((SPEC_DIR / name).read_text(encoding="utf-8"))
+    _patch_artefacts(name, raw)
+    return OpenAPI.from_dict(raw), raw
 
 
 def check(spec_name: str, api: Api, method: str, path: str, body: Any = None, **kw: Any) -> int:
@@ -155,3 +168,107 @@ def test_auth_and_scope_errors_conform(api: Api) -> None:
     limited = api.server.create_portal(scopes=["oauth"])
     narrow = Api(api.server, str(limited["token"]), int(limited["portalId"]))
     assert check(s, narrow, "GET", "/crm/v3/properties/deals") == 403
+
+
+def test_flows_conform(api: Api) -> None:
+    s = "automation-v4.json"
+    base = "/automation/v4/flows"
+    assert check(s, api, "POST", base, flow()) == 201
+    contact = flow(
+        type="CONTACT_FLOW",
+        objectTypeId="0-1",
+        canEnrollFromSalesforce=False,
+        suppressionListIds=[],
+        unEnrollmentSetting={"type": "ALL", "flowIds": []},
+        enrollmentCriteria={"type": "MANUAL", "shouldReEnroll": False},
+        timeWindows=[{"day": "MONDAY", "startTime": {"hour": 9, "minute": 0}}],
+        blockedDates=[{"dayOfMonth": 1, "month": "JANUARY"}],
+    )
+    assert check(s, api, "POST", base, contact) == 201
+    listed = api.get(base).json()["results"]
+    flow_id = listed[0]["id"]
+    assert check(s, api, "GET", base) == 200
+    assert check(s, api, "GET", base, params={"limit": "1"}) == 200
+    assert check(s, api, "GET", f"{base}/{flow_id}") == 200
+    put = flow(revisionId="1", isEnabled=True, enrollmentCriteria=deal_stage_trigger(["closedwon"]))
+    assert check(s, api, "PUT", f"{base}/{flow_id}", put) == 200
+    assert check(s, api, "PUT", f"{base}/{flow_id}", put) == 409
+    body = {"inputs": [{"type": "FLOW_ID", "flowId": f["id"]} for f in listed]}
+    assert check(s, api, "POST", f"{base}/batch/read", body) == 200
+    body["inputs"].append({"type": "FLOW_ID", "flowId": "123"})
+    assert check(s, api, "POST", f"{base}/batch/read", body) == 207
+    no_type = {k: v for k, v in flow().items() if k != "type"}
+    assert check(s, api, "POST", base, no_type) == 400
+    assert check(s, api, "DELETE", f"{base}/{flow_id}") == 204
+    assert check(s, api, "GET", f"{base}/{flow_id}") == 404
+
+
+def test_owners_conform(api: Api) -> None:
+    s = "crm-owners-v3.json"
+    added = api.control("POST", "/owners", {"email": "c@example.jp", "teams": ["Tokyo"]}).json()
+    assert check(s, api, "GET", "/crm/v3/owners") == 200
+    assert check(s, api, "GET", "/crm/v3/owners", params={"limit": "1"}) == 200
+    assert check(s, api, "GET", "/crm/v3/owners", params={"email": "c@example.jp"}) == 200
+    assert check(s, api, "GET", f"/crm/v3/owners/{added['id']}") == 200
+    by_user = {"idProperty": "userId"}
+    assert check(s, api, "GET", f"/crm/v3/owners/{added['userId']}", params=by_user) == 200
+    assert check(s, api, "GET", "/crm/v3/owners/1") == 404
+
+
+def test_lists_conform(api: Api) -> None:
+    s = "crm-lists-v3.json"
+    api.post("/crm/v3/objects/companies", {"properties": {"name": "A", "industry": "software"}})
+    root = {
+        "filterBranchType": "OR",
+        "filters": [],
+        "filterBranches": [
+            {
+                "filterBranchType": "AND",
+                "filterBranches": [],
+                "filters": [
+                    {
+                        "filterType": "PROPERTY",
+                        "property": "industry",
+                        "operation": {
+                            "operationType": "STRING",
+                            "operator": "IS_EQUAL_TO",
+                            "value": "software",
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    body = {"name": "ICP", "objectTypeId": "0-2", "processingType": "DYNAMIC", "filterBranch": root}
+    assert check(s, api, "POST", "/crm/v3/lists", body) == 200
+    assert check(s, api, "POST", "/crm/v3/lists", body) == 409
+    manual = {"name": "Manual", "objectTypeId": "0-1", "processingType": "MANUAL"}
+    assert check(s, api, "POST", "/crm/v3/lists", manual) == 200
+    list_id = api.post("/crm/v3/lists/search", {"offset": 0}).json()["lists"][0]["listId"]
+    one = f"/crm/v3/lists/{list_id}"
+    assert check(s, api, "GET", one) == 200
+    assert check(s, api, "GET", one, params={"includeFilters": "true"}) == 200
+    assert check(s, api, "GET", "/crm/v3/lists", params={"listIds": list_id}) == 200
+    assert check(s, api, "GET", "/crm/v3/lists/object-type-id/0-2/name/ICP") == 200
+    search = {"offset": 0, "count": 10, "additionalProperties": []}
+    assert check(s, api, "POST", "/crm/v3/lists/search", search) == 200
+    rename = {"listName": "ICP 2"}
+    assert check(s, api, "PUT", f"{one}/update-list-name", params=rename) == 200
+    assert check(s, api, "PUT", f"{one}/update-list-filters", {"filterBranch": root}) == 200
+    assert check(s, api, "GET", f"{one}/memberships") == 200
+    assert check(s, api, "DELETE", one) == 204
+    assert check(s, api, "GET", one) == 404
+    assert check(s, api, "PUT", f"{one}/restore") == 204
+
+
+def test_limits_conform(api: Api) -> None:
+    s = "crm-limits-tracking-v3.json"
+    api.post("/crm/v3/properties/deals", prop("jp_a"))
+    for path in (
+        "pipelines",
+        "custom-properties",
+        "calculated-properties",
+        "custom-object-types",
+        "records",
+    ):
+        assert check(s, api, "GET", f"/crm/v3/limits/{path}") == 200

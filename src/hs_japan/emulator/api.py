@@ -163,7 +163,12 @@ def route(
 
 
 def match(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
-    """The route for ``method path``; the flag says whether the path exists at all."""
+    """The route for ``method path``; the flag says whether the path exists at all.
+
+    A trailing slash is ignored, as HubSpot does (the SDK's owners client sends
+    ``/crm/v3/owners/``)."""
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/")
     path_known = False
     # literal segments win over {params}: "/groups" must not match "/{propertyName}"
     ranked = sorted(ROUTES, key=lambda r: r.template.count("{"))
