@@ -225,6 +225,7 @@ def test_list_pages_with_after_and_limit(api: Api) -> None:
     assert [f["id"] for f in last["results"]] == ids[4:] and "paging" not in last
     assert "paging" not in api.get(FLOWS).json()
     assert api.get(FLOWS, params={"limit": 0}).status_code == 400
+    assert len(api.get(FLOWS, params={"limit": 1000}).json()["results"]) == 5  # capped at 100
 
 
 def test_delete_and_batch_read(api: Api) -> None:

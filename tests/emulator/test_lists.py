@@ -207,7 +207,8 @@ def test_membership_paging(api: Api) -> None:
     assert members(api, list_id, limit=2, after=ids[3]) == ids[4:]
     last = api.get(f"{LISTS}/{list_id}/memberships", params={"after": ids[3]}).json()
     assert "paging" not in last
-    assert api.get(f"{LISTS}/{list_id}/memberships", params={"limit": 251}).status_code == 400
+    assert len(members(api, list_id, limit=1000)) == 5  # capped at 250, not refused
+    assert api.get(f"{LISTS}/{list_id}/memberships", params={"limit": 0}).status_code == 400
 
 
 def test_look_alike_contacts_through_associations_and_in_list(api: Api) -> None:
@@ -268,6 +269,11 @@ def test_look_alike_contacts_through_associations_and_in_list(api: Api) -> None:
         },
     )
     assert cycle.status_code == 400
+    wrong_type = branch(
+        [{"filterType": "IN_LIST", "listId": icp_companies["listId"], "operator": "IN_LIST"}]
+    )
+    wrong = {"name": "Y", "objectTypeId": "0-1", "processingType": "DYNAMIC"}
+    assert api.post(LISTS, {**wrong, "filterBranch": wrong_type}).status_code == 400
     missing = branch([{"filterType": "IN_LIST", "listId": "99999", "operator": "IN_LIST"}])
     assert (
         api.post(

@@ -108,7 +108,8 @@ ALL_SCOPES = sorted(
 
 # -- cursor paging (NOTES §3.2) ---------------------------------------------------------------
 def limit_param(request: Request, default: int, maximum: int) -> int:
-    """``?limit=``: default when absent; 400 when not a positive integer or above ``maximum``."""
+    """``?limit=``: default when absent, 400 when not a positive integer, capped at
+    ``maximum`` [guess: HubSpot's caps and behaviour above them are undocumented]."""
     raw = request.q("limit")
     if raw is None or raw == "":
         return default
@@ -116,9 +117,9 @@ def limit_param(request: Request, default: int, maximum: int) -> int:
         value = int(raw)
     except ValueError:
         raise validation(f"limit must be an integer (got {raw!r})", field_name="limit") from None
-    if value < 1 or value > maximum:
-        raise validation(f"limit must be between 1 and {maximum} (got {value})", field_name="limit")
-    return value
+    if value < 1:
+        raise validation(f"limit must be a positive integer (got {value})", field_name="limit")
+    return min(value, maximum)
 
 
 def cursor_page(

@@ -339,11 +339,21 @@ def unsupported(branch: dict[str, Any]) -> str | None:
 
 def list_ids(branch: dict[str, Any]) -> set[str]:
     """The list ids an ``IN_LIST`` filter anywhere in ``branch`` refers to."""
+    return {list_id for list_id, _type in list_refs(branch, "")}
+
+
+def list_refs(branch: dict[str, Any], object_type_id: str) -> set[tuple[str, str]]:
+    """(listId, objectTypeId the filter applies to) for every ``IN_LIST`` filter; inside an
+    ``ASSOCIATION`` branch the filters apply to the associated object type."""
+    if branch.get("filterBranchType") == "ASSOCIATION":
+        object_type_id = str(branch.get("objectTypeId"))
     found = {
-        str(f["listId"]) for f in branch.get("filters", []) if f.get("filterType") == "IN_LIST"
+        (str(f["listId"]), object_type_id)
+        for f in branch.get("filters", [])
+        if f.get("filterType") == "IN_LIST"
     }
     for child in branch.get("filterBranches", []):
-        found |= list_ids(child)
+        found |= list_refs(child, object_type_id)
     return found
 
 

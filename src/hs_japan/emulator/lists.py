@@ -24,7 +24,13 @@ from hs_japan.emulator.api import (
 )
 from hs_japan.emulator.associations import links_from
 from hs_japan.emulator.common import TYPE_ID_NAMES, fixed, limit_param, parse_timestamp
-from hs_japan.emulator.filters import list_ids, matches, normalize_branch, unsupported
+from hs_japan.emulator.filters import (
+    list_ids,
+    list_refs,
+    matches,
+    normalize_branch,
+    unsupported,
+)
 from hs_japan.emulator.records import Ctx, live_records
 from hs_japan.emulator.store import Store, iso
 
@@ -153,11 +159,17 @@ def _filter_branch(request: Request, raw: Any, object_type_id: str) -> dict[str,
             field_name="filterBranch",
             code="EMULATOR_UNSUPPORTED_FILTER",
         )
-    for other in sorted(list_ids(branch)):
+    for other, applies_to in sorted(list_refs(branch, object_type_id)):
         doc = request.store.get(request.portal_id, COLL, other)
         if doc is None or doc.get("deletedAt"):
             raise validation(
                 f"filterBranch refers to list {other}, which does not exist",
+                field_name="filterBranch",
+            )
+        if doc["objectTypeId"] != applies_to:
+            raise validation(
+                f"filterBranch: list {other} holds {doc['objectTypeId']} records, but the "
+                f"IN_LIST filter applies to {applies_to} records",
                 field_name="filterBranch",
             )
     return branch
