@@ -286,3 +286,18 @@ def test_flows_using_a_stage_block_its_deletion(api: Api) -> None:
         params={"validateReferencesBeforeDelete": "true"},
     )
     assert r.status_code == 400 and "1 workflows" in r.json()["message"]
+
+
+def test_read_modify_write_round_trip(api: Api) -> None:
+    """The apply engine's pattern: GET the flow, change it, PUT the whole document back."""
+    created = make(api)
+    path = f"{FLOWS}/{created['id']}"
+    current = api.get(path).json()
+    current["isEnabled"] = True
+    current["actions"][1]["fields"]["subject"] = "Call the customer"
+    r = api.put(path, current)  # carries id, uuid, createdAt, objectTypeId … unchanged
+    assert r.status_code == 200, r.text
+    updated = r.json()
+    assert updated["revisionId"] == "2" and updated["isEnabled"] is True
+    assert updated["actions"][1]["fields"]["subject"] == "Call the customer"
+    assert updated["id"] == created["id"] and updated["uuid"] == created["uuid"]

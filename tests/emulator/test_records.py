@@ -542,3 +542,20 @@ def test_records_through_the_sdk(api: Api) -> None:
     assert len(listed.results) == 1 and listed.paging.next.after
     objects.basic_api.archive("companies", company_id)
     assert api.get(f"{OBJECTS}/companies/{company_id}").status_code == 404
+
+
+def test_api_created_deals_hold_their_stage(api: Api) -> None:
+    stages = [
+        {"stageId": "jp_a", "label": "A", "displayOrder": 0, "metadata": {"probability": 0.2}},
+        {"stageId": "jp_b", "label": "B", "displayOrder": 1, "metadata": {"probability": 1.0}},
+    ]
+    api.post(
+        "/crm/v3/pipelines/deals",
+        {"pipelineId": "jp", "label": "Japan", "displayOrder": 1, "stages": stages},
+    )
+    deal = create(api, "deals", dealname="D", pipeline="jp", dealstage="jp_a")
+    flags = {"validateReferencesBeforeDelete": "true"}
+    refused = api.delete("/crm/v3/pipelines/deals/jp/stages/jp_a", params=flags)
+    assert refused.status_code == 400 and "1 deals records" in refused.json()["message"]
+    api.delete(f"{OBJECTS}/deals/{deal['id']}")  # archived records no longer hold the stage
+    assert api.delete("/crm/v3/pipelines/deals/jp/stages/jp_a", params=flags).status_code == 204

@@ -25,6 +25,7 @@ from hs_japan.emulator.api import (
 from hs_japan.emulator.associations import links_from
 from hs_japan.emulator.common import TYPE_ID_NAMES, fixed, limit_param, parse_timestamp
 from hs_japan.emulator.filters import (
+    PropsFor,
     list_ids,
     list_refs,
     matches,
@@ -122,7 +123,7 @@ class Env:
         return out
 
 
-def _props_for(store: Store, portal_id: int) -> Any:
+def _props_for(store: Store, portal_id: int) -> PropsFor:
     cache: dict[str, set[str] | None] = {}
 
     def props_for(object_type_id: str) -> set[str] | None:
