@@ -559,3 +559,23 @@ def test_api_created_deals_hold_their_stage(api: Api) -> None:
     assert refused.status_code == 400 and "1 deals records" in refused.json()["message"]
     api.delete(f"{OBJECTS}/deals/{deal['id']}")  # archived records no longer hold the stage
     assert api.delete("/crm/v3/pipelines/deals/jp/stages/jp_a", params=flags).status_code == 204
+
+
+def test_a_freed_email_can_be_taken_in_the_same_batch(api: Api) -> None:
+    a = create(api, "contacts", email="one@example.jp")
+    b = create(api, "contacts", email="two@example.jp")
+    swapped = api.post(
+        f"{OBJECTS}/contacts/batch/update",
+        {
+            "inputs": [
+                {"id": a["id"], "properties": {"email": "three@example.jp"}},
+                {"id": b["id"], "properties": {"email": "one@example.jp"}},
+            ]
+        },
+    )
+    assert swapped.status_code == 200, swapped.text
+    clash = api.post(
+        f"{OBJECTS}/contacts/batch/update",
+        {"inputs": [{"id": a["id"], "properties": {"email": "one@example.jp"}}]},
+    )
+    assert clash.status_code == 409

@@ -386,6 +386,8 @@ def _apply_rules(
 
 def _remember_unique(ctx: Ctx, rec: dict[str, Any]) -> None:
     for name, values in ctx.unique_index().items():
+        for key in [k for k, holder in values.items() if holder == rec["id"]]:
+            del values[key]  # the record's previous value is free again
         value = rec["properties"].get(name)
         if value:
             values[str(value).casefold()] = rec["id"]
