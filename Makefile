@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BLUEPRINT ?= blueprints/japan-enterprise
 
-.PHONY: demo test lint typecheck unit clean-demo clean
+.PHONY: demo test lint typecheck unit bench clean-demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,8 @@ clean-demo:
 	rm -rf .hs-japan/local
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -45,6 +45,10 @@ unit: $(STAMP)
 
 ## test: lint, type checks and every test
 test: lint typecheck unit
+
+## bench: API calls, wall time, 429s, CPU and memory against the emulator (docs/performance.md)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py --json benchmarks/last-run.json
 
 clean:
 	rm -rf $(VENV) .hs-japan .mypy_cache .ruff_cache .pytest_cache

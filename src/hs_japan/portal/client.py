@@ -54,7 +54,7 @@ SDK_EXCEPTIONS: tuple[type[Exception], ...] = (
 )
 REQUEST_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
 # concurrent reads: well under the SDK's urllib3 pool (5 x CPUs) and HubSpot's burst limit
-READ_CONCURRENCY = 8
+READ_CONCURRENCY = 16
 
 T = TypeVar("T")
 
