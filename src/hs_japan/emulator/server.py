@@ -265,6 +265,15 @@ class _Handler(BaseHTTPRequestHandler):
         template = found.template if found else path
         limit_headers, refused = emu.limits.admit(rt)
         status = 0
+        logged = False
+
+        def record(final: int) -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                emu.limits.count(rt, method, template)
+                emu.store.log_request(int(portal["portalId"]), method, template, path, final, cid)
+
         try:
             if refused is not None:
                 raise ApiError(
@@ -347,17 +356,16 @@ class _Handler(BaseHTTPRequestHandler):
             status = resp.status
             if fault is not None and fault.kind == "lost_response":
                 raise _Drop  # the write is committed; the client never hears of it
+            record(status)  # logged before answering: a client never outruns the log
             self._send(resp.status, resp.body, {**limit_headers, **resp.headers}, cid)
         except ApiError as exc:
             status = exc.status
+            record(status)
             headers = {**limit_headers, **exc.headers}
             self._send(exc.status, exc.body(cid), headers, cid)
         except _Drop:
-            status = status or 0
+            record(status or 0)
             raise
-        finally:
-            emu.limits.count(rt, method, template)
-            emu.store.log_request(int(portal["portalId"]), method, template, path, status, cid)
 
 
 def _fault_error(fault: Fault, headers: dict[str, str]) -> ApiError:
