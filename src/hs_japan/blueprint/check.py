@@ -114,6 +114,7 @@ def check_blueprint(bp: Blueprint, docs: Mapping[str, YamlDoc]) -> list[Diagnost
                 f"group '{p.group}' is marked absent (to be removed) in this blueprint",
             )
 
+    defined = {(p.object, p.name): p for p, _ in bp.properties if not p.absent}
     pipelines: dict[tuple[str, ...], Origin] = {}
     stage_ids: dict[tuple[str, ...], Origin] = {}
     pipeline_labels: dict[tuple[str, ...], Origin] = {}
@@ -188,4 +189,20 @@ def check_blueprint(bp: Blueprint, docs: Mapping[str, YamlDoc]) -> list[Diagnost
                     ("stages", i, "probability"),
                     "probability is for deal pipelines; use ticket_state",
                 )
+            for phase in ("entry", "exit"):
+                criteria = getattr(st, phase)
+                for j, cond in enumerate(criteria.conditions if criteria else []):
+                    values = cond.in_ or ([cond.equals] if cond.equals is not None else [])
+                    spec = defined.get((pl.object, cond.property))
+                    if not values or spec is None or spec.options is None:
+                        continue  # not an option test, or a property the portal defines
+                    known = {o.value for o in spec.options}
+                    for value in values:
+                        if value not in known:
+                            report.at(
+                                origin,
+                                ("stages", i, phase, "conditions", j),
+                                f"'{value}' is not an option of {pl.object} property "
+                                f"{cond.property} (options: {', '.join(sorted(known))})",
+                            )
     return report.problems

@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hs_japan.blueprint.model import Blueprint, Language, Origin, PropertySpec, StageSpec
+from hs_japan.blueprint.model import (
+    Blueprint,
+    Condition,
+    Language,
+    Origin,
+    PropertySpec,
+    StageSpec,
+)
 from hs_japan.resources import Kind, Resource, ResourceId, Snapshot, make_key
 
 
@@ -20,6 +27,15 @@ class DesiredState:
     origins: dict[ResourceId, Origin] = field(default_factory=dict)
     # stage criteria are blueprint-side data (checked by audits), not portal state
     stage_criteria: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _condition(cond: Condition) -> dict[str, Any]:
+    """A criteria condition as plain data: {property, op: in|equals|is_set, value}."""
+    if cond.in_ is not None:
+        return {"property": cond.property, "op": "in", "value": list(cond.in_)}
+    if cond.equals is not None:
+        return {"property": cond.property, "op": "equals", "value": cond.equals}
+    return {"property": cond.property, "op": "is_set", "value": bool(cond.is_set)}
 
 
 def probability_str(value: float) -> str:
@@ -116,10 +132,13 @@ def compile_blueprint(bp: Blueprint, language: Language = "ja") -> DesiredState:
                 state.stage_criteria[key] = {
                     phase: {
                         "required_properties": list(c.required_properties),
+                        "conditions": [_condition(cond) for cond in c.conditions],
                         "description": c.description.pick(language) if c.description else "",
                     }
                     for phase, c in (("entry", st.entry), ("exit", st.exit))
                     if c is not None
                 }
+                if st.expected_days is not None:
+                    state.stage_criteria[key]["expected_days"] = list(st.expected_days)
             put(Resource(Kind.STAGE, key, stage_attrs), st.absent, stage_origin)
     return state

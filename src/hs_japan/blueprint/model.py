@@ -109,10 +109,34 @@ class PropertySpec(_Strict):
     absent: bool = False
 
 
+class Condition(_Strict):
+    """One machine-checkable condition on a record property.
+
+    Exactly one test: ``in`` (the value is one of these), ``equals`` (this value), or
+    ``is_set`` (true: has a value; false: is empty). ``required_properties`` is the
+    shorthand for ``{property: x, is_set: true}``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    property: Name
+    in_: list[str] | None = Field(default=None, alias="in", min_length=1)
+    equals: str | None = None
+    is_set: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        tests = [t for t in (self.in_, self.equals, self.is_set) if t is not None]
+        if len(tests) != 1:
+            raise ValueError("give exactly one of: in, equals, is_set")
+        return self
+
+
 class Criteria(_Strict):
-    """Entry or exit criteria of a stage: properties that must be set, and why."""
+    """Entry or exit criteria of a stage: what must hold (checked by audits and by the
+    stage-criteria workflows), and why, for people."""
 
     required_properties: list[Name] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
     description: LongText | None = None
 
 
@@ -123,7 +147,17 @@ class StageSpec(_Strict):
     ticket_state: Literal["OPEN", "CLOSED"] | None = None
     entry: Criteria | None = None
     exit: Criteria | None = None
+    # expected time in this stage, in days [min, max] (Japan norms; audits flag stalls)
+    expected_days: list[int] | None = Field(default=None, min_length=2, max_length=2)
     absent: bool = False
+
+    @model_validator(mode="after")
+    def _expected_range(self) -> StageSpec:
+        if self.expected_days is not None:
+            low, high = self.expected_days
+            if low < 0 or high < low:
+                raise ValueError("expected_days must be [min, max] with 0 <= min <= max")
+        return self
 
     @model_validator(mode="before")
     @classmethod

@@ -205,6 +205,15 @@ def check_references(desired: DesiredState, state: PortalState) -> list[Diagnost
                         "per object type",
                     )
             for phase, criteria in desired.stage_criteria.get(key, {}).items():
+                if not isinstance(criteria, dict):
+                    continue  # expected_days
+                for cond in criteria.get("conditions", []):
+                    if not exists(Kind.PROPERTY, make_key(obj, cond["property"])):
+                        report(
+                            rid,
+                            f"{phase}.conditions",
+                            f"unknown {obj} property '{cond['property']}'",
+                        )
                 for prop in criteria["required_properties"]:
                     if not exists(Kind.PROPERTY, make_key(obj, prop)):
                         report(
