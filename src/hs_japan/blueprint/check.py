@@ -205,4 +205,32 @@ def check_blueprint(bp: Blueprint, docs: Mapping[str, YamlDoc]) -> list[Diagnost
                                 f"'{value}' is not an option of {pl.object} property "
                                 f"{cond.property} (options: {', '.join(sorted(known))})",
                             )
+    stage_keys = {
+        f"{pl.id}/{st.key}" for pl, _ in bp.pipelines if not pl.absent for st in pl.stages
+    }
+    funnel_keys: dict[tuple[str, ...], Origin] = {}
+    for fs, origin in bp.funnel:
+        first_seen(funnel_keys, (fs.key,), origin, ("key",), f"funnel stage '{fs.key}'")
+        for i, ref in enumerate(fs.pipeline_stages):
+            if ref not in stage_keys:
+                report.at(
+                    origin,
+                    ("pipeline_stages", i),
+                    f"no stage '{ref}' (<pipeline id>/<stage key>) in this blueprint's pipelines",
+                )
+    list_keys: dict[tuple[str, ...], Origin] = {}
+    for ls, origin in bp.lists:
+        first_seen(list_keys, (ls.key,), origin, ("key",), f"list '{ls.key}'")
+        for j, flt in enumerate(ls.filters):
+            values = flt.in_ or ([flt.equals] if flt.equals is not None else [])
+            spec = defined.get((ls.object, flt.property))
+            if values and spec is not None and spec.options is not None:
+                known = {o.value for o in spec.options}
+                for value in values:
+                    if value not in known:
+                        report.at(
+                            origin,
+                            ("filters", j),
+                            f"'{value}' is not an option of {ls.object} property {flt.property}",
+                        )
     return report.problems

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ValidationError
 from hs_japan.blueprint.check import check_blueprint
 from hs_japan.blueprint.model import (
     Blueprint,
+    FunnelStageSpec,
+    ListSpec,
     Origin,
     PipelineSpec,
     PropertyGroupSpec,
@@ -117,6 +119,8 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "property_groups": PropertyGroupSpec,
     "properties": PropertySpec,
     "pipelines": PipelineSpec,
+    "lists": ListSpec,
+    "funnel": FunnelStageSpec,
 }
 
 
@@ -167,11 +171,7 @@ def load_blueprint(root: Path) -> Blueprint:
     files = find_blueprint_files(root)
     diagnostics: list[Diagnostic] = []
     digest = hashlib.sha256()
-    merged: dict[str, list[tuple[Any, Origin]]] = {
-        "property_groups": [],
-        "properties": [],
-        "pipelines": [],
-    }
+    merged: dict[str, list[tuple[Any, Origin]]] = {section: [] for section in SECTIONS}
     docs: list[YamlDoc] = []
     base = root if root.is_dir() else root.parent
     for path in files:
@@ -192,8 +192,7 @@ def load_blueprint(root: Path) -> Blueprint:
                     display,
                     doc.line_of(()),
                     "",
-                    "a blueprint file must be a mapping of sections "
-                    "(property_groups, properties, pipelines)",
+                    "a blueprint file must be a mapping of sections (" + ", ".join(SECTIONS) + ")",
                 )
             )
             continue
@@ -204,9 +203,7 @@ def load_blueprint(root: Path) -> Blueprint:
         root=_display(root),
         digest="sha256:" + digest.hexdigest(),
         files=tuple(_display(p) for p in files),
-        property_groups=tuple(merged["property_groups"]),
-        properties=tuple(merged["properties"]),
-        pipelines=tuple(merged["pipelines"]),
+        **{section: tuple(items) for section, items in merged.items()},
         line_maps={d.file: d.lines for d in docs},
     )
     # cross-item rules run on the items that parsed, so all errors show at once

@@ -7,6 +7,7 @@ across files) live in ``check.py`` so that every error is reported at once.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -106,7 +107,20 @@ class PropertySpec(_Strict):
     hidden: bool | None = None
     form_field: bool | None = None
     unique: bool | None = Field(default=None, description="hasUniqueValue; create-only")
+    # a regular expression values must match (kana, 法人番号). HubSpot's property
+    # validation rules are set in its UI only: hs-japan lists them in the generated
+    # checklist and the audit checks records against them.
+    pattern: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
     absent: bool = False
+
+    @model_validator(mode="after")
+    def _pattern_compiles(self) -> PropertySpec:
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+        return self
 
 
 class Condition(_Strict):
@@ -180,6 +194,80 @@ class PipelineSpec(_Strict):
     absent: bool = False
 
 
+FunnelElement = Literal[
+    "positioning", "trust_signals", "cta", "qualification", "follow_up", "crm_stages", "reporting"
+]
+
+
+class FunnelStageSpec(_Strict):
+    """One stage of the revenue funnel (Awareness … Pipeline Visibility) and its design.
+
+    ``elements`` explain, for people, how each design element works at this stage;
+    ``pipeline_stages`` (``<pipeline id>/<stage key>``), ``lifecycle`` and
+    ``follow_up_rules`` tie it to what the blueprint configures; ``kpis`` are what to
+    review. Used by ``hs-japan docs`` and ``hs-japan graph``; nothing here is written to
+    HubSpot.
+    """
+
+    key: Name
+    label: Text
+    summary: LongText | None = None
+    elements: dict[FunnelElement, LongText] = Field(default_factory=dict)
+    pipeline_stages: list[
+        Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*/[a-z0-9][a-z0-9_]*$")]
+    ] = Field(default_factory=list)
+    lifecycle: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
+        default_factory=list
+    )
+    follow_up_rules: list[Name] = Field(default_factory=list)
+    kpis: list[Text] = Field(default_factory=list)
+
+
+class ListFilter(Condition):
+    """A property filter of a dynamic list; ``in``/``equals``/``is_set`` or a number range."""
+
+    gte: float | None = None
+    lte: float | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> ListFilter:
+        tests = [
+            t for t in (self.in_, self.equals, self.is_set, self.gte, self.lte) if t is not None
+        ]
+        if len(tests) != 1 and not (
+            self.gte is not None and self.lte is not None and len(tests) == 2
+        ):
+            raise ValueError("give one of: in, equals, is_set, or gte/lte (both for a range)")
+        return self
+
+
+class ListSpec(_Strict):
+    """A HubSpot list (lists v3) the blueprint manages, e.g. ICP look-alike targets.
+
+    ``key`` is hs-japan's identity for it (kept in the list's custom properties, so a
+    renamed list is still found); ``filters`` are ANDed.
+    """
+
+    key: Name
+    object: ObjectType
+    name: Text | None = None
+    processing: Literal["DYNAMIC", "MANUAL", "SNAPSHOT"] = "DYNAMIC"
+    filters: list[ListFilter] = Field(default_factory=list)
+    absent: bool = False
+
+    @model_validator(mode="after")
+    def _shape(self) -> ListSpec:
+        if self.absent:
+            return self
+        if self.name is None:
+            raise ValueError("name is required (or set absent: true to remove the list)")
+        if self.processing == "MANUAL" and self.filters:
+            raise ValueError("a MANUAL list has no filters")
+        if self.processing != "MANUAL" and not self.filters:
+            raise ValueError("a DYNAMIC or SNAPSHOT list needs at least one filter")
+        return self
+
+
 class Origin(BaseModel):
     """Where an item was written: used for every later error about it."""
 
@@ -199,6 +287,8 @@ class Blueprint(BaseModel):
     property_groups: tuple[tuple[PropertyGroupSpec, Origin], ...] = ()
     properties: tuple[tuple[PropertySpec, Origin], ...] = ()
     pipelines: tuple[tuple[PipelineSpec, Origin], ...] = ()
+    funnel: tuple[tuple[FunnelStageSpec, Origin], ...] = ()
+    lists: tuple[tuple[ListSpec, Origin], ...] = ()
     line_maps: dict[str, dict[tuple[str | int, ...], int]] = Field(default_factory=dict)
 
     def origin_of(self, origin: Origin, *sub: str | int) -> Origin:
