@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from hs_japan.errors import ApplyFailed, HsJapanError
+from hs_japan.lists import OBJECT_TYPE_IDS, filter_branch
 from hs_japan.plan.model import Action, Change
+from hs_japan.portal.lists import ListWriter
 from hs_japan.portal.write import PortalWriter
 from hs_japan.resources import Kind, Snapshot, make_key
 
@@ -154,6 +156,8 @@ def _apply_one(
             writer.update_pipeline(obj, change.name, after)
         else:
             writer.delete_pipeline(obj, change.name)
+    elif change.kind is Kind.LIST:
+        _apply_list(change, writer, actual)
     elif change.kind is Kind.STAGE:
         pipeline_id = change.key.split("/")[1]
         if change.action is Action.CREATE:
@@ -169,3 +173,19 @@ def _apply_one(
             )
         else:
             writer.delete_stage(obj, pipeline_id, change.name)
+
+
+def _apply_list(change: Change, writer: PortalWriter, actual: Snapshot) -> None:
+    lists = ListWriter(writer.client)
+    current = actual.get(Kind.LIST, change.key)
+    attrs = {**(current.attrs if current else {}), **(change.after or {})}
+    object_type_id = OBJECT_TYPE_IDS[change.object_type]
+    name = str(attrs.get("name") or (change.before or {}).get("name"))
+    if change.action in (Action.DELETE, Action.REPLACE) and current is not None:
+        lists.delete(str(current.attrs["listId"]), name)
+    if change.action in (Action.CREATE, Action.REPLACE):
+        lists.create(
+            object_type_id, name, str(attrs["processingType"]), filter_branch(attrs["filters"])
+        )
+    elif change.action is Action.UPDATE and current is not None:
+        lists.update_filters(str(current.attrs["listId"]), name, filter_branch(attrs["filters"]))

@@ -13,11 +13,13 @@ from functools import partial
 from hs_japan.apply import ApplyHooks, ApplyReport, apply_changes
 from hs_japan.blueprint.compile import DesiredState, compile_blueprint
 from hs_japan.blueprint.model import Blueprint, Language
-from hs_japan.errors import BlueprintError
+from hs_japan.errors import BlueprintError, Diagnostic
+from hs_japan.lists import OBJECT_TYPE_IDS, ListFilterError, canonical, compile_filter, from_branch
 from hs_japan.plan.diff import check_references, plan_changes
 from hs_japan.plan.impact import assess
 from hs_japan.plan.model import Action, Plan
 from hs_japan.portal.client import PortalClient
+from hs_japan.portal.lists import read_lists
 from hs_japan.portal.read import (
     count_records,
     portal_info,
@@ -25,7 +27,7 @@ from hs_japan.portal.read import (
     read_portal,
 )
 from hs_japan.portal.write import PortalWriter
-from hs_japan.resources import Kind, PortalInfo, PortalState
+from hs_japan.resources import Kind, PortalInfo, PortalState, Resource, make_key
 
 
 @dataclass
@@ -56,7 +58,9 @@ def kinds_to_read(desired: DesiredState) -> tuple[set[str], set[str]]:
         key.split("/", 1)[0] for kind, key in ids if kind in (Kind.PIPELINE, Kind.STAGE)
     }
     property_objects = {
-        key.split("/", 1)[0] for kind, key in ids if kind in (Kind.PROPERTY, Kind.PROPERTY_GROUP)
+        key.split("/", 1)[0]
+        for kind, key in ids
+        if kind in (Kind.PROPERTY, Kind.PROPERTY_GROUP, Kind.LIST)
     }
     if any(desired.stage_criteria.values()):
         property_objects |= pipeline_objects  # criteria name properties of those objects
@@ -73,10 +77,15 @@ def make_plan(
     """Read what the blueprint touches and diff it. ``guard`` vets the portal first."""
     desired = compile_blueprint(bp, language)
     property_objects, pipeline_objects = kinds_to_read(desired)
+    property_objects |= {spec.object for spec, _ in bp.lists}
     info = info or portal_info(client.get_account_details())
     if guard is not None:
         guard(info)
     state = read_portal(client, property_objects, pipeline_objects, info)
+    if bp.lists:
+        problems = add_lists(bp, language, desired, state, client)
+        if problems:
+            raise BlueprintError(problems)
     changes = plan_changes(desired, state.snapshot)
     # the recycle bin matters only where a property is about to be created
     creating = {
@@ -122,3 +131,75 @@ def apply_plan(
     # verify: a fresh read must plan nothing
     after = make_plan(bp, client, language, info=result.plan.portal)
     return ApplyOutcome(report, after)
+
+
+def add_lists(
+    bp: Blueprint,
+    language: Language,
+    desired: DesiredState,
+    state: PortalState,
+    client: PortalClient,
+) -> list[Diagnostic]:
+    """Compile the blueprint's lists (filters need the properties' types, known only once
+    the portal is read) and add the managed lists found in the portal, by name."""
+    problems: list[Diagnostic] = []
+
+    def prop_type(obj: str) -> Callable[[str], str | None]:
+        def lookup(name: str) -> str | None:
+            key = make_key(obj, name)
+            res = desired.snapshot.get(Kind.PROPERTY, key) or state.snapshot.get(Kind.PROPERTY, key)
+            return None if res is None else res.attrs.get("type")
+
+        return lookup
+
+    names: dict[str, tuple[str, str]] = {}
+    for spec, origin in bp.lists:
+        assert spec.name is not None
+        key = make_key(spec.object, spec.key)
+        name = spec.name.pick(language)
+        names[key] = (OBJECT_TYPE_IDS[spec.object], name)
+        rid = (Kind.LIST, key)
+        desired.origins[rid] = origin
+        if spec.absent:
+            desired.tombstones.add(rid)
+            continue
+        filters = []
+        for i, flt in enumerate(spec.filters):
+            try:
+                filters.append(compile_filter(flt, prop_type(spec.object)))
+            except ListFilterError as exc:
+                where = bp.origin_of(origin, "filters", i)
+                problems.append(
+                    Diagnostic(
+                        where.file,
+                        where.line,
+                        f"lists[{origin.keypath[1]}].filters[{i}]",
+                        f"{exc} for {spec.object}",
+                    )
+                )
+        attrs = {"name": name, "processingType": spec.processing, "filters": canonical(filters)}
+        desired.snapshot.add(Resource(Kind.LIST, key, attrs))
+    if problems:
+        return problems
+    found = read_lists(client, set(names.values()))
+    for key, (object_type_id, name) in names.items():
+        lst = found.get((object_type_id, name.casefold()))
+        if lst is None:
+            continue
+        read_filters = from_branch(lst.get("filterBranch"))
+        state.snapshot.add(
+            Resource(
+                Kind.LIST,
+                key,
+                {
+                    "name": lst.get("name", name),
+                    "processingType": lst.get("processingType"),
+                    "filters": read_filters
+                    if read_filters is not None
+                    else "(filters hs-japan does not write: they will be replaced)",
+                    "listId": str(lst.get("listId")),
+                },
+                fingerprint=str(lst.get("updatedAt") or ""),
+            )
+        )
+    return []

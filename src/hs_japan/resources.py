@@ -6,6 +6,7 @@ A resource is identified by ``(kind, key)``. Keys are natural HubSpot keys:
 - ``property``: ``<objectType>/<propertyName>``
 - ``pipeline``: ``<objectType>/<pipelineId>``
 - ``stage``: ``<objectType>/<pipelineId>/<stageId>``
+- ``list``: ``<objectType>/<blueprint list key>`` (found in the portal by its name)
 
 ``attrs`` hold HubSpot's own (camelCase) attribute names so that the plan reads like
 the API it will call. A desired resource carries only the attributes the blueprint
@@ -25,6 +26,7 @@ class Kind(StrEnum):
     PROPERTY = "property"
     PIPELINE = "pipeline"
     STAGE = "stage"
+    LIST = "list"
 
 
 OBJECT_TYPES: tuple[str, ...] = ("contacts", "companies", "deals", "tickets")
@@ -34,6 +36,11 @@ PIPELINE_OBJECT_TYPES: tuple[str, ...] = ("deals", "tickets")
 CREATE_ONLY_PROPERTY_ATTRS: frozenset[str] = frozenset(
     {"hasUniqueValue", "dataSensitivity", "externalOptions", "referencedObjectType"}
 )
+# Fields fixed at creation, per kind: changing one is a replace (delete + create).
+CREATE_ONLY_ATTRS: dict[Kind, frozenset[str]] = {
+    Kind.PROPERTY: CREATE_ONLY_PROPERTY_ATTRS,
+    Kind.LIST: frozenset({"processingType"}),  # lists v3 has no endpoint to change it
+}
 
 # Property groups HubSpot creates in every portal (NOTES §12.3); never changed or deleted.
 HUBSPOT_DEFAULT_GROUPS: frozenset[str] = frozenset(

@@ -55,6 +55,10 @@ def census(url: str, token: str) -> tuple[int, int]:
         dup += sum(n - 1 for n in labels.values())
         for p in pipes["results"]:
             dup += sum(n - 1 for n in Counter(s["label"] for s in p["stages"]).values())
+    lists = requests.post(
+        f"{url}/crm/v3/lists/search", json={"count": 500}, headers=h, timeout=10
+    ).json()["lists"]
+    dup += sum(n - 1 for n in Counter(x["name"] for x in lists).values())
     for key in ("jp_enterprise",):
         r = requests.get(f"{url}/crm/v3/pipelines/deals/{key}", headers=h, timeout=10)
         missing += r.status_code != 200

@@ -257,10 +257,10 @@ class ListSpec(_Strict):
 
     @model_validator(mode="after")
     def _shape(self) -> ListSpec:
+        if self.name is None:
+            raise ValueError("name is required: HubSpot lists are found by name")
         if self.absent:
             return self
-        if self.name is None:
-            raise ValueError("name is required (or set absent: true to remove the list)")
         if self.processing == "MANUAL" and self.filters:
             raise ValueError("a MANUAL list has no filters")
         if self.processing != "MANUAL" and not self.filters:

@@ -15,7 +15,7 @@ from hs_japan.errors import Diagnostic
 from hs_japan.plan.model import Action, Change, Risk
 from hs_japan.plan.order import order_changes
 from hs_japan.resources import (
-    CREATE_ONLY_PROPERTY_ATTRS,
+    CREATE_ONLY_ATTRS,
     HUBSPOT_DEFAULT_GROUPS,
     Kind,
     PortalState,
@@ -88,9 +88,7 @@ def plan_changes(desired: DesiredState, actual: Snapshot) -> list[Change]:
             continue
         before = {k: v[0] for k, v in changed.items()}
         after = {k: v[1] for k, v in changed.items()}
-        create_only = (
-            sorted(set(changed) & CREATE_ONLY_PROPERTY_ATTRS) if want.kind is Kind.PROPERTY else []
-        )
+        create_only = sorted(set(changed) & CREATE_ONLY_ATTRS.get(want.kind, frozenset()))
         if create_only:
             changes.append(
                 Change(
@@ -102,7 +100,10 @@ def plan_changes(desired: DesiredState, actual: Snapshot) -> list[Change]:
                     Risk.DESTRUCTIVE,
                     (
                         f"{', '.join(create_only)} can only be set at creation: the property is "
-                        "archived and created again, and its values are lost",
+                        "archived and created again, and its values are lost"
+                        if want.kind is Kind.PROPERTY
+                        else f"{', '.join(create_only)} can only be set at creation: the "
+                        f"{want.kind.value} is deleted and created again",
                     ),
                 )
             )

@@ -1,7 +1,8 @@
 """Dependency order for applying changes (pure).
 
 Groups before the properties that live in them; properties before pipelines (stage
-criteria refer to them); pipelines before their stages. Deletes run in the reverse
+criteria refer to them); pipelines before their stages; lists (their filters name
+properties) last. Deletes run in the reverse
 order, after every create and update, so nothing is removed while still referenced.
 """
 
@@ -12,14 +13,14 @@ from collections.abc import Iterable
 from hs_japan.plan.model import Action, Change
 from hs_japan.resources import Kind
 
-_BUILD = (Kind.PROPERTY_GROUP, Kind.PROPERTY, Kind.PIPELINE, Kind.STAGE)
+_BUILD = (Kind.PROPERTY_GROUP, Kind.PROPERTY, Kind.PIPELINE, Kind.STAGE, Kind.LIST)
 
 
 def phase(change: Change) -> int:
-    """0..3 builds (create/update/replace), 4..7 deletes in reverse dependency order."""
+    """Builds (create/update/replace) first, then deletes in reverse dependency order."""
     idx = _BUILD.index(change.kind)
     if change.action is Action.DELETE:
-        return 4 + (len(_BUILD) - 1 - idx)
+        return len(_BUILD) + (len(_BUILD) - 1 - idx)
     return idx
 
 

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 import hubspot
 import requests
 import urllib3
+from hubspot.crm.lists import ApiException as ListsApiException
 from hubspot.crm.objects import ApiException as ObjectsApiException
 from hubspot.crm.pipelines import ApiException as PipelinesApiException
 from hubspot.crm.properties import ApiException as PropertiesApiException
@@ -51,12 +52,14 @@ SDK_EXCEPTIONS: tuple[type[Exception], ...] = (
     PropertiesApiException,
     PipelinesApiException,
     ObjectsApiException,
+    ListsApiException,
 )
 REQUEST_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
 # concurrent reads: well under the SDK's urllib3 pool (5 x CPUs) and HubSpot's burst limit
 READ_CONCURRENCY = 16
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class _Transient(Exception):
@@ -255,7 +258,7 @@ class PortalClient:
 
         attempts = 0
 
-        def attempt() -> T:
+        def attempt(run: Callable[[], R], write: bool) -> R:
             nonlocal attempts
             attempts += 1
             self.pacer.acquire(bucket, self.sleep)
@@ -263,9 +266,15 @@ class PortalClient:
                 self.requests_sent += 1
             started = time.monotonic()
             try:
-                result = fn()
+                result = run()
                 log.debug("%s: ok in %.0f ms", what, (time.monotonic() - started) * 1000)
                 return result
+            except PortalError as exc:  # a probe that made its own (retried) call
+                if exc.status in RETRY_STATUSES:
+                    raise _Transient(
+                        f"{what}: {exc}", status=exc.status, retry_after=None, ambiguous=write
+                    ) from exc
+                raise
             except SDK_EXCEPTIONS as exc:
                 self.pacer.learn(getattr(exc, "headers", None))
                 status = int(getattr(exc, "status", 0) or 0)
@@ -306,10 +315,11 @@ class PortalClient:
             for attempt_state in retrying:
                 with attempt_state:
                     if attempt_state.retry_state.attempt_number > 1 and probe is not None:
-                        found = probe()
+                        # the probe's own failures are classified (and retried) like a read
+                        found = attempt(probe, False)
                         if found is not None:
                             return found
-                    return attempt()
+                    return attempt(fn, write)
         except _Transient as exc:
             if exc.status is None:
                 raise PortalError(

@@ -1,0 +1,99 @@
+"""Lists v3 through the SDK (``client.crm.lists``): find managed lists, write them."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from hubspot.crm.lists import ListCreateRequest, ListFilterUpdateRequest, ListSearchRequest
+
+from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
+from hs_japan.portal.read import sdk_to_json
+
+SEARCH_PAGE = 500  # the lists search maximum (NOTES §3.2)
+
+
+def read_lists(client: PortalClient, names: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """The portal's lists among ``names`` ((objectTypeId, name)), with their filters.
+
+    One search page per 500 lists, then one batch GET with ``includeFilters`` for the
+    lists the blueprint names: no per-list reads.
+    """
+    api = client.sdk.crm.lists.lists_api
+    wanted = {(obj, name.casefold()) for obj, name in names}
+    ids: list[str] = []
+    offset = 0
+    while True:
+        page = sdk_to_json(
+            client.call(
+                f"search lists (offset {offset})",
+                partial(
+                    api.do_search,
+                    ListSearchRequest(offset=offset, count=SEARCH_PAGE),
+                    _request_timeout=REQUEST_TIMEOUT,
+                ),
+            )
+        )
+        for found in page.get("lists", []):
+            key = (str(found.get("objectTypeId")), str(found.get("name", "")).casefold())
+            if key in wanted:
+                ids.append(str(found["listId"]))
+        if not page.get("hasMore"):
+            break
+        offset = int(page.get("offset", offset + SEARCH_PAGE))
+    if not ids:
+        return {}
+    full = sdk_to_json(
+        client.call(
+            "read lists with filters",
+            partial(
+                api.get_all, list_ids=ids, include_filters=True, _request_timeout=REQUEST_TIMEOUT
+            ),
+        )
+    )
+    return {
+        (str(lst["objectTypeId"]), str(lst["name"]).casefold()): lst
+        for lst in full.get("lists", [])
+    }
+
+
+class ListWriter:
+    def __init__(self, client: PortalClient) -> None:
+        self.client = client
+        self.api = client.sdk.crm.lists.lists_api
+
+    def _find(self, object_type_id: str, name: str) -> object | None:
+        found = read_lists(self.client, {(object_type_id, name)})
+        return found.get((object_type_id, name.casefold()))
+
+    def create(self, object_type_id: str, name: str, processing: str, branch: Any) -> None:
+        body = ListCreateRequest(
+            name=name,
+            object_type_id=object_type_id,
+            processing_type=processing,
+            filter_branch=branch if processing != "MANUAL" else None,
+        )
+        self.client.call(
+            f"create list '{name}'",
+            partial(self.api.create, body, _request_timeout=REQUEST_TIMEOUT),
+            # list names are unique: a create whose answer was lost is found by name
+            probe=lambda: self._find(object_type_id, name),
+            write=True,
+        )
+
+    def update_filters(self, list_id: str, name: str, branch: Any) -> None:
+        self.client.call(
+            f"update the filters of list '{name}'",
+            partial(
+                self.api.update_list_filters,
+                list_id,
+                ListFilterUpdateRequest(filter_branch=branch),
+                _request_timeout=REQUEST_TIMEOUT,
+            ),
+        )
+
+    def delete(self, list_id: str, name: str) -> None:
+        self.client.call(
+            f"delete list '{name}'",
+            partial(self.api.remove, list_id, _request_timeout=REQUEST_TIMEOUT),
+        )
