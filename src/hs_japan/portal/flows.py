@@ -1,0 +1,170 @@
+"""Automation v4 flows through ``client.api_request`` (the SDK 12 has no flows client,
+NOTES §13.1): find hs-japan's flows by their marker, create, replace, delete.
+
+Rules followed (NOTES §6.2, §6.6):
+- flows are listed with cursor paging (100 per page) and read in full with
+  ``batch/read`` (100 per call): the listing has no ``customProperties``;
+- hs-japan's flows carry ``customProperties.hs_japan_key``; flows without it are never
+  touched;
+- create with ``isEnabled: false``, read back, then enable with a PUT if wanted
+  (enabling can enrol many records at once);
+- PUT is a full replacement carrying the current ``revisionId``; a stale revision is
+  re-read and retried once, and only if the flow still differs;
+- there is no server-side dedupe: a create whose answer was lost is found by its
+  marker before it is re-sent, so a retry never makes a second copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from hs_japan.errors import PortalError
+from hs_japan.portal.client import PortalClient
+
+MARKER = "hs_japan_key"
+BASE = "/automation/v4/flows"
+PAGE = 100
+# fields HubSpot sets or keeps; never sent back and never diffed
+SERVER_FIELDS = frozenset(
+    {
+        "id",
+        "uuid",
+        "revisionId",
+        "createdAt",
+        "updatedAt",
+        "nextAvailableActionId",
+        "crmObjectCreationStatus",
+        "createdBy",
+        "updatedBy",
+    }
+)
+# fixed at creation: not part of the PUT schema (NOTES §6.3)
+CREATE_ONLY = ("objectTypeId", "flowType", "dataSources")
+
+
+def marker_of(flow: dict[str, Any]) -> str | None:
+    props = flow.get("customProperties") or {}
+    value = props.get(MARKER) if isinstance(props, dict) else None
+    return str(value) if value else None
+
+
+def read_managed_flows(client: PortalClient) -> dict[str, dict[str, Any]]:
+    """hs-japan's flows in the portal, by marker (full flow JSON)."""
+    ids: list[str] = []
+    after: str | None = None
+    while True:
+        qs: dict[str, Any] = {"limit": PAGE}
+        if after:
+            qs["after"] = after
+        page = client.call("list workflows", partial(client.request, "GET", BASE, qs=qs)).body or {}
+        ids.extend(str(f["id"]) for f in page.get("results", []))
+        after = ((page.get("paging") or {}).get("next") or {}).get("after")
+        if not after:
+            break
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), PAGE):
+        chunk = ids[start : start + PAGE]
+        body = {"inputs": [{"type": "FLOW_ID", "flowId": i} for i in chunk]}
+        resp = client.call(
+            f"read workflows {start + 1}-{start + len(chunk)}",
+            partial(client.request, "POST", f"{BASE}/batch/read", body=body),
+        )
+        for flow in (resp.body or {}).get("results", []):
+            key = marker_of(flow)
+            if key:
+                if key in found:
+                    raise PortalError(
+                        f"two workflows carry the hs-japan marker '{key}' (ids "
+                        f"{found[key]['id']} and {flow['id']}); delete one in HubSpot first"
+                    )
+                found[key] = flow
+    return found
+
+
+def desired_body(flow: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in flow.items() if k not in SERVER_FIELDS}
+
+
+class FlowWriter:
+    def __init__(self, client: PortalClient) -> None:
+        self.client = client
+
+    def _get(self, flow_id: str) -> dict[str, Any]:
+        resp = self.client.call(
+            f"read workflow {flow_id}", lambda: self.client.request("GET", f"{BASE}/{flow_id}")
+        )
+        return dict(resp.body or {})
+
+    def _find(self, key: str) -> dict[str, Any] | None:
+        return read_managed_flows(self.client).get(key)
+
+    def create(self, key: str, flow: dict[str, Any], enable: bool) -> dict[str, Any]:
+        body = {**desired_body(flow), "isEnabled": False}
+        body["customProperties"] = {**(body.get("customProperties") or {}), MARKER: key}
+        resp = self.client.call(
+            f"create workflow {key}",
+            lambda: self.client.request("POST", BASE, body=body),
+            probe=lambda: _wrap(self._find(key)),
+            write=True,
+        )
+        created = dict(resp.body or {})
+        flow_id = str(created["id"])
+        current = self._get(flow_id)  # verify before it can enrol anything
+        if marker_of(current) != key:
+            raise PortalError(f"workflow {flow_id} was created without its hs-japan marker")
+        if enable:
+            current = self.put(key, current, {**body, "isEnabled": True})
+        return current
+
+    def put(
+        self,
+        key: str,
+        current: dict[str, Any],
+        flow: dict[str, Any],
+        same: Callable[[dict[str, Any], dict[str, Any]], bool] | None = None,
+    ) -> dict[str, Any]:
+        """Replace ``current`` with ``flow``; on a stale revision, re-read and retry once
+        unless the flow meanwhile equals what we wanted (``same``)."""
+        flow_id = str(current["id"])
+        body = {k: v for k, v in desired_body(flow).items() if k not in CREATE_ONLY}
+        body["customProperties"] = {**(body.get("customProperties") or {}), MARKER: key}
+        for attempt in (1, 2):
+            put_body = {**body, "revisionId": current["revisionId"]}
+            try:
+                resp = self.client.call(
+                    f"update workflow {key}",
+                    partial(self.client.request, "PUT", f"{BASE}/{flow_id}", body=put_body),
+                )
+                return dict(resp.body or {})
+            except PortalError as exc:
+                if exc.status != 409 or attempt == 2:
+                    raise
+                current = self._get(flow_id)  # someone saved it in between
+                if same is not None and same(flow, current):
+                    return current
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def delete(self, key: str, flow_id: str) -> None:
+        try:
+            self.client.call(
+                f"delete workflow {key}",
+                lambda: self.client.request("DELETE", f"{BASE}/{flow_id}"),
+            )
+        except PortalError as exc:
+            if exc.status != 404:
+                raise
+
+
+class _Found:
+    """A probe result shaped like ``client.request``'s response."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        self.status = 200
+        self.body = body
+        self.headers: dict[str, str] = {}
+
+
+def _wrap(flow: dict[str, Any] | None) -> Any:
+    return None if flow is None else _Found(flow)
