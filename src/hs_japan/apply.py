@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from hs_japan import flowdiff
 from hs_japan.errors import ApplyFailed, HsJapanError
 from hs_japan.lists import OBJECT_TYPE_IDS, filter_branch
 from hs_japan.plan.model import Action, Change
+from hs_japan.portal.flows import FlowWriter
 from hs_japan.portal.lists import ListWriter
 from hs_japan.portal.write import PortalWriter
 from hs_japan.resources import Kind, Snapshot, make_key
@@ -158,6 +160,8 @@ def _apply_one(
             writer.delete_pipeline(obj, change.name)
     elif change.kind is Kind.LIST:
         _apply_list(change, writer, actual)
+    elif change.kind is Kind.WORKFLOW:
+        _apply_workflow(change, writer, actual)
     elif change.kind is Kind.STAGE:
         pipeline_id = change.key.split("/")[1]
         if change.action is Action.CREATE:
@@ -189,3 +193,24 @@ def _apply_list(change: Change, writer: PortalWriter, actual: Snapshot) -> None:
         )
     elif change.action is Action.UPDATE and current is not None:
         lists.update_filters(str(current.attrs["listId"]), name, filter_branch(attrs["filters"]))
+
+
+def _apply_workflow(change: Change, writer: PortalWriter, actual: Snapshot) -> None:
+    flows = FlowWriter(writer.client)
+    marker = change.key.split("/", 1)[1]
+    current = actual.get(Kind.WORKFLOW, change.key)
+    if change.action is Action.DELETE:
+        if current is not None:
+            flows.delete(marker, str(current.attrs["_flowId"]))
+        return
+    base = {k: v for k, v in (current.attrs if current else {}).items() if not k.startswith("_")}
+    wanted = {**base, **(change.after or {})}
+    if change.action is Action.CREATE or current is None:
+        flows.create(marker, wanted, enable=bool(wanted.get("isEnabled")))
+        return
+    flows.put(
+        marker,
+        {"id": current.attrs["_flowId"], "revisionId": current.attrs["_revisionId"]},
+        wanted,
+        same=lambda want, now: flowdiff.canonical(want) == flowdiff.canonical(now),
+    )

@@ -6,19 +6,30 @@ wires them in the documented order so that the CLI stays free of logic.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from hs_japan import flowdiff
 from hs_japan.apply import ApplyHooks, ApplyReport, apply_changes
 from hs_japan.blueprint.compile import DesiredState, compile_blueprint
 from hs_japan.blueprint.model import Blueprint, Language
+from hs_japan.criteria_flows import KEY_PREFIX, criteria_flows
 from hs_japan.errors import BlueprintError, Diagnostic
-from hs_japan.lists import OBJECT_TYPE_IDS, ListFilterError, canonical, compile_filter, from_branch
+from hs_japan.lists import (
+    OBJECT_NAMES,
+    OBJECT_TYPE_IDS,
+    ListFilterError,
+    canonical,
+    compile_filter,
+    from_branch,
+)
 from hs_japan.plan.diff import check_references, plan_changes
 from hs_japan.plan.impact import assess
-from hs_japan.plan.model import Action, Plan
+from hs_japan.plan.model import Action, Change, Plan
 from hs_japan.portal.client import PortalClient
+from hs_japan.portal.flows import read_managed_flows
 from hs_japan.portal.lists import read_lists
 from hs_japan.portal.read import (
     count_records,
@@ -86,7 +97,8 @@ def make_plan(
         problems = add_lists(bp, language, desired, state, client)
         if problems:
             raise BlueprintError(problems)
-    changes = plan_changes(desired, state.snapshot)
+    notes = add_workflows(bp, language, desired, state, client)
+    changes = [describe_workflow(c, state) for c in plan_changes(desired, state.snapshot)]
     # the recycle bin matters only where a property is about to be created
     creating = {
         c.object_type for c in changes if c.kind is Kind.PROPERTY and c.action is Action.CREATE
@@ -104,6 +116,7 @@ def make_plan(
         blueprint_digest=bp.digest,
         language=language,
         changes=tuple(changes),
+        notes=tuple(notes),
     )
     return PlanResult(plan, state, desired)
 
@@ -203,3 +216,69 @@ def add_lists(
             )
         )
     return []
+
+
+def _prop_type(desired: DesiredState, state: PortalState, obj: str) -> Callable[[str], str | None]:
+    def lookup(name: str) -> str | None:
+        key = make_key(obj, name)
+        res = desired.snapshot.get(Kind.PROPERTY, key) or state.snapshot.get(Kind.PROPERTY, key)
+        return None if res is None else res.attrs.get("type")
+
+    return lookup
+
+
+def add_workflows(
+    bp: Blueprint,
+    language: Language,
+    desired: DesiredState,
+    state: PortalState,
+    client: PortalClient,
+) -> list[str]:
+    """Desired workflows (stage-criteria tasks) and hs-japan's flows in the portal.
+
+    The portal's flows are read only when the blueprint has workflows: a blueprint
+    without any costs no extra call. Returns plan notes (e.g. orphaned flows).
+    """
+    wanted = criteria_flows(bp, language, _prop_type(desired, state, "deals"))
+    if not wanted:
+        return []
+    for key, flow in wanted.items():
+        desired.snapshot.add(Resource(Kind.WORKFLOW, key, flowdiff.canonical(flow)))
+        # errors about a generated workflow point at the pipeline it comes from
+        desired.origins[(Kind.WORKFLOW, key)] = next(
+            origin
+            for pl, origin in bp.pipelines
+            if key.startswith(make_key("deals", f"{KEY_PREFIX}{pl.id}_"))
+        )
+    notes = []
+    for marker, flow in read_managed_flows(client).items():
+        obj = OBJECT_NAMES.get(str(flow.get("objectTypeId")), "contacts")
+        key = make_key(obj, marker)
+        state.flows[key] = flow
+        attrs = {
+            **flowdiff.canonical(flow),
+            "_flowId": str(flow.get("id")),
+            "_revisionId": str(flow.get("revisionId")),
+        }
+        state.snapshot.add(
+            Resource(Kind.WORKFLOW, key, attrs, fingerprint=str(flow.get("updatedAt") or ""))
+        )
+        if key not in wanted:
+            notes.append(
+                f"workflow {key} (id {flow.get('id')}) carries the hs-japan marker but the "
+                "blueprint no longer generates it; it is left as it is — delete it in "
+                "HubSpot if it is no longer wanted"
+            )
+    return notes
+
+
+def describe_workflow(change: Change, state: PortalState) -> Change:
+    if change.kind is not Kind.WORKFLOW:
+        return change
+    current = state.snapshot.get(Kind.WORKFLOW, change.key)
+    full = {**(current.attrs if current else {}), **(change.after or {})}
+    details = flowdiff.describe(dict(current.attrs) if current else None, full)
+    reasons = change.reasons
+    if full.get("isEnabled") and not (current and current.attrs.get("isEnabled")):
+        reasons = (*reasons, "enabling enrols every deal that meets its criteria now")
+    return dataclasses.replace(change, details=tuple(details), reasons=reasons)

@@ -7,6 +7,7 @@ A resource is identified by ``(kind, key)``. Keys are natural HubSpot keys:
 - ``pipeline``: ``<objectType>/<pipelineId>``
 - ``stage``: ``<objectType>/<pipelineId>/<stageId>``
 - ``list``: ``<objectType>/<blueprint list key>`` (found in the portal by its name)
+- ``workflow``: ``<objectType>/<flow key>`` (found by its ``hs_japan_key`` marker)
 
 ``attrs`` hold HubSpot's own (camelCase) attribute names so that the plan reads like
 the API it will call. A desired resource carries only the attributes the blueprint
@@ -27,6 +28,7 @@ class Kind(StrEnum):
     PIPELINE = "pipeline"
     STAGE = "stage"
     LIST = "list"
+    WORKFLOW = "workflow"
 
 
 OBJECT_TYPES: tuple[str, ...] = ("contacts", "companies", "deals", "tickets")
@@ -117,6 +119,8 @@ class PortalState:
     snapshot: Snapshot
     # property names found archived (recycle bin) per object type, when read
     archived_properties: dict[str, set[str]] = field(default_factory=dict)
+    # hs-japan's workflows as read (full JSON with id and revisionId), by resource key
+    flows: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def normalize_options(options: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

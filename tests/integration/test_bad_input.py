@@ -120,7 +120,7 @@ def test_missing_scopes_are_named_in_one_line(
     cli: Cli, emulator: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     created = emulator.create_portal(
-        account_type="SANDBOX", scopes=["oauth", "crm.schemas.deals.read"]
+        account_type="SANDBOX", scopes=["oauth", "crm.schemas.deals.read", "automation"]
     )
     config = tmp_path / "hs-japan.toml"
     config.write_text(f'[portals.narrow]\nbase_url = "{emulator.url}"\ntoken_env = "NARROW"\n')

@@ -126,7 +126,8 @@ def test_the_journal_records_intents_and_completions(
     planned = {(c["kind"], c["key"]) for c in events[0]["changes"]}
     intents = {(e["kind"], e["key"]) for e in events if e["event"] == "intent"}
     done = {(e["kind"], e["key"]) for e in events if e["event"] == "done"}
-    assert planned == intents == done and len(planned) == 5
+    # group, property, pipeline, 2 stages and the criteria workflow of the second stage
+    assert planned == intents == done and len(planned) == 6
     for e in events:  # every intent is durable before its completion
         if e["event"] == "done":
             assert kinds.index("intent") < events.index(e)
@@ -142,8 +143,8 @@ def test_a_failed_apply_is_reported_by_the_next_one(
     requests.put(faults, json={"faults": [rule]}, timeout=5)
     failed = cli("apply", str(bp), *on(portal), "--yes")
     assert failed.exit_code == 1
-    assert "2 of 5 changes were written before it" in failed.stderr
+    assert "2 of 6 changes were written before it" in failed.stderr
     requests.put(faults, json={"faults": []}, timeout=5)
     again = cli("apply", str(bp), *on(portal), "--yes")
     assert again.exit_code == 0, again.stderr
-    assert "Plan: 3 to create" in again.stdout  # only what was left
+    assert "Plan: 4 to create" in again.stdout  # only what was left

@@ -191,6 +191,9 @@ class PipelineSpec(_Strict):
     label: Text | None = None
     display_order: int | None = None
     stages: list[StageSpec] = Field(default_factory=list)
+    # deal pipelines: a workflow per stage opens a task for the owner when a deal enters
+    # it without meeting its criteria ("disabled": created switched off; "off": none)
+    criteria_tasks: Literal["enabled", "disabled", "off"] = "enabled"
     absent: bool = False
 
 

@@ -40,6 +40,8 @@ class Change:
     records: int | None = None
     # why apply must refuse this change whatever the flags (e.g. a stage holding deals)
     blocked: str | None = None
+    # the change told in words where attribute JSON would not read well (workflows)
+    details: tuple[str, ...] = ()
 
     @property
     def object_type(self) -> str:
@@ -61,6 +63,7 @@ class Change:
             "reasons": list(self.reasons),
             "records": self.records,
             "blocked": self.blocked,
+            "details": list(self.details),
         }
 
     @classmethod
@@ -75,6 +78,7 @@ class Change:
             reasons=tuple(data.get("reasons", ())),
             records=data.get("records"),
             blocked=data.get("blocked"),
+            details=tuple(data.get("details", ())),
         )
 
 

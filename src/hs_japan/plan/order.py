@@ -2,7 +2,7 @@
 
 Groups before the properties that live in them; properties before pipelines (stage
 criteria refer to them); pipelines before their stages; lists (their filters name
-properties) last. Deletes run in the reverse
+properties), then workflows (they name stages, properties and lists). Deletes run in the reverse
 order, after every create and update, so nothing is removed while still referenced.
 """
 
@@ -13,7 +13,14 @@ from collections.abc import Iterable
 from hs_japan.plan.model import Action, Change
 from hs_japan.resources import Kind
 
-_BUILD = (Kind.PROPERTY_GROUP, Kind.PROPERTY, Kind.PIPELINE, Kind.STAGE, Kind.LIST)
+_BUILD = (
+    Kind.PROPERTY_GROUP,
+    Kind.PROPERTY,
+    Kind.PIPELINE,
+    Kind.STAGE,
+    Kind.LIST,
+    Kind.WORKFLOW,
+)
 
 
 def phase(change: Change) -> int:

@@ -31,6 +31,7 @@ def plan_document(plan: Plan, fingerprints: dict[str, str] | None = None) -> dic
         },
         "changes": [c.to_json() for c in plan.changes],
         "summary": plan.summary,
+        "notes": list(plan.notes),
     }
     if fingerprints is not None:
         doc["fingerprints"] = dict(sorted(fingerprints.items()))

@@ -92,12 +92,16 @@ def render_text(plan: Plan) -> str:
         if change.blocked:
             flag = "  [blocked]"
         out.append(f"{change.action.glyph} {change.kind.value} {change.key}{flag}")
-        out.extend("    " + line for line in _attr_lines(change))
+        if change.details:
+            out.extend("    " + line for line in change.details)
+        else:
+            out.extend("    " + line for line in _attr_lines(change))
         out.extend(f"    ! {reason}" for reason in change.reasons)
         if change.blocked:
             out.append(f"    ✗ {change.blocked}")
     if plan.changes:
         out.append("")
+    out.extend(f"note: {n}" for n in plan.notes)
     out.append(summary_line(plan))
     return "\n".join(out) + "\n"
 
@@ -117,7 +121,7 @@ def render_markdown(plan: Plan) -> str:
         out += ["", "<details><summary>Attribute changes</summary>", "", "```diff"]
         for c in plan.changes:
             out.append(f"{c.action.glyph} {c.kind.value} {c.key}")
-            out.extend("    " + line for line in _attr_lines(c))
+            out.extend("    " + line for line in (c.details or _attr_lines(c)))
         out += ["```", "", "</details>"]
     return "\n".join(out) + "\n"
 

@@ -1,0 +1,247 @@
+"""Stage criteria that do something: one workflow per deal stage that opens a task for
+the deal owner when a deal sits in the stage without meeting its criteria (pure).
+
+For stage *S*, the criteria checked are S's entry criteria plus the exit criteria of the
+stage before it (leaving a stage means its exit criteria should hold). The flow is
+LIST_BASED: a deal enrols when it is in *S* and any criterion is unmet (root OR of AND
+branches ``dealstage = S AND <criterion unmet>``, NOTES §6.5); it re-enrols when it
+enters the stage again. The single action is HubSpot's "create task" (``0-3``, NOTES §6.4)
+assigned to the record owner and associated with the deal.
+
+HubSpot cannot block a stage change through its API (conditional stage properties are
+UI-only), so this, the audit and the playbook checklist are how criteria are enforced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hs_japan.blueprint.model import Blueprint, Language, PipelineSpec, StageSpec
+from hs_japan.resources import make_key
+
+KEY_PREFIX = "criteria_"
+# HubSpot-defined association type for task → deal used in task actions (NOTES §6.4 [obs])
+TASK_TO_DEAL = 216
+
+PropType = Callable[[str], str | None]
+
+
+@dataclass(frozen=True)
+class Unmet:
+    """One criterion as (property, the HubSpot filter that matches records failing it)."""
+
+    property: str
+    words: dict[str, str]  # ja/en text for the task body
+    operation: dict[str, Any]
+
+
+def _text(value: Any, language: Language) -> str:
+    return value.pick(language) if value is not None else ""
+
+
+def _unmet_filters(
+    stage: StageSpec, previous: StageSpec | None, prop_type: PropType
+) -> list[Unmet]:
+    found: list[Unmet] = []
+    sources = [(stage.entry, "entry"), (previous.exit if previous else None, "exit")]
+    for criteria, _phase in sources:
+        if criteria is None:
+            continue
+        for prop in criteria.required_properties:
+            found.append(
+                Unmet(
+                    prop,
+                    {"ja": f"{prop} が未入力", "en": f"{prop} is empty"},
+                    {"operationType": "ALL_PROPERTY", "operator": "IS_UNKNOWN"},
+                )
+            )
+        for cond in criteria.conditions:
+            ptype = prop_type(cond.property)
+            if cond.is_set is not None:
+                op = "IS_UNKNOWN" if cond.is_set else "IS_KNOWN"
+                found.append(
+                    Unmet(
+                        cond.property,
+                        {
+                            "ja": f"{cond.property} が{'未入力' if cond.is_set else '入力済み'}",
+                            "en": f"{cond.property} is {'empty' if cond.is_set else 'set'}",
+                        },
+                        {"operationType": "ALL_PROPERTY", "operator": op},
+                    )
+                )
+                continue
+            values = list(cond.in_) if cond.in_ is not None else [str(cond.equals)]
+            shown = ", ".join(values)
+            words = {
+                "ja": f"{cond.property} が {shown} 以外",
+                "en": f"{cond.property} is not {shown}",
+            }
+            if ptype == "bool":
+                operation: dict[str, Any] = {
+                    "operationType": "BOOL",
+                    "operator": "IS_NOT_EQUAL_TO",
+                    "value": values[0] == "true",
+                }
+            elif ptype in ("string", "phone_number") and len(values) == 1:
+                operation = {
+                    "operationType": "STRING",
+                    "operator": "IS_NOT_EQUAL_TO",
+                    "value": values[0],
+                }
+            else:  # enumeration (the common case); IS_NOT_EQUAL_TO is refused there (§6.5)
+                operation = {
+                    "operationType": "ENUMERATION",
+                    "operator": "IS_NONE_OF",
+                    "values": sorted(values),
+                }
+            found.append(Unmet(cond.property, words, operation))
+    unique: list[Unmet] = []
+    for u in found:  # the same check from entry and the previous exit counts once
+        if all((u.property, u.operation) != (v.property, v.operation) for v in unique):
+            unique.append(u)
+    return unique
+
+
+def _branch(filters: list[dict[str, Any]], branch_type: str) -> dict[str, Any]:
+    return {
+        "filterBranchType": branch_type,
+        "filterBranchOperator": branch_type,
+        "filterBranches": [],
+        "filters": filters,
+    }
+
+
+def _property_filter(prop: str, operation: dict[str, Any], with_empty: bool) -> dict[str, Any]:
+    return {
+        "filterType": "PROPERTY",
+        "property": prop,
+        "operation": {**operation, "includeObjectsWithNoValueSet": with_empty},
+    }
+
+
+def stage_flow(
+    pipeline: PipelineSpec,
+    index: int,
+    language: Language,
+    prop_type: PropType,
+    enabled: bool,
+) -> tuple[str, dict[str, Any]] | None:
+    """The criteria workflow of ``pipeline.stages[index]``, or None when nothing to check."""
+    live = [s for s in pipeline.stages if not s.absent]
+    stage = pipeline.stages[index]
+    if stage.absent:
+        return None
+    position = live.index(stage)
+    previous = live[position - 1] if position > 0 else None
+    unmet = _unmet_filters(stage, previous, prop_type)
+    if not unmet:
+        return None
+    in_stage = _property_filter(
+        "dealstage",
+        {"operationType": "ENUMERATION", "operator": "IS_ANY_OF", "values": [stage.key]},
+        False,
+    )
+    root = _branch([], "OR")
+    root["filterBranches"] = [
+        _branch(
+            [
+                in_stage,
+                # a record with no value fails "is one of"/"is set" tests too
+                _property_filter(
+                    u.property,
+                    u.operation,
+                    u.operation["operator"] != "IS_KNOWN"
+                    and u.operation["operationType"] != "ALL_PROPERTY",
+                ),
+            ],
+            "AND",
+        )
+        for u in unmet
+    ]
+    label = _text(stage.label, language) or stage.key
+    pipeline_label = _text(pipeline.label, language) or pipeline.id
+    checks = "\n".join(f"- {u.words[language]}" for u in unmet)
+    description = _text(stage.entry.description if stage.entry else None, language)
+    if language == "ja":
+        name = f"[hs-japan] {pipeline_label} / {label}: ステージ基準の確認"
+        subject = f"ステージ基準を確認: {label}"
+        body = f"この商談は「{label}」に入りましたが、次の基準を満たしていません:\n{checks}"
+        if description:
+            body += f"\n\n入口基準: {description}"
+    else:
+        name = f"[hs-japan] {pipeline_label} / {label}: stage criteria check"
+        subject = f"Check stage criteria: {label}"
+        body = f"This deal entered '{label}' without meeting:\n{checks}"
+        if description:
+            body += f"\n\nEntry criteria: {description}"
+    key = f"{KEY_PREFIX}{pipeline.id}_{stage.key}"
+    flow = {
+        "type": "PLATFORM_FLOW",
+        "objectTypeId": "0-3",
+        "flowType": "WORKFLOW",
+        "name": name[:255],
+        "description": f"Generated by hs-japan from the stage criteria of {pipeline.id}/"
+        f"{stage.key}; edit the blueprint, not this workflow.",
+        "isEnabled": enabled,
+        "startActionId": "1",
+        "actions": [
+            {
+                "type": "SINGLE_CONNECTION",
+                "actionId": "1",
+                "actionTypeId": "0-3",
+                "actionTypeVersion": 0,
+                "fields": {
+                    "task_type": "TODO",
+                    "subject": subject[:255],
+                    "body": body,
+                    "priority": "HIGH",
+                    "associations": [
+                        {
+                            "target": {
+                                "associationCategory": "HUBSPOT_DEFINED",
+                                "associationTypeId": TASK_TO_DEAL,
+                            },
+                            "value": {"type": "ENROLLED_OBJECT"},
+                        }
+                    ],
+                    "use_explicit_associations": "true",
+                    "owner_assignment": {
+                        "type": "CUSTOM",
+                        "value": {"type": "OBJECT_PROPERTY", "propertyName": "hubspot_owner_id"},
+                    },
+                },
+            }
+        ],
+        "enrollmentCriteria": {
+            "type": "LIST_BASED",
+            "shouldReEnroll": True,
+            "unEnrollObjectsNotMeetingCriteria": True,
+            "listFilterBranch": root,
+            "reEnrollmentTriggersFilterBranches": [],
+        },
+        "timeWindows": [],
+        "blockedDates": [],
+        "customProperties": {"hs_japan_key": key},
+        "dataSources": [],
+    }
+    return key, flow
+
+
+def criteria_flows(
+    bp: Blueprint, language: Language, prop_type: PropType
+) -> dict[str, dict[str, Any]]:
+    """Every deal stage's criteria workflow, keyed ``deals/<flow key>``."""
+    out: dict[str, dict[str, Any]] = {}
+    for pipeline, _ in bp.pipelines:
+        if pipeline.object != "deals" or pipeline.absent or pipeline.criteria_tasks == "off":
+            continue
+        for i in range(len(pipeline.stages)):
+            made = stage_flow(
+                pipeline, i, language, prop_type, pipeline.criteria_tasks == "enabled"
+            )
+            if made is not None:
+                key, flow = made
+                out[make_key("deals", key)] = flow
+    return out
