@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from hs_japan import flowdiff
 from hs_japan.apply import ApplyHooks, ApplyReport, apply_changes
@@ -27,10 +29,10 @@ from hs_japan.lists import (
 )
 from hs_japan.plan.diff import check_references, plan_changes
 from hs_japan.plan.impact import assess
-from hs_japan.plan.model import Action, Change, Plan
+from hs_japan.plan.model import Change, Plan
 from hs_japan.portal.client import PortalClient
-from hs_japan.portal.flows import read_managed_flows
-from hs_japan.portal.lists import read_lists
+from hs_japan.portal.flows import list_flow_ids, read_flows
+from hs_japan.portal.lists import get_lists, search_list_ids
 from hs_japan.portal.read import (
     count_records,
     portal_info,
@@ -92,19 +94,40 @@ def make_plan(
     info = info or portal_info(client.get_account_details())
     if guard is not None:
         guard(info)
-    state = read_portal(client, property_objects, pipeline_objects, info)
+    list_names = _list_names(bp, language)
+    # whether workflows are generated does not depend on portal data (their content may)
+    wants_flows = bool(criteria_flows(bp, language, _prop_type(desired, None, "deals")))
+    # round trip 2: every list call at once (properties, groups, pipelines, lists, flows)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        f_state = pool.submit(read_portal, client, property_objects, pipeline_objects, info)
+        f_lists = (
+            pool.submit(search_list_ids, client, set(list_names.values())) if bp.lists else None
+        )
+        f_flows = pool.submit(list_flow_ids, client) if wants_flows else None
+        state = f_state.result()
+        list_ids = f_lists.result() if f_lists else []
+        flow_ids = f_flows.result() if f_flows else []
+    # round trip 3: what the first round showed is needed, at once: the recycle bin where
+    # properties are about to be created, list filters, and flows in full
+    creating = {
+        res.object_type
+        for res in desired.snapshot.of_kind(Kind.PROPERTY)
+        if state.snapshot.get(Kind.PROPERTY, res.key) is None
+    }
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        f_arch = pool.submit(read_archived_property_names, client, creating) if creating else None
+        f_full_lists = pool.submit(get_lists, client, list_ids) if list_ids else None
+        f_full_flows = pool.submit(read_flows, client, flow_ids) if flow_ids else None
+        if f_arch:
+            state.archived_properties.update(f_arch.result())
+        found_lists = f_full_lists.result() if f_full_lists else {}
+        found_flows = f_full_flows.result() if f_full_flows else {}
     if bp.lists:
-        problems = add_lists(bp, language, desired, state, client)
+        problems = add_lists(bp, language, desired, state, list_names, found_lists)
         if problems:
             raise BlueprintError(problems)
-    notes = add_workflows(bp, language, desired, state, client)
+    notes = add_workflows(bp, language, desired, state, found_flows) if wants_flows else []
     changes = [describe_workflow(c, state) for c in plan_changes(desired, state.snapshot)]
-    # the recycle bin matters only where a property is about to be created
-    creating = {
-        c.object_type for c in changes if c.kind is Kind.PROPERTY and c.action is Action.CREATE
-    }
-    if creating:
-        state.archived_properties.update(read_archived_property_names(client, creating))
     problems = check_references(desired, state)
     if problems:
         raise BlueprintError(problems)
@@ -146,31 +169,31 @@ def apply_plan(
     return ApplyOutcome(report, after)
 
 
+def _list_names(bp: Blueprint, language: Language) -> dict[str, tuple[str, str]]:
+    """Resource key -> (objectTypeId, name in the profile's language) of each list."""
+    out = {}
+    for spec, _ in bp.lists:
+        assert spec.name is not None
+        out[make_key(spec.object, spec.key)] = (
+            OBJECT_TYPE_IDS[spec.object],
+            spec.name.pick(language),
+        )
+    return out
+
+
 def add_lists(
     bp: Blueprint,
     language: Language,
     desired: DesiredState,
     state: PortalState,
-    client: PortalClient,
+    names: dict[str, tuple[str, str]],
+    found: dict[tuple[str, str], Any],
 ) -> list[Diagnostic]:
     """Compile the blueprint's lists (filters need the properties' types, known only once
     the portal is read) and add the managed lists found in the portal, by name."""
     problems: list[Diagnostic] = []
-
-    def prop_type(obj: str) -> Callable[[str], str | None]:
-        def lookup(name: str) -> str | None:
-            key = make_key(obj, name)
-            res = desired.snapshot.get(Kind.PROPERTY, key) or state.snapshot.get(Kind.PROPERTY, key)
-            return None if res is None else res.attrs.get("type")
-
-        return lookup
-
-    names: dict[str, tuple[str, str]] = {}
     for spec, origin in bp.lists:
-        assert spec.name is not None
         key = make_key(spec.object, spec.key)
-        name = spec.name.pick(language)
-        names[key] = (OBJECT_TYPE_IDS[spec.object], name)
         rid = (Kind.LIST, key)
         desired.origins[rid] = origin
         if spec.absent:
@@ -179,7 +202,7 @@ def add_lists(
         filters = []
         for i, flt in enumerate(spec.filters):
             try:
-                filters.append(compile_filter(flt, prop_type(spec.object)))
+                filters.append(compile_filter(flt, _prop_type(desired, state, spec.object)))
             except ListFilterError as exc:
                 where = bp.origin_of(origin, "filters", i)
                 problems.append(
@@ -190,11 +213,14 @@ def add_lists(
                         f"{exc} for {spec.object}",
                     )
                 )
-        attrs = {"name": name, "processingType": spec.processing, "filters": canonical(filters)}
+        attrs = {
+            "name": names[key][1],
+            "processingType": spec.processing,
+            "filters": canonical(filters),
+        }
         desired.snapshot.add(Resource(Kind.LIST, key, attrs))
     if problems:
         return problems
-    found = read_lists(client, set(names.values()))
     for key, (object_type_id, name) in names.items():
         lst = found.get((object_type_id, name.casefold()))
         if lst is None:
@@ -218,10 +244,14 @@ def add_lists(
     return []
 
 
-def _prop_type(desired: DesiredState, state: PortalState, obj: str) -> Callable[[str], str | None]:
+def _prop_type(
+    desired: DesiredState, state: PortalState | None, obj: str
+) -> Callable[[str], str | None]:
     def lookup(name: str) -> str | None:
         key = make_key(obj, name)
-        res = desired.snapshot.get(Kind.PROPERTY, key) or state.snapshot.get(Kind.PROPERTY, key)
+        res = desired.snapshot.get(Kind.PROPERTY, key)
+        if res is None and state is not None:
+            res = state.snapshot.get(Kind.PROPERTY, key)
         return None if res is None else res.attrs.get("type")
 
     return lookup
@@ -232,9 +262,9 @@ def add_workflows(
     language: Language,
     desired: DesiredState,
     state: PortalState,
-    client: PortalClient,
+    found: dict[str, dict[str, Any]],
 ) -> list[str]:
-    """Desired workflows (stage-criteria tasks) and hs-japan's flows in the portal.
+    """Desired workflows (stage-criteria tasks) and hs-japan's flows found in the portal.
 
     The portal's flows are read only when the blueprint has workflows: a blueprint
     without any costs no extra call. Returns plan notes (e.g. orphaned flows).
@@ -251,7 +281,7 @@ def add_workflows(
             if key.startswith(make_key("deals", f"{KEY_PREFIX}{pl.id}_"))
         )
     notes = []
-    for marker, flow in read_managed_flows(client).items():
+    for marker, flow in found.items():
         obj = OBJECT_NAMES.get(str(flow.get("objectTypeId")), "contacts")
         key = make_key(obj, marker)
         state.flows[key] = flow

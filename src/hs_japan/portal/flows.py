@@ -50,8 +50,8 @@ def marker_of(flow: dict[str, Any]) -> str | None:
     return str(value) if value else None
 
 
-def read_managed_flows(client: PortalClient) -> dict[str, dict[str, Any]]:
-    """hs-japan's flows in the portal, by marker (full flow JSON)."""
+def list_flow_ids(client: PortalClient) -> list[str]:
+    """Every flow id (cursor paging, 100 per page): the listing has no markers."""
     ids: list[str] = []
     after: str | None = None
     while True:
@@ -62,7 +62,11 @@ def read_managed_flows(client: PortalClient) -> dict[str, dict[str, Any]]:
         ids.extend(str(f["id"]) for f in page.get("results", []))
         after = ((page.get("paging") or {}).get("next") or {}).get("after")
         if not after:
-            break
+            return ids
+
+
+def read_flows(client: PortalClient, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The flows among ``ids`` that carry the hs-japan marker, by marker (batch read)."""
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), PAGE):
         chunk = ids[start : start + PAGE]
@@ -81,6 +85,11 @@ def read_managed_flows(client: PortalClient) -> dict[str, dict[str, Any]]:
                     )
                 found[key] = flow
     return found
+
+
+def read_managed_flows(client: PortalClient) -> dict[str, dict[str, Any]]:
+    """hs-japan's flows in the portal, by marker (full flow JSON)."""
+    return read_flows(client, list_flow_ids(client))
 
 
 def desired_body(flow: dict[str, Any]) -> dict[str, Any]:

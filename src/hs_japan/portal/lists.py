@@ -13,12 +13,9 @@ from hs_japan.portal.read import sdk_to_json
 SEARCH_PAGE = 500  # the lists search maximum (NOTES §3.2)
 
 
-def read_lists(client: PortalClient, names: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
-    """The portal's lists among ``names`` ((objectTypeId, name)), with their filters.
-
-    One search page per 500 lists, then one batch GET with ``includeFilters`` for the
-    lists the blueprint names: no per-list reads.
-    """
+def search_list_ids(client: PortalClient, names: set[tuple[str, str]]) -> list[str]:
+    """Ids of the portal's lists among ``names`` ((objectTypeId, name)): one search page
+    per 500 lists."""
     api = client.sdk.crm.lists.lists_api
     wanted = {(obj, name.casefold()) for obj, name in names}
     ids: list[str] = []
@@ -39,10 +36,15 @@ def read_lists(client: PortalClient, names: set[tuple[str, str]]) -> dict[tuple[
             if key in wanted:
                 ids.append(str(found["listId"]))
         if not page.get("hasMore"):
-            break
+            return ids
         offset = int(page.get("offset", offset + SEARCH_PAGE))
+
+
+def get_lists(client: PortalClient, ids: list[str]) -> dict[tuple[str, str], Any]:
+    """Lists by id with their filters (one batch GET), keyed (objectTypeId, name folded)."""
     if not ids:
         return {}
+    api = client.sdk.crm.lists.lists_api
     full = sdk_to_json(
         client.call(
             "read lists with filters",
@@ -55,6 +57,11 @@ def read_lists(client: PortalClient, names: set[tuple[str, str]]) -> dict[tuple[
         (str(lst["objectTypeId"]), str(lst["name"]).casefold()): lst
         for lst in full.get("lists", [])
     }
+
+
+def read_lists(client: PortalClient, names: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """The portal's lists among ``names``, with their filters: no per-list reads."""
+    return get_lists(client, search_list_ids(client, names))
 
 
 class ListWriter:
