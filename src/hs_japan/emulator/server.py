@@ -272,7 +272,14 @@ class _Handler(BaseHTTPRequestHandler):
             if not logged:
                 logged = True
                 emu.limits.count(rt, method, template)
-                emu.store.log_request(int(portal["portalId"]), method, template, path, final, cid)
+                detail = (
+                    {"query": query, "body": body}
+                    if portal["settings"].get("recordBodies")
+                    else None
+                )
+                emu.store.log_request(
+                    int(portal["portalId"]), method, template, path, final, cid, detail
+                )
 
         try:
             if refused is not None:
@@ -473,7 +480,7 @@ def _control(
                 rt.enabled = bool(limits["enabled"])
             if "searchPerSecond" in limits:
                 rt.search_per_second = int(limits["searchPerSecond"])
-        persisted = {k: data[k] for k in ("archivedNameReuse",) if k in data}
+        persisted = {k: data[k] for k in ("archivedNameReuse", "recordBodies") if k in data}
         settings = store.update_settings(portal_id, persisted) if persisted else portal["settings"]
         return Response(
             200,

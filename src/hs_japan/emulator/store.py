@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS requests (
     template TEXT NOT NULL,
     path TEXT NOT NULL,
     status INTEGER NOT NULL,
-    correlation_id TEXT NOT NULL
+    correlation_id TEXT NOT NULL,
+    detail TEXT
 );
 CREATE INDEX IF NOT EXISTS requests_by_portal ON requests (portal_id, seq);
 """
@@ -78,6 +79,10 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        # state files written before the request detail column existed
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(requests)")}
+        if "detail" not in columns:
+            self.db.execute("ALTER TABLE requests ADD COLUMN detail TEXT")
         self._last_ms = 0
         self._depth = 0
 
@@ -243,24 +248,43 @@ class Store:
 
     # -- request log -------------------------------------------------------------------
     def log_request(
-        self, portal_id: int, method: str, template: str, path: str, status: int, cid: str
+        self,
+        portal_id: int,
+        method: str,
+        template: str,
+        path: str,
+        status: int,
+        cid: str,
+        detail: dict[str, Any] | None = None,
     ) -> None:
+        """``detail`` (query and JSON body) is kept only when the portal asked for it
+        (setting ``recordBodies``), for request-conformance tests."""
         with self.transaction():
             self.db.execute(
                 "INSERT INTO requests (portal_id, at, method, template, path, status, "
-                "correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (portal_id, iso(int(time.time() * 1000)), method, template, path, status, cid),
+                "correlation_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    portal_id,
+                    iso(int(time.time() * 1000)),
+                    method,
+                    template,
+                    path,
+                    status,
+                    cid,
+                    None if detail is None else json.dumps(detail, ensure_ascii=False),
+                ),
             )
 
     def requests(self, portal_id: int) -> list[dict[str, Any]]:
         with self.lock:
             rows = self.db.execute(
-                "SELECT at, method, template, path, status, correlation_id FROM requests "
-                "WHERE portal_id = ? ORDER BY seq",
+                "SELECT at, method, template, path, status, correlation_id, detail "
+                "FROM requests WHERE portal_id = ? ORDER BY seq",
                 (portal_id,),
             ).fetchall()
-        return [
-            {
+        out = []
+        for r in rows:
+            entry: dict[str, Any] = {
                 "at": r[0],
                 "method": r[1],
                 "template": r[2],
@@ -268,8 +292,10 @@ class Store:
                 "status": r[4],
                 "correlationId": r[5],
             }
-            for r in rows
-        ]
+            if r[6] is not None:
+                entry.update(json.loads(r[6]))
+            out.append(entry)
+        return out
 
     def clear_requests(self, portal_id: int) -> None:
         with self.transaction():

@@ -26,7 +26,8 @@ def search_list_ids(client: PortalClient, names: set[tuple[str, str]]) -> list[s
                 f"search lists (offset {offset})",
                 partial(
                     api.do_search,
-                    ListSearchRequest(offset=offset, count=SEARCH_PAGE),
+                    # additionalProperties is required by the spec even when empty
+                    ListSearchRequest(offset=offset, count=SEARCH_PAGE, additional_properties=[]),
                     _request_timeout=REQUEST_TIMEOUT,
                 ),
             )
