@@ -15,6 +15,7 @@ HubSpot's Professional-tier rate limits (190 calls / 10 s). See docs/performance
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -34,11 +35,12 @@ from typing import Any
 import requests
 from typer.testing import CliRunner
 
+from hs_japan import flowdiff
 from hs_japan.blueprint import load_blueprint
 from hs_japan.blueprint.compile import DesiredState
 from hs_japan.cli import app
 from hs_japan.plan.diff import plan_changes
-from hs_japan.plan.model import Plan
+from hs_japan.plan.model import Action, Plan
 from hs_japan.plan.render import render_json, render_text
 from hs_japan.resources import Kind, PortalInfo, Resource, Snapshot, make_key
 
@@ -275,7 +277,7 @@ def bench_burst(b: Bench) -> None:
 
 
 def synthetic(
-    n_props: int, n_pipes: int, stages: int, changed: float
+    n_props: int, n_pipes: int, stages: int, changed: float, n_flows: int = 0
 ) -> tuple[DesiredState, Snapshot]:
     actual, desired = Snapshot(), Snapshot()
     objs = ("contacts", "companies", "deals", "tickets")
@@ -320,11 +322,61 @@ def synthetic(
             skey = make_key(obj, f"pipe_{p:03d}", f"st_{p:03d}_{s:02d}")
             actual.add(Resource(Kind.STAGE, skey, attrs))
             desired.add(Resource(Kind.STAGE, skey, {**attrs, "label": f"S{s}" + ("!" * (s == 0))}))
+    for f in range(n_flows):
+        flow = {
+            "type": "PLATFORM_FLOW",
+            "objectTypeId": "0-3",
+            "flowType": "WORKFLOW",
+            "name": f"flow {f}",
+            "isEnabled": True,
+            "startActionId": "1",
+            "actions": [
+                {
+                    "type": "SINGLE_CONNECTION",
+                    "actionId": str(a),
+                    "actionTypeId": "0-1",
+                    "actionTypeVersion": 0,
+                    "fields": {"delta": str(a), "time_unit": "DAYS"},
+                    **(
+                        {"connection": {"edgeType": "STANDARD", "nextActionId": str(a + 1)}}
+                        if a < 5
+                        else {}
+                    ),
+                }
+                for a in range(1, 6)
+            ],
+            "enrollmentCriteria": {"type": "MANUAL", "shouldReEnroll": False},
+            "timeWindows": [],
+            "blockedDates": [],
+            "customProperties": {"hs_japan_key": f"rule_{f}"},
+            "dataSources": [],
+        }
+        key = make_key("deals", f"rule_{f:03d}")
+        actual.add(Resource(Kind.WORKFLOW, key, flowdiff.canonical(flow)))
+        want = json.loads(json.dumps(flow))
+        if f % int(1 / changed) == 0:
+            want["actions"][1]["fields"]["delta"] = "9"
+        desired.add(Resource(Kind.WORKFLOW, key, flowdiff.canonical(want)))
     return DesiredState(desired), actual
 
 
 def _diff_render(desired: DesiredState, actual: Snapshot) -> int:
     changes = plan_changes(desired, actual)
+    # workflow changes are told in words, as the engine does (engine.describe_workflow)
+    changes = [
+        dataclasses.replace(
+            c,
+            details=tuple(
+                flowdiff.describe(
+                    dict(actual.get(c.kind, c.key).attrs),  # type: ignore[union-attr]
+                    {**actual.get(c.kind, c.key).attrs, **(c.after or {})},  # type: ignore[union-attr]
+                )
+            ),
+        )
+        if c.kind is Kind.WORKFLOW and c.action is Action.UPDATE
+        else c
+        for c in changes
+    ]
     plan = Plan(
         PortalInfo(1, "SANDBOX", "bench", "Asia/Tokyo"), "bench", "sha256:0", "ja", tuple(changes)
     )
@@ -335,25 +387,26 @@ def _diff_render(desired: DesiredState, actual: Snapshot) -> int:
 def bench_diff(b: Bench) -> None:
     # CPU as the portal doubles (near-linear expected); the 5,000 row carries the target
     for n in (1250, 2500, 5000):
-        desired, actual = synthetic(n, n // 100, 10, 0.1)
+        desired, actual = synthetic(n, n // 100, 10, 0.1, n * 3 // 50)
         cpu = time.process_time()
         planned = _diff_render(desired, actual)
         cpu = time.process_time() - cpu
         b.add(
-            f"diff+render {n:,} properties / {n // 100} pipelines: CPU ({planned} changes)",
+            f"diff+render {n:,} properties / {n // 100} pipelines / {n * 3 // 50} flows: "
+            f"CPU ({planned} changes)",
             cpu,
             "s",
             None,
             "",
             2.0 if n == 5000 else None,
         )
-    desired, actual = synthetic(5000, 50, 10, 0.1)
+    desired, actual = synthetic(5000, 50, 10, 0.1, 300)
     tracemalloc.start()
     _diff_render(desired, actual)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     b.add(
-        "diff+render 5,000 properties / 50 pipelines: peak memory",
+        "diff+render 5,000 properties / 50 pipelines / 300 flows: peak memory",
         peak / 2**20,
         "MB",
         None,
