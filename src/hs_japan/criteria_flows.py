@@ -193,7 +193,7 @@ def stage_flow(
                 "actionTypeId": "0-3",
                 "actionTypeVersion": 0,
                 "fields": {
-                    "task_type": "TODO",
+                    "task_type": "TODO",  # HubSpot enum value (TODO|CALL|EMAIL), not a marker
                     "subject": subject[:255],
                     "body": body,
                     "priority": "HIGH",
