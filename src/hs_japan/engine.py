@@ -7,6 +7,7 @@ wires them in the documented order so that the CLI stays free of logic.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from hs_japan.plan.model import Change, Plan
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.flows import list_flow_ids, read_flows
 from hs_japan.portal.lists import get_lists, search_list_ids
+from hs_japan.portal.owners import read_owners
 from hs_japan.portal.read import (
     count_records,
     portal_info,
@@ -41,6 +43,7 @@ from hs_japan.portal.read import (
 )
 from hs_japan.portal.write import PortalWriter
 from hs_japan.resources import Kind, PortalInfo, PortalState, Resource, make_key
+from hs_japan.rules import MARKER_PREFIX, RuleContext, RuleError, compile_rule
 
 
 @dataclass
@@ -91,12 +94,19 @@ def make_plan(
     desired = compile_blueprint(bp, language)
     property_objects, pipeline_objects = kinds_to_read(desired)
     property_objects |= {spec.object for spec, _ in bp.lists}
+    property_objects |= {rule.object for rule, _ in bp.follow_up_rules}
+    pipeline_objects |= {"deals" for rule, _ in bp.follow_up_rules if rule.trigger.stage_entered}
     info = info or portal_info(client.get_account_details())
     if guard is not None:
         guard(info)
     list_names = _list_names(bp, language)
     # whether workflows are generated does not depend on portal data (their content may)
-    wants_flows = bool(criteria_flows(bp, language, _prop_type(desired, None, "deals")))
+    wants_flows = bool(criteria_flows(bp, language, _prop_type(desired, None, "deals"))) or bool(
+        bp.follow_up_rules
+    )
+    wants_owners = any(
+        step.notify for rule, _ in bp.follow_up_rules if not rule.absent for step in rule.steps
+    )
     # round trip 2: every list call at once (properties, groups, pipelines, lists, flows)
     with ThreadPoolExecutor(max_workers=3) as pool:
         f_state = pool.submit(read_portal, client, property_objects, pipeline_objects, info)
@@ -104,7 +114,9 @@ def make_plan(
             pool.submit(search_list_ids, client, set(list_names.values())) if bp.lists else None
         )
         f_flows = pool.submit(list_flow_ids, client) if wants_flows else None
+        f_owners = pool.submit(read_owners, client) if wants_owners else None
         state = f_state.result()
+        owners = f_owners.result() if f_owners else []
         list_ids = f_lists.result() if f_lists else []
         flow_ids = f_flows.result() if f_flows else []
     # round trip 3: what the first round showed is needed, at once: the recycle bin where
@@ -126,7 +138,11 @@ def make_plan(
         problems = add_lists(bp, language, desired, state, list_names, found_lists)
         if problems:
             raise BlueprintError(problems)
-    notes = add_workflows(bp, language, desired, state, found_flows) if wants_flows else []
+    notes: list[str] = []
+    if wants_flows:
+        notes, problems = add_workflows(bp, language, desired, state, found_flows, owners)
+        if problems:
+            raise BlueprintError(problems)
     changes = [describe_workflow(c, state) for c in plan_changes(desired, state.snapshot)]
     problems = check_references(desired, state)
     if problems:
@@ -263,15 +279,15 @@ def add_workflows(
     desired: DesiredState,
     state: PortalState,
     found: dict[str, dict[str, Any]],
-) -> list[str]:
-    """Desired workflows (stage-criteria tasks) and hs-japan's flows found in the portal.
+    owners: list[dict[str, Any]],
+) -> tuple[list[str], list[Diagnostic]]:
+    """Desired workflows (stage-criteria tasks and follow-up rules) and hs-japan's flows
+    found in the portal. Returns plan notes (orphaned flows) and unresolved references.
 
     The portal's flows are read only when the blueprint has workflows: a blueprint
-    without any costs no extra call. Returns plan notes (e.g. orphaned flows).
+    without any costs no extra call.
     """
     wanted = criteria_flows(bp, language, _prop_type(desired, state, "deals"))
-    if not wanted:
-        return []
     for key, flow in wanted.items():
         desired.snapshot.add(Resource(Kind.WORKFLOW, key, flowdiff.canonical(flow)))
         # errors about a generated workflow point at the pipeline it comes from
@@ -280,7 +296,42 @@ def add_workflows(
             for pl, origin in bp.pipelines
             if key.startswith(make_key("deals", f"{KEY_PREFIX}{pl.id}_"))
         )
+    stages: dict[str, set[str]] = {}
+    for snap in (state.snapshot, desired.snapshot):
+        for res in snap.of_kind(Kind.STAGE):
+            if res.object_type == "deals":
+                stages.setdefault(res.pipeline_id, set()).add(res.name)
+    by_email = {
+        str(o.get("email", "")).casefold(): o.get("userId") for o in owners if o.get("email")
+    }
+    ctx = RuleContext(
+        language=language,
+        stages=stages,
+        prop_type=lambda obj, name: _prop_type(desired, state, obj)(name),
+        owner_user_id=lambda email: by_email.get(email.casefold()),
+        today=dt.date.today(),
+        portal_time_zone=state.info.time_zone or "Asia/Tokyo",
+    )
+    problems: list[Diagnostic] = []
+    for rule, origin in bp.follow_up_rules:
+        key = make_key(rule.object, MARKER_PREFIX + rule.key)
+        rid = (Kind.WORKFLOW, key)
+        desired.origins[rid] = origin
+        if rule.absent:
+            desired.tombstones.add(rid)
+            continue
+        try:
+            flow = compile_rule(rule, ctx)
+        except RuleError as exc:
+            parts = exc.field.replace("[", ".").replace("]", "").split(".")
+            where = bp.origin_of(origin, *(int(p) if p.isdigit() else p for p in parts))
+            path = f"follow_up_rules[{origin.keypath[1]}].{exc.field}"
+            problems.append(Diagnostic(where.file, where.line, path, str(exc)))
+            continue
+        wanted[key] = flow
+        desired.snapshot.add(Resource(Kind.WORKFLOW, key, flowdiff.canonical(flow)))
     notes = []
+    tombstoned = {k for kind, k in desired.tombstones if kind is Kind.WORKFLOW}
     for marker, flow in found.items():
         obj = OBJECT_NAMES.get(str(flow.get("objectTypeId")), "contacts")
         key = make_key(obj, marker)
@@ -293,13 +344,13 @@ def add_workflows(
         state.snapshot.add(
             Resource(Kind.WORKFLOW, key, attrs, fingerprint=str(flow.get("updatedAt") or ""))
         )
-        if key not in wanted:
+        if key not in wanted and key not in tombstoned:
             notes.append(
                 f"workflow {key} (id {flow.get('id')}) carries the hs-japan marker but the "
-                "blueprint no longer generates it; it is left as it is — delete it in "
-                "HubSpot if it is no longer wanted"
+                "blueprint no longer generates it; it is left as it is — mark it absent to "
+                "delete it, or delete it in HubSpot"
             )
-    return notes
+    return notes, problems
 
 
 def describe_workflow(change: Change, state: PortalState) -> Change:
@@ -310,5 +361,5 @@ def describe_workflow(change: Change, state: PortalState) -> Change:
     details = flowdiff.describe(dict(current.attrs) if current else None, full)
     reasons = change.reasons
     if full.get("isEnabled") and not (current and current.attrs.get("isEnabled")):
-        reasons = (*reasons, "enabling enrols every deal that meets its criteria now")
+        reasons = (*reasons, "enabling enrols every record that meets its trigger now")
     return dataclasses.replace(change, details=tuple(details), reasons=reasons)

@@ -82,6 +82,8 @@ def describe(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
         for action in after.get("actions", []):
             fields = action.get("fields") or {}
             what = f": {_short(fields['subject'])}" if "subject" in fields else ""
+            if str(action.get("actionTypeId")) == "0-1":
+                what = f": {fields.get('delta')} {str(fields.get('time_unit', '')).lower()}"
             lines.append(f"{_step(action)}{what}")
             body = str(fields.get("body") or "")
             lines.extend(f"  {line.strip()}" for line in body.splitlines() if line.startswith("- "))
@@ -108,6 +110,11 @@ def describe(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
             lines.append(f"{_step(o)}: removed")
         elif o != n and o is not None and n is not None:
             of, nf = o.get("fields") or {}, n.get("fields") or {}
+            if str(n.get("actionTypeId")) == "0-1" and of != nf:
+                unit_a = str(of.get("time_unit", "")).lower()
+                unit_b = str(nf.get("time_unit", "")).lower()
+                lines.append(f"{_step(n)}: {of.get('delta')} {unit_a} → {nf.get('delta')} {unit_b}")
+                of, nf = {}, {}
             for key in sorted(set(of) | set(nf)):
                 if of.get(key) != nf.get(key):
                     lines.append(f"{_step(n)}: {key} {_short(of.get(key))} → {_short(nf.get(key))}")

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from hs_japan.blueprint.check import check_blueprint
 from hs_japan.blueprint.model import (
     Blueprint,
+    FollowUpRuleSpec,
     FunnelStageSpec,
     ListSpec,
     Origin,
@@ -121,6 +122,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "pipelines": PipelineSpec,
     "lists": ListSpec,
     "funnel": FunnelStageSpec,
+    "follow_up_rules": FollowUpRuleSpec,
 }
 
 

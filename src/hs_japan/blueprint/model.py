@@ -145,6 +145,11 @@ class Condition(_Strict):
         return self
 
 
+class StageRef(_Strict):
+    pipeline: Name
+    stage: Name
+
+
 class Criteria(_Strict):
     """Entry or exit criteria of a stage: what must hold (checked by audits and by the
     stage-criteria workflows), and why, for people."""
@@ -271,6 +276,103 @@ class ListSpec(_Strict):
         return self
 
 
+Weekday = Literal["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+WORKDAYS: tuple[Weekday, ...] = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY")
+HHMM = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+class TriggerSpec(_Strict):
+    """What enrols a record: a deal entering a stage, or a property taking a value."""
+
+    stage_entered: StageRef | None = None
+    property_equals: Condition | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> TriggerSpec:
+        if (self.stage_entered is None) == (self.property_equals is None):
+            raise ValueError("give exactly one of: stage_entered, property_equals")
+        if self.property_equals is not None and self.property_equals.is_set is not None:
+            raise ValueError("property_equals takes in or equals")
+        return self
+
+
+class DelaySpec(_Strict):
+    minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 90)
+    hours: int | None = Field(default=None, ge=1, le=24 * 90)
+    days: int | None = Field(default=None, ge=1, le=365)
+    business_days: bool = False
+
+    @model_validator(mode="after")
+    def _one(self) -> DelaySpec:
+        if sum(v is not None for v in (self.minutes, self.hours, self.days)) != 1:
+            raise ValueError("give exactly one of: minutes, hours, days")
+        if self.business_days and self.days is None:
+            raise ValueError("business_days applies to days")
+        return self
+
+
+class TaskSpec(_Strict):
+    type: Literal["TODO", "CALL", "EMAIL"] = "TODO"
+    subject: Text
+    body: LongText | None = None
+    priority: Literal["LOW", "MEDIUM", "HIGH"] = "MEDIUM"
+    due_in: DelaySpec | None = None
+
+
+class SetPropertySpec(_Strict):
+    property: Name
+    value: Annotated[str, StringConstraints(max_length=1000)]
+
+
+class NotifySpec(_Strict):
+    """An in-app notification to people named by email (resolved per portal)."""
+
+    users: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")]] = Field(
+        min_length=1
+    )
+    subject: Text
+    body: LongText | None = None
+
+
+class StepSpec(_Strict):
+    delay: DelaySpec | None = None
+    task: TaskSpec | None = None
+    set_property: SetPropertySpec | None = None
+    notify: NotifySpec | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> StepSpec:
+        given = [n for n in ("delay", "task", "set_property", "notify") if getattr(self, n)]
+        if len(given) != 1:
+            raise ValueError("each step is exactly one of: delay, task, set_property, notify")
+        return self
+
+
+class BusinessHours(_Strict):
+    """When actions may run, in Japan time (JST, UTC+9)."""
+
+    days: list[Weekday] = Field(default_factory=lambda: list(WORKDAYS))
+    start: HHMM = "09:00"
+    end: HHMM = "18:00"
+
+
+class FollowUpRuleSpec(_Strict):
+    """A follow-up rule, compiled to one HubSpot workflow (automation v4 flow)."""
+
+    key: Name
+    name: Text
+    object: ObjectType
+    enabled: bool = True
+    trigger: TriggerSpec
+    steps: list[StepSpec] = Field(min_length=1, max_length=50)
+    # None: any time. Default for Japan rules: weekdays 09:00-18:00 JST (tune)
+    business_hours: BusinessHours | None = None
+    # skip Japanese public holidays and the year-end closing (12/29-1/3) when acting
+    skip_holidays: bool = True
+    re_enroll: bool = False
+    absent: bool = False
+
+
 class Origin(BaseModel):
     """Where an item was written: used for every later error about it."""
 
@@ -292,6 +394,7 @@ class Blueprint(BaseModel):
     pipelines: tuple[tuple[PipelineSpec, Origin], ...] = ()
     funnel: tuple[tuple[FunnelStageSpec, Origin], ...] = ()
     lists: tuple[tuple[ListSpec, Origin], ...] = ()
+    follow_up_rules: tuple[tuple[FollowUpRuleSpec, Origin], ...] = ()
     line_maps: dict[str, dict[tuple[str | int, ...], int]] = Field(default_factory=dict)
 
     def origin_of(self, origin: Origin, *sub: str | int) -> Origin:

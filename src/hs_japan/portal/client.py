@@ -32,6 +32,7 @@ import requests
 import urllib3
 from hubspot.crm.lists import ApiException as ListsApiException
 from hubspot.crm.objects import ApiException as ObjectsApiException
+from hubspot.crm.owners import ApiException as OwnersApiException
 from hubspot.crm.pipelines import ApiException as PipelinesApiException
 from hubspot.crm.properties import ApiException as PropertiesApiException
 from tenacity import (
@@ -53,6 +54,7 @@ SDK_EXCEPTIONS: tuple[type[Exception], ...] = (
     PipelinesApiException,
     ObjectsApiException,
     ListsApiException,
+    OwnersApiException,
 )
 REQUEST_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
 # concurrent reads: well under the SDK's urllib3 pool (5 x CPUs) and HubSpot's burst limit

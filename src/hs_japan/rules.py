@@ -1,0 +1,407 @@
+"""Follow-up rules compiled to HubSpot automation v4 flows, and back (pure).
+
+A rule is one flow (NOTES §6.3–6.5): ``CONTACT_FLOW`` for contacts, ``PLATFORM_FLOW``
+otherwise; a LIST_BASED trigger (a deal entering a stage is an ENUMERATION filter on
+``dealstage``; a property taking a value is a filter on that property); steps chained as
+SINGLE_CONNECTION actions with string ids, the last without a ``connection``; business
+hours as ``timeWindows`` and Japanese public holidays plus the year-end closing as
+``blockedDates``, computed with the maintained ``holidays`` library for this year and
+the next two. The flow carries ``customProperties.hs_japan_key = rule_<key>`` so it is
+found by key, never by name.
+
+References stay symbolic in the blueprint and are resolved per portal when planning:
+stage keys (they are the stage ids hs-japan creates), property names (must exist in the
+blueprint or the portal) and owner emails (→ HubSpot user ids for notifications). A
+reference that does not resolve is a located error naming the rule and the missing thing.
+
+HubSpot's delays count calendar time. ``business_days: true`` is compiled as that many
+days with the rule's business hours as time windows, so the action waits for the next
+window; with holidays blocked it never lands on a closed day. [design judgment]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import holidays as holiday_calendars
+
+from hs_japan.blueprint.model import (
+    WORKDAYS,
+    BusinessHours,
+    DelaySpec,
+    FollowUpRuleSpec,
+    Language,
+    StepSpec,
+)
+
+MARKER_PREFIX = "rule_"
+OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
+# HubSpot-defined association types task → record used by "create task" actions
+# [obs: 216 for deals in public scripts; the others from HubSpot's association table]
+TASK_ASSOCIATION = {"contacts": 204, "companies": 192, "deals": 216, "tickets": 230}
+MONTHS = (
+    "JANUARY",
+    "FEBRUARY",
+    "MARCH",
+    "APRIL",
+    "MAY",
+    "JUNE",
+    "JULY",
+    "AUGUST",
+    "SEPTEMBER",
+    "OCTOBER",
+    "NOVEMBER",
+    "DECEMBER",
+)
+JST = ZoneInfo("Asia/Tokyo")
+
+
+class RuleError(ValueError):
+    """A reference in a rule that does not resolve; ``field`` is the YAML path in it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class RuleContext:
+    """What a rule needs from the blueprint and the portal to become a flow."""
+
+    language: Language
+    stages: dict[str, set[str]]  # pipeline id -> stage keys (blueprint and portal)
+    prop_type: Callable[[str, str], str | None]  # (object, property) -> HubSpot type
+    owner_user_id: Callable[[str], int | None]  # email -> HubSpot user id
+    today: dt.date
+    portal_time_zone: str = "Asia/Tokyo"
+
+
+def blocked_dates(today: dt.date, years: int = 3) -> list[dict[str, Any]]:
+    """Japanese public holidays and the year-end closing (12/29–1/3) from this year on."""
+    days: set[dt.date] = set()
+    for year in range(today.year, today.year + years):
+        days |= set(holiday_calendars.country_holidays("JP", years=year))
+        days |= {dt.date(year, 12, d) for d in (29, 30, 31)}
+        days |= {dt.date(year, 1, d) for d in (1, 2, 3)}
+    return [
+        {"dayOfMonth": d.day, "month": MONTHS[d.month - 1], "year": d.year}
+        for d in sorted(days)
+        if d >= today
+    ]
+
+
+def time_windows(hours: BusinessHours, portal_tz: str, today: dt.date) -> list[dict[str, Any]]:
+    """Business hours given in JST, as the portal's wall-clock time windows."""
+
+    def convert(hhmm: str) -> dict[str, int]:
+        h, m = (int(x) for x in hhmm.split(":"))
+        at = dt.datetime.combine(today, dt.time(h, m), tzinfo=JST).astimezone(ZoneInfo(portal_tz))
+        return {"hour": at.hour, "minute": at.minute}
+
+    return [
+        {"day": day, "startTime": convert(hours.start), "endTime": convert(hours.end)}
+        for day in hours.days
+    ]
+
+
+def _delay_fields(delay: DelaySpec) -> tuple[str, str]:
+    if delay.minutes is not None:
+        return str(delay.minutes), "MINUTES"
+    if delay.hours is not None:
+        return str(delay.hours), "HOURS"
+    return str(delay.days), "DAYS"
+
+
+def _filter(prop: str, values: list[str], ptype: str | None) -> dict[str, Any]:
+    if ptype == "enumeration" or ptype is None:
+        operation: dict[str, Any] = {
+            "operationType": "ENUMERATION",
+            "operator": "IS_ANY_OF",
+            "values": sorted(values),
+        }
+    elif ptype == "bool":
+        operation = {
+            "operationType": "BOOL",
+            "operator": "IS_EQUAL_TO",
+            "value": values[0] == "true",
+        }
+    elif len(values) == 1:
+        operation = {"operationType": "STRING", "operator": "IS_EQUAL_TO", "value": values[0]}
+    else:
+        operation = {
+            "operationType": "MULTISTRING",
+            "operator": "IS_EQUAL_TO",
+            "values": sorted(values),
+        }
+    operation["includeObjectsWithNoValueSet"] = False
+    return {"filterType": "PROPERTY", "property": prop, "operation": operation}
+
+
+def _branch(filters: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "filterBranchType": "OR",
+        "filterBranchOperator": "OR",
+        "filters": [],
+        "filterBranches": [
+            {
+                "filterBranchType": "AND",
+                "filterBranchOperator": "AND",
+                "filterBranches": [],
+                "filters": filters,
+            }
+        ],
+    }
+
+
+def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
+    where = f"steps[{index}]"
+    lang = ctx.language
+    if step.delay is not None:
+        delta, unit = _delay_fields(step.delay)
+        return {"actionTypeId": "0-1", "fields": {"delta": delta, "time_unit": unit}}
+    if step.task is not None:
+        task = step.task
+        fields: dict[str, Any] = {
+            "task_type": task.type,
+            "subject": task.subject.pick(lang)[:255],
+            "body": task.body.pick(lang) if task.body else "",
+            "priority": task.priority,
+            "associations": [
+                {
+                    "target": {
+                        "associationCategory": "HUBSPOT_DEFINED",
+                        "associationTypeId": TASK_ASSOCIATION[rule.object],
+                    },
+                    "value": {"type": "ENROLLED_OBJECT"},
+                }
+            ],
+            "use_explicit_associations": "true",
+            "owner_assignment": {
+                "type": "CUSTOM",
+                "value": {"type": "OBJECT_PROPERTY", "propertyName": "hubspot_owner_id"},
+            },
+        }
+        if task.due_in is not None:
+            delta, unit = _delay_fields(task.due_in)
+            fields["due_time"] = {"delta": delta, "timeUnit": unit}
+        return {"actionTypeId": "0-3", "fields": fields}
+    if step.set_property is not None:
+        prop = step.set_property.property
+        if ctx.prop_type(rule.object, prop) is None:
+            raise RuleError(
+                f"{where}.set_property.property",
+                f"rule '{rule.key}': unknown {rule.object} property '{prop}'",
+            )
+        return {
+            "actionTypeId": "0-5",
+            "fields": {
+                "property_name": prop,
+                "value": {"type": "STATIC_VALUE", "staticValue": step.set_property.value},
+            },
+        }
+    assert step.notify is not None
+    user_ids = []
+    for j, email in enumerate(step.notify.users):
+        user_id = ctx.owner_user_id(email)
+        if user_id is None:
+            raise RuleError(
+                f"{where}.notify.users[{j}]",
+                f"rule '{rule.key}': no HubSpot user with email {email} in this portal",
+            )
+        user_ids.append(str(user_id))
+    return {
+        "actionTypeId": "0-9",
+        "fields": {
+            "user_ids": user_ids,
+            "delivery_method": "APP",
+            "subject": step.notify.subject.pick(lang)[:255],
+            "body": step.notify.body.pick(lang) if step.notify.body else "",
+        },
+    }
+
+
+def compile_rule(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
+    """The v4 flow for ``rule``; raises :class:`RuleError` for an unresolved reference."""
+    trigger = rule.trigger
+    if trigger.stage_entered is not None:
+        ref = trigger.stage_entered
+        if rule.object != "deals":
+            raise RuleError(
+                "trigger.stage_entered",
+                f"rule '{rule.key}': stage_entered is for deal rules (object: deals)",
+            )
+        if ref.pipeline not in ctx.stages:
+            raise RuleError(
+                "trigger.stage_entered.pipeline",
+                f"rule '{rule.key}': no deal pipeline '{ref.pipeline}'",
+            )
+        if ref.stage not in ctx.stages[ref.pipeline]:
+            raise RuleError(
+                "trigger.stage_entered.stage",
+                f"rule '{rule.key}': no stage '{ref.stage}' in pipeline '{ref.pipeline}'",
+            )
+        enrol = _filter("dealstage", [ref.stage], "enumeration")
+    else:
+        cond = trigger.property_equals
+        assert cond is not None
+        ptype = ctx.prop_type(rule.object, cond.property)
+        if ptype is None:
+            raise RuleError(
+                "trigger.property_equals.property",
+                f"rule '{rule.key}': unknown {rule.object} property '{cond.property}'",
+            )
+        values = list(cond.in_) if cond.in_ is not None else [str(cond.equals)]
+        enrol = _filter(cond.property, values, ptype)
+    actions = []
+    for i, step in enumerate(rule.steps):
+        body = _action(step, i, rule, ctx)
+        action: dict[str, Any] = {
+            "type": "SINGLE_CONNECTION",
+            "actionId": str(i + 1),
+            "actionTypeVersion": 0,
+            **body,
+        }
+        if i + 1 < len(rule.steps):
+            action["connection"] = {"edgeType": "STANDARD", "nextActionId": str(i + 2)}
+        actions.append(action)
+    hours = rule.business_hours
+    if hours is None and any(s.delay and s.delay.business_days for s in rule.steps):
+        hours = BusinessHours(days=list(WORKDAYS))  # business days need business hours
+    flow: dict[str, Any] = {
+        "type": "CONTACT_FLOW" if rule.object == "contacts" else "PLATFORM_FLOW",
+        "objectTypeId": OBJECT_TYPE_IDS[rule.object],
+        "flowType": "WORKFLOW",
+        "name": f"[hs-japan] {rule.name.pick(ctx.language)}"[:255],
+        "description": f"Generated by hs-japan from follow-up rule {rule.key}; edit the "
+        "blueprint, not this workflow.",
+        "isEnabled": rule.enabled,
+        "startActionId": "1",
+        "actions": actions,
+        "enrollmentCriteria": {
+            "type": "LIST_BASED",
+            "shouldReEnroll": rule.re_enroll,
+            "unEnrollObjectsNotMeetingCriteria": False,
+            "listFilterBranch": _branch([enrol]),
+            "reEnrollmentTriggersFilterBranches": [],
+        },
+        "timeWindows": time_windows(hours, ctx.portal_time_zone, ctx.today) if hours else [],
+        "blockedDates": blocked_dates(ctx.today) if rule.skip_holidays else [],
+        "customProperties": {"hs_japan_key": MARKER_PREFIX + rule.key},
+        "dataSources": [],
+    }
+    if rule.object == "contacts":
+        flow["canEnrollFromSalesforce"] = False
+        flow["suppressionListIds"] = []
+    return flow
+
+
+class DecompileError(ValueError):
+    """A flow that cannot be expressed as a follow-up rule (reported, never guessed)."""
+
+
+def decompile_flow(
+    flow: dict[str, Any],
+    owner_email: Callable[[int], str | None],
+    pipeline_of_stage: Callable[[str], str | None],
+) -> dict[str, Any]:
+    """A flow made by hs-japan back into blueprint rule syntax (plain data, for export)."""
+    marker = str((flow.get("customProperties") or {}).get("hs_japan_key") or "")
+    if not marker.startswith(MARKER_PREFIX):
+        raise DecompileError("not a follow-up rule made by hs-japan (no rule_ marker)")
+    objects = {v: k for k, v in OBJECT_TYPE_IDS.items()}
+    obj = objects.get(str(flow.get("objectTypeId")))
+    if obj is None:
+        raise DecompileError(f"object type {flow.get('objectTypeId')} is not supported")
+    criteria = flow.get("enrollmentCriteria") or {}
+    if criteria.get("type") != "LIST_BASED":
+        raise DecompileError(f"enrollment type {criteria.get('type')} is not supported")
+    branches = (criteria.get("listFilterBranch") or {}).get("filterBranches") or []
+    if len(branches) != 1 or len(branches[0].get("filters") or []) != 1:
+        raise DecompileError("the trigger has more than one condition")
+    f = branches[0]["filters"][0]
+    op = f.get("operation") or {}
+    raw: list[Any] = list(op.get("values") or []) if "values" in op else [op.get("value")]
+    values = ["true" if v is True else "false" if v is False else str(v) for v in raw]
+    if f.get("property") == "dealstage" and obj == "deals":
+        pipeline = pipeline_of_stage(values[0])
+        if pipeline is None:
+            raise DecompileError(f"stage {values[0]} is in no pipeline of this portal")
+        trigger: dict[str, Any] = {"stage_entered": {"pipeline": pipeline, "stage": values[0]}}
+    else:
+        trigger = {"property_equals": {"property": f.get("property"), "in": values}}
+    steps: list[dict[str, Any]] = []
+    by_id = {str(a.get("actionId")): a for a in flow.get("actions") or []}
+    current: str | None = str(flow.get("startActionId"))
+    seen: set[str] = set()
+    while current:
+        if current in seen or current not in by_id:
+            raise DecompileError(f"the action graph is not a simple chain (at {current})")
+        seen.add(current)
+        action = by_id[current]
+        if action.get("type") != "SINGLE_CONNECTION":
+            raise DecompileError(f"action {current} is a {action.get('type')}")
+        fields = action.get("fields") or {}
+        kind = str(action.get("actionTypeId"))
+        if kind == "0-1":
+            unit = {"MINUTES": "minutes", "HOURS": "hours", "DAYS": "days"}.get(
+                str(fields.get("time_unit"))
+            )
+            if unit is None:
+                raise DecompileError(f"delay unit {fields.get('time_unit')} is not supported")
+            steps.append({"delay": {unit: int(fields.get("delta", 0))}})
+        elif kind == "0-3":
+            task: dict[str, Any] = {
+                "type": fields.get("task_type", "TODO"),
+                "subject": fields.get("subject", ""),
+                "priority": fields.get("priority", "MEDIUM"),
+            }
+            if fields.get("body"):
+                task["body"] = fields["body"]
+            due = fields.get("due_time")
+            if isinstance(due, dict):
+                unit = {"MINUTES": "minutes", "HOURS": "hours", "DAYS": "days"}[due["timeUnit"]]
+                task["due_in"] = {unit: int(due["delta"])}
+            steps.append({"task": task})
+        elif kind == "0-5":
+            value = fields.get("value") or {}
+            steps.append(
+                {
+                    "set_property": {
+                        "property": fields.get("property_name"),
+                        "value": value.get("staticValue"),
+                    }
+                }
+            )
+        elif kind == "0-9":
+            emails = []
+            for uid in fields.get("user_ids") or []:
+                email = owner_email(int(uid))
+                if email is None:
+                    raise DecompileError(f"user {uid} has no owner email to refer to")
+                emails.append(email)
+            notify: dict[str, Any] = {"users": emails, "subject": fields.get("subject", "")}
+            if fields.get("body"):
+                notify["body"] = fields["body"]
+            steps.append({"notify": notify})
+        else:
+            raise DecompileError(f"action type {kind} is not a follow-up rule step")
+        current = (action.get("connection") or {}).get("nextActionId") or None
+        current = str(current) if current else None
+    if len(seen) != len(by_id):
+        raise DecompileError("some actions are not reachable from the start")
+    name = str(flow.get("name", ""))
+    rule: dict[str, Any] = {
+        "key": marker[len(MARKER_PREFIX) :],
+        "name": name.removeprefix("[hs-japan] "),
+        "object": obj,
+        "enabled": bool(flow.get("isEnabled")),
+        "trigger": trigger,
+        "steps": steps,
+        "skip_holidays": bool(flow.get("blockedDates")),
+        "re_enroll": bool(criteria.get("shouldReEnroll")),
+    }
+    return rule

@@ -1,0 +1,92 @@
+"""Follow-up rules end to end: compiled per portal, applied once, one delay change is one
+flow update told in words, and nothing is ever created twice."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.conftest import CliResult, PortalEnv
+from tests.helpers import DEFAULT_BLUEPRINT
+
+Cli = Callable[..., CliResult]
+
+
+def on(portal: PortalEnv) -> tuple[str, ...]:
+    return ("--portal", portal.name, "--config", str(portal.config))
+
+
+def managed(portal: PortalEnv) -> dict[str, dict[str, Any]]:
+    h = {"Authorization": f"Bearer {portal.token}"}
+    listing = requests.get(f"{portal.url}/automation/v4/flows", headers=h, timeout=5).json()
+    ids = [{"type": "FLOW_ID", "flowId": f["id"]} for f in listing["results"]]
+    full = requests.post(
+        f"{portal.url}/automation/v4/flows/batch/read", json={"inputs": ids}, headers=h, timeout=5
+    ).json()["results"]
+    return {f["customProperties"]["hs_japan_key"]: f for f in full}
+
+
+def test_rules_apply_once_and_a_delay_change_is_one_update(
+    cli: Cli, portal: PortalEnv, tmp_path: Path
+) -> None:
+    requests.put(
+        f"{portal.url}/_emulator/portals/{portal.portal_id}/settings",
+        json={"rateLimits": {"perTenSeconds": 10_000}},
+        timeout=5,
+    )
+    bp = tmp_path / "bp"
+    shutil.copytree(DEFAULT_BLUEPRINT, bp)
+    assert cli("apply", str(bp), *on(portal), "--yes").exit_code == 0
+    flows = managed(portal)
+    rules = {k: f for k, f in flows.items() if k.startswith("rule_")}
+    assert len(rules) == 7
+    spider = rules["rule_jp_spider_after_win"]
+    trigger = spider["enrollmentCriteria"]["listFilterBranch"]["filterBranches"][0]["filters"][0]
+    assert trigger["property"] == "dealstage"
+    assert trigger["operation"]["values"] == ["jp_closed_won"]  # this portal's stage id
+    call = rules["rule_jp_speed_to_lead_high_intent"]
+    assert call["type"] == "CONTACT_FLOW" and call["isEnabled"] is True
+    assert call["blockedDates"] and call["timeWindows"][0]["startTime"] == {"hour": 9, "minute": 0}
+
+    # applying again changes nothing and creates nothing
+    again = cli("apply", str(bp), *on(portal), "--yes")
+    assert again.exit_code == 0 and "No changes" in again.stdout
+    assert len(managed(portal)) == len(flows)
+
+    # one delay changed in YAML: exactly one workflow update, described in words
+    text = (bp / "follow-up.yaml").read_text(encoding="utf-8")
+    (bp / "follow-up.yaml").write_text(
+        text.replace(
+            "- delay: {days: 7, business_days: true}", "- delay: {days: 5, business_days: true}"
+        ),
+        encoding="utf-8",
+    )
+    plan = json.loads(cli("plan", str(bp), *on(portal), "--format", "json").stdout)
+    assert [(c["action"], c["kind"], c["key"]) for c in plan["changes"]] == [
+        ("update", "workflow", "deals/rule_jp_stalled_evaluation_check")
+    ]
+    assert plan["changes"][0]["details"] == ["step 1 (delay): 7 days → 5 days"]
+    assert cli("apply", str(bp), *on(portal), "--yes").exit_code == 0
+    assert cli("plan", str(bp), *on(portal), "--detailed-exitcode").exit_code == 0
+    assert len(managed(portal)) == len(flows)
+
+
+def test_a_rule_naming_a_missing_stage_is_a_located_error(
+    cli: Cli, portal: PortalEnv, tmp_path: Path
+) -> None:
+    bp = tmp_path / "bp"
+    shutil.copytree(DEFAULT_BLUEPRINT, bp)
+    text = (bp / "follow-up.yaml").read_text(encoding="utf-8")
+    (bp / "follow-up.yaml").write_text(
+        text.replace("stage: jp_closed_won}", "stage: jp_closed_wonn}"), encoding="utf-8"
+    )
+    result = cli("plan", str(bp), *on(portal))
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert "follow-up.yaml:" in line and "trigger.stage_entered.stage" in line
+    assert "rule 'jp_spider_after_win': no stage 'jp_closed_wonn'" in line
