@@ -307,8 +307,13 @@ def decompile_flow(
     flow: dict[str, Any],
     owner_email: Callable[[int], str | None],
     pipeline_of_stage: Callable[[str], str | None],
+    portal_time_zone: str = "Asia/Tokyo",
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """A flow made by hs-japan back into blueprint rule syntax (plain data, for export)."""
+    """A flow made by hs-japan back into blueprint rule syntax (plain data, for export).
+
+    ``business_days`` is not recovered: with business hours it compiles to the same flow
+    as plain days, so the exported rule plans no change."""
     marker = str((flow.get("customProperties") or {}).get("hs_japan_key") or "")
     if not marker.startswith(MARKER_PREFIX):
         raise DecompileError("not a follow-up rule made by hs-japan (no rule_ marker)")
@@ -394,6 +399,7 @@ def decompile_flow(
     if len(seen) != len(by_id):
         raise DecompileError("some actions are not reachable from the start")
     name = str(flow.get("name", ""))
+    hours = _hours_back(flow.get("timeWindows") or [], portal_time_zone, today or dt.date.today())
     rule: dict[str, Any] = {
         "key": marker[len(MARKER_PREFIX) :],
         "name": name.removeprefix("[hs-japan] "),
@@ -404,4 +410,31 @@ def decompile_flow(
         "skip_holidays": bool(flow.get("blockedDates")),
         "re_enroll": bool(criteria.get("shouldReEnroll")),
     }
+    if hours is not None:
+        rule["business_hours"] = hours
     return rule
+
+
+def _hours_back(windows: list[Any], portal_tz: str, today: dt.date) -> dict[str, Any] | None:
+    """Uniform time windows in the portal's time zone, as JST business hours."""
+    if not windows:
+        return None
+    spans = {
+        (
+            int((w.get("startTime") or {}).get("hour", 0)),
+            int((w.get("startTime") or {}).get("minute", 0)),
+            int((w.get("endTime") or {}).get("hour", 0)),
+            int((w.get("endTime") or {}).get("minute", 0)),
+        )
+        for w in windows
+    }
+    if len(spans) != 1:
+        raise DecompileError("the time windows differ between days")
+    sh, sm, eh, em = spans.pop()
+
+    def jst(hour: int, minute: int) -> str:
+        at = dt.datetime.combine(today, dt.time(hour, minute), tzinfo=ZoneInfo(portal_tz))
+        local = at.astimezone(JST)
+        return f"{local.hour:02d}:{local.minute:02d}"
+
+    return {"days": [w["day"] for w in windows], "start": jst(sh, sm), "end": jst(eh, em)}

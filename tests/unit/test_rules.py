@@ -242,11 +242,11 @@ steps = st.one_of(
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(steps, min_size=1, max_size=5), st.booleans(), st.booleans())
+@given(st.lists(steps, min_size=1, max_size=5), st.booleans(), st.booleans(), st.booleans())
 def test_rule_to_flow_to_rule_is_identity(
-    step_list: list[dict[str, Any]], enabled: bool, skip: bool
+    step_list: list[dict[str, Any]], enabled: bool, skip: bool, hours: bool
 ) -> None:
-    data = {
+    data: dict[str, Any] = {
         "key": "r_round",
         "name": "往復",
         "object": "deals",
@@ -256,9 +256,12 @@ def test_rule_to_flow_to_rule_is_identity(
         "trigger": {"stage_entered": {"pipeline": "jp_enterprise", "stage": "jp_ringi"}},
         "steps": step_list,
     }
+    if hours:
+        data["business_hours"] = {"days": ["MONDAY", "FRIDAY"], "start": "08:30", "end": "17:45"}
     types = {("deals", "jp_ringi_status"): "enumeration"}
-    flow = compile_rule(rule(**data), ctx(prop_type=lambda o, n: types.get((o, n))))
-    back = decompile_flow(flow, owner_email, pipeline_of)
+    c = ctx(prop_type=lambda o, n: types.get((o, n)), portal_time_zone="America/New_York")
+    flow = compile_rule(rule(**data), c)
+    back = decompile_flow(flow, owner_email, pipeline_of, "America/New_York", c.today)
     assert rule(**back) == rule(**data)
 
 

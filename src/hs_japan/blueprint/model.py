@@ -36,6 +36,9 @@ FieldType = Literal[
 # Internal names: lowercase, start with a letter, [a-z0-9_] (NOTES §5.5). Stage and
 # pipeline ids must be lowercase too: HubSpot derives hs_date_entered_<stageId> from them.
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)]
+# Pipeline and stage ids: hs-japan writes lowercase names, but a portal's own ids may be
+# numeric ("0", "1000001") or HubSpot's stock ids; export must be able to write them back.
+PipelineId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=100)]
 LABEL_MAX = 255  # [guess] HubSpot's UI truncates long labels; keep them reviewable
 
 
@@ -146,8 +149,8 @@ class Condition(_Strict):
 
 
 class StageRef(_Strict):
-    pipeline: Name
-    stage: Name
+    pipeline: PipelineId
+    stage: PipelineId
 
 
 class Criteria(_Strict):
@@ -160,7 +163,7 @@ class Criteria(_Strict):
 
 
 class StageSpec(_Strict):
-    key: Name
+    key: PipelineId
     label: Text | None = None
     probability: float | None = Field(default=None, ge=0.0, le=1.0)
     ticket_state: Literal["OPEN", "CLOSED"] | None = None
@@ -192,7 +195,7 @@ class StageSpec(_Strict):
 
 class PipelineSpec(_Strict):
     object: PipelineObjectType
-    id: Name
+    id: PipelineId
     label: Text | None = None
     display_order: int | None = None
     stages: list[StageSpec] = Field(default_factory=list)
@@ -222,7 +225,7 @@ class FunnelStageSpec(_Strict):
     summary: LongText | None = None
     elements: dict[FunnelElement, LongText] = Field(default_factory=dict)
     pipeline_stages: list[
-        Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*/[a-z0-9][a-z0-9_]*$")]
+        Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$")]
     ] = Field(default_factory=list)
     lifecycle: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
         default_factory=list

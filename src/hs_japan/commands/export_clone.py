@@ -1,0 +1,175 @@
+"""``hs-japan export`` and ``hs-japan clone``."""
+
+
+import tempfile
+from functools import partial
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
+from hs_japan.resources import OBJECT_TYPES, PIPELINE_OBJECT_TYPES
+
+
+def read_dump(client: PortalClient, objects: tuple[str, ...], with_flows: bool) -> Any:
+    """Everything export needs, read with one list call per object type and kind."""
+    from hs_japan.exporter import PortalDump
+    from hs_japan.portal.flows import read_managed_flows
+    from hs_japan.portal.owners import read_owners
+    from hs_japan.portal.read import portal_info, sdk_to_json
+
+    info = portal_info(client.get_account_details())
+    props = client.sdk.crm.properties
+    pipes = client.sdk.crm.pipelines.pipelines_api
+    calls: list[tuple[str, Any]] = []
+    for obj in objects:
+        calls.append(
+            (
+                f"read {obj} property groups",
+                partial(props.groups_api.get_all, obj, _request_timeout=REQUEST_TIMEOUT),
+            )
+        )
+        calls.append(
+            (
+                f"read {obj} properties",
+                partial(
+                    props.core_api.get_all, obj, archived=False, _request_timeout=REQUEST_TIMEOUT
+                ),
+            )
+        )
+    pipeline_objects = [o for o in objects if o in PIPELINE_OBJECT_TYPES]
+    for obj in pipeline_objects:
+        calls.append(
+            (f"read {obj} pipelines", partial(pipes.get_all, obj, _request_timeout=REQUEST_TIMEOUT))
+        )
+    results = iter(client.call_all(calls))
+    groups, properties, pipelines = {}, {}, {}
+    for obj in objects:
+        groups[obj] = sdk_to_json(next(results)).get("results", [])
+        properties[obj] = sdk_to_json(next(results)).get("results", [])
+    for obj in pipeline_objects:
+        pipelines[obj] = sdk_to_json(next(results)).get("results", [])
+    flows = list(read_managed_flows(client).values()) if with_flows else []
+    owners = read_owners(client) if flows else []
+    return PortalDump(
+        portal_id=info.portal_id,
+        portal_name=info.name,
+        account_type=info.account_type,
+        time_zone=info.time_zone,
+        groups=groups,
+        properties=properties,
+        pipelines=pipelines,
+        flows=flows,
+        owners=owners,
+    )
+
+
+def _csv(value: str | None, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
+    from hs_japan.errors import ConfigError
+
+    if not value:
+        return allowed
+    items = tuple(v.strip() for v in value.split(",") if v.strip())
+    unknown = [v for v in items if v not in allowed]
+    if unknown:
+        raise ConfigError(f"--{what}: unknown {', '.join(unknown)} (known: {', '.join(allowed)})")
+    return items
+
+
+def register(app: typer.Typer) -> None:
+    from hs_japan import cli
+    from hs_japan.config import LOCAL, check_portal, load_profile
+    from hs_japan.errors import ConfigError
+    from hs_japan.exporter import KINDS, export, write_export
+    from hs_japan.portal.session import open_portal
+
+    @app.command("export")
+    def export_command(
+        out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the blueprint.")],
+        portal: cli.PortalOpt = LOCAL,
+        objects: Annotated[
+            str | None, typer.Option("--objects", help="Comma-separated object types.")
+        ] = None,
+        kinds: Annotated[
+            str | None,
+            typer.Option("--kinds", help="Comma-separated: groups,properties,pipelines,workflows."),
+        ] = None,
+        include_hubspot_defined: Annotated[
+            bool, typer.Option("--include-hubspot-defined", help="Also HubSpot's own items.")
+        ] = False,
+        force: Annotated[bool, typer.Option("--force", help="Write into a non-empty dir.")] = False,
+        config: cli.ConfigOpt = None,
+        language: cli.LanguageOpt = None,
+    ) -> None:
+        """Write a portal's configuration as blueprint YAML (the format users write)."""
+
+        def body() -> int:
+            profile = load_profile(portal, config, language)
+            chosen = _csv(objects, OBJECT_TYPES, "objects")
+            chosen_kinds = _csv(kinds, KINDS, "kinds")
+            with open_portal(profile) as client:
+                info = client.get_account_details()
+                check_portal(profile, int(info.get("portalId", 0)), str(info.get("accountType")))
+                dump = read_dump(client, chosen, "workflows" in chosen_kinds)
+            result = export(
+                dump,
+                profile.language,
+                objects=chosen,
+                kinds=chosen_kinds,
+                include_hubspot_defined=include_hubspot_defined,
+            )
+            try:
+                write_export(result, out, force)
+            except FileExistsError as exc:
+                raise ConfigError(str(exc)) from None
+            summary = ", ".join(f"{n} {k}" for k, n in result.counts.items())
+            typer.echo(f"Exported portal {dump.portal_id} to {out}: {summary}.")
+            for line in result.skipped:
+                cli._err(f"left out: {line}")
+            return 0
+
+        code = cli._guard(body)
+        if code:
+            raise typer.Exit(code)
+
+    @app.command()
+    def clone(
+        source: Annotated[str, typer.Option("--from", help="Portal profile to copy from.")],
+        target: Annotated[str, typer.Option("--to", help="Portal profile to copy to.")],
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Keep the exported blueprint here.")
+        ] = None,
+        yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+        allow_destroy: Annotated[bool, typer.Option("--allow-destroy")] = False,
+        confirm_portal: Annotated[int | None, typer.Option("--confirm-portal")] = None,
+        config: cli.ConfigOpt = None,
+        language: cli.LanguageOpt = None,
+    ) -> None:
+        """Export one portal and apply it to another, with apply's guards; then verify."""
+        if source == target:
+            cli._fail("error: --from and --to name the same portal")
+        workdir = out or Path(tempfile.mkdtemp(prefix="hs-japan-clone-"))
+        if out is None or not any(workdir.glob("*.y*ml")):
+            export_command(
+                out=workdir,
+                portal=source,
+                objects=None,
+                kinds=None,
+                include_hubspot_defined=False,
+                force=False,
+                config=config,
+                language=language,
+            )
+        typer.echo(f"Applying the export of '{source}' ({workdir}) to '{target}':")
+        cli.apply(
+            blueprint=workdir,
+            portal=target,
+            plan_file=None,
+            yes=yes,
+            allow_destroy=allow_destroy,
+            allow_data_loss=False,
+            confirm_portal=confirm_portal,
+            config=config,
+            language=language,
+        )

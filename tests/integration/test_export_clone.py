@@ -1,0 +1,149 @@
+"""Export a portal to blueprint YAML (round trip: plan of the export is empty) and clone a
+portal's setup to another portal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
+
+from hs_japan.emulator import EmulatorServer
+from tests.conftest import CliResult, PortalEnv
+from tests.helpers import DEFAULT_BLUEPRINT
+
+Cli = Callable[..., CliResult]
+
+
+def on(portal: PortalEnv) -> tuple[str, ...]:
+    return ("--portal", portal.name, "--config", str(portal.config))
+
+
+def lift_limits(portal: PortalEnv) -> None:
+    requests.put(
+        f"{portal.url}/_emulator/portals/{portal.portal_id}/settings",
+        json={"rateLimits": {"perTenSeconds": 10_000}},
+        timeout=5,
+    )
+
+
+def body_of(path: Path) -> str:
+    return "\n".join(path.read_text(encoding="utf-8").splitlines()[1:])  # minus the stamp
+
+
+def test_export_of_an_applied_blueprint_plans_no_change(
+    cli: Cli, portal: PortalEnv, tmp_path: Path
+) -> None:
+    lift_limits(portal)
+    assert cli("apply", str(DEFAULT_BLUEPRINT), *on(portal), "--yes").exit_code == 0
+    out = tmp_path / "export"
+    result = cli("export", *on(portal), "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "32 properties" in result.stdout and "7 workflows" in result.stdout
+    assert "stage criteria" in result.stderr  # derived workflows are reported, not exported
+    names = sorted(p.name for p in out.glob("*.yaml"))
+    assert names == [
+        "follow-up.yaml",
+        "groups.yaml",
+        "pipelines.yaml",
+        "properties-companies.yaml",
+        "properties-contacts.yaml",
+        "properties-deals.yaml",
+    ]
+    rules = body_of(out / "follow-up.yaml")
+    assert "stage: jp_closed_won" in rules and "50000" not in rules  # symbolic, no ids
+    assert "hs_japan_apply_lock" not in (out / "groups.yaml").read_text(encoding="utf-8")
+    assert "dealname" not in (out / "properties-deals.yaml").read_text(encoding="utf-8")
+    plan = cli("plan", str(out), *on(portal), "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.stdout + plan.stderr
+    # deterministic: a second export is the same, stamp aside
+    again = tmp_path / "again"
+    assert cli("export", *on(portal), "--out", str(again)).exit_code == 0
+    for path in out.glob("*.yaml"):
+        assert body_of(path) == body_of(again / path.name)
+    # refuses to overwrite
+    refused = cli("export", *on(portal), "--out", str(out))
+    assert refused.exit_code == 1 and "--force" in refused.stderr
+
+
+def test_export_of_hand_made_items_and_stock_pipelines_round_trips(
+    cli: Cli, portal: PortalEnv, tmp_path: Path
+) -> None:
+    sdk = portal.sdk()
+    sdk.crm.properties.groups_api.create(
+        "deals", PropertyGroupCreate(name="made_by_hand", label="手作業", display_order=3)
+    )
+    sdk.crm.properties.core_api.create(
+        "deals",
+        PropertyCreate(
+            name="hand_choice",
+            label="Choice",
+            type="enumeration",
+            field_type="radio",
+            group_name="made_by_hand",
+            description="made in the HubSpot UI",
+            options=[
+                OptionInput(label="One", value="one", hidden=False, display_order=0),
+                OptionInput(label="Two", value="two", hidden=True, display_order=1),
+            ],
+        ),
+    )
+    out = tmp_path / "export"
+    result = cli("export", *on(portal), "--out", str(out), "--language", "en")
+    assert result.exit_code == 0, result.stderr
+    text = (out / "pipelines.yaml").read_text(encoding="utf-8")
+    assert "id: default" in text and "key: appointmentscheduled" in text
+    assert "id: '0'" in text  # the stock ticket pipeline and its numeric stage ids
+    plan = cli("plan", str(out), *on(portal), "--detailed-exitcode", "--language", "en")
+    assert plan.exit_code == 0, plan.stdout + plan.stderr
+
+
+def test_clone_to_a_fresh_portal_converges(
+    cli: Cli,
+    emulator: EmulatorServer,
+    portal: PortalEnv,
+    tmp_path: Path,
+    monkeypatch: object,
+) -> None:
+    lift_limits(portal)
+    assert cli("apply", str(DEFAULT_BLUEPRINT), *on(portal), "--yes").exit_code == 0
+    target = emulator.create_portal(account_type="SANDBOX", portal_name="clone target")
+    requests.put(
+        f"{emulator.url}/_emulator/portals/{target['portalId']}/settings",
+        json={"rateLimits": {"perTenSeconds": 10_000}},
+        timeout=5,
+    )
+    config = tmp_path / "two.toml"
+    config.write_text(
+        portal.config.read_text()
+        + f'\n[portals.target]\nbase_url = "{emulator.url}"\ntoken_env = "HS_JAPAN_TARGET"\n'
+    )
+    monkeypatch.setenv("HS_JAPAN_TARGET", str(target["token"]))  # type: ignore[attr-defined]
+    result = cli(
+        "clone",
+        "--from",
+        "test",
+        "--to",
+        "target",
+        "--config",
+        str(config),
+        "--yes",
+        "--out",
+        str(tmp_path / "kept"),
+    )
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "converged" in result.stdout
+    h = {"Authorization": f"Bearer {target['token']}"}
+    flows = requests.get(f"{emulator.url}/automation/v4/flows", headers=h, timeout=5).json()
+    assert len(flows["results"]) == 7  # the rules; criteria workflows are not cloned
+    again = cli(
+        "plan",
+        str(tmp_path / "kept"),
+        "--portal",
+        "target",
+        "--config",
+        str(config),
+        "--detailed-exitcode",
+    )
+    assert again.exit_code == 0, again.stdout
