@@ -1,6 +1,5 @@
 """``hs-japan export`` and ``hs-japan clone``."""
 
-
 import tempfile
 from functools import partial
 from pathlib import Path
