@@ -149,6 +149,7 @@ def make_plan(
         raise BlueprintError(problems)
     # what destructive changes would do to records (one search per destructive change)
     changes = assess(changes, partial(count_records, client))
+    notes.extend(pending_migration_notes(client, bp))
     plan = Plan(
         portal=state.info,
         blueprint_root=bp.root,
@@ -363,3 +364,23 @@ def describe_workflow(change: Change, state: PortalState) -> Change:
     if full.get("isEnabled") and not (current and current.attrs.get("isEnabled")):
         reasons = (*reasons, "enabling enrols every record that meets its trigger now")
     return dataclasses.replace(change, details=tuple(details), reasons=reasons)
+
+
+def pending_migration_notes(client: PortalClient, bp: Blueprint) -> list[str]:
+    """A note when the blueprint's migrations/ holds migrations this portal has not run
+    (one read, and only when there are migration files)."""
+    from pathlib import Path
+
+    from hs_japan.migrate import find_migrations, migrations_dir_for, status
+
+    directory = migrations_dir_for(Path(bp.root))
+    migrations = find_migrations(directory) if directory else []
+    if not migrations:
+        return []
+    pending = status(client, migrations).pending
+    if not pending:
+        return []
+    return [
+        f"{len(pending)} migration(s) in {directory} have not run on this portal: "
+        f"{', '.join(m.id for m in pending)} — run: hs-japan migrate up --dir {directory}"
+    ]

@@ -26,6 +26,7 @@ from hs_japan.resources import HUBSPOT_DEFAULT_GROUPS, OBJECT_TYPES, PIPELINE_OB
 from hs_japan.rules import DecompileError, decompile_flow
 
 KINDS = ("groups", "properties", "pipelines", "workflows")
+MIGRATION_RECORD = "hs_japan_migrations"  # hs-japan's record of applied migrations
 
 
 @dataclass
@@ -182,6 +183,8 @@ def export(
         for p in sorted(dump.properties.get(obj, []), key=lambda p: p["name"]):
             if p.get("hubspotDefined") and not include_hubspot_defined:
                 continue
+            if p["name"] == MIGRATION_RECORD:
+                continue  # hs-japan's record of applied migrations, not configuration
             props_out.setdefault(obj, []).append(_property(p, obj, language))
     if "groups" in kinds and groups_out:
         write("groups.yaml", {"property_groups": groups_out})

@@ -11,7 +11,7 @@ import importlib
 
 import typer
 
-MODULES: tuple[str, ...] = ("export_clone",)
+MODULES: tuple[str, ...] = ("export_clone", "migrate")
 
 
 def register_all(app: typer.Typer) -> None:

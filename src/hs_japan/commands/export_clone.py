@@ -172,3 +172,22 @@ def register(app: typer.Typer) -> None:
             config=config,
             language=language,
         )
+
+        def copy_migrations() -> int:
+            # the target has the source's configuration: it has "run" its migrations too
+            from hs_japan.migrate import read_applied, record_applied
+
+            with open_portal(load_profile(source, config, language)) as client:
+                ran = read_applied(client)
+            if ran:
+                with open_portal(load_profile(target, config, language)) as client:
+                    known = {a.id for a in read_applied(client)}
+                    record_applied(
+                        client, [*read_applied(client), *(a for a in ran if a.id not in known)]
+                    )
+                typer.echo(f"Recorded {len(ran)} applied migration(s) of '{source}' on '{target}'.")
+            return 0
+
+        code = cli._guard(copy_migrations)
+        if code:
+            raise typer.Exit(code)
