@@ -218,6 +218,13 @@ def check_blueprint(bp: Blueprint, docs: Mapping[str, YamlDoc]) -> list[Diagnost
                     ("pipeline_stages", i),
                     f"no stage '{ref}' (<pipeline id>/<stage key>) in this blueprint's pipelines",
                 )
+    rule_keys = {r.key for r, _ in bp.follow_up_rules if not r.absent}
+    for fs, origin in bp.funnel:
+        for i, key in enumerate(fs.follow_up_rules):
+            if key not in rule_keys:
+                report.at(
+                    origin, ("follow_up_rules", i), f"no follow-up rule '{key}' in this blueprint"
+                )
     list_keys: dict[tuple[str, ...], Origin] = {}
     for ls, origin in bp.lists:
         first_seen(list_keys, (ls.key,), origin, ("key",), f"list '{ls.key}'")

@@ -11,7 +11,7 @@ import importlib
 
 import typer
 
-MODULES: tuple[str, ...] = ("export_clone", "migrate")
+MODULES: tuple[str, ...] = ("export_clone", "migrate", "design")
 
 
 def register_all(app: typer.Typer) -> None:
