@@ -75,6 +75,8 @@ def _guard(fn: Callable[[], T]) -> T:
         _fail(redact(f"error: {exc}"), exc.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
+    except BrokenPipeError:
+        raise
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
@@ -425,7 +427,14 @@ def emulator_serve(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except BrokenPipeError:  # output piped into head & co.: stop quietly, like other tools
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
 
 
 register_all(app)  # export, clone, migrate, audit, report, … (hs_japan/commands/)

@@ -11,7 +11,7 @@ import importlib
 
 import typer
 
-MODULES: tuple[str, ...] = ("export_clone", "migrate", "design")
+MODULES: tuple[str, ...] = ("export_clone", "migrate", "design", "audit_report")
 
 
 def register_all(app: typer.Typer) -> None:

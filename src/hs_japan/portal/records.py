@@ -75,3 +75,95 @@ def update_batch(
             _request_timeout=REQUEST_TIMEOUT,
         ),
     )
+
+
+def search_all(
+    client: PortalClient,
+    object_type: str,
+    filters: list[FilterSpec],
+    properties: list[str],
+) -> list[dict[str, Any]]:
+    """Every record matching ``filters`` (search pages of 200 with ``after``), one pass.
+    Search has its own rate limit (about 4/s): the pacer's ``search`` bucket keeps to it."""
+    out: list[dict[str, Any]] = []
+    after: str | None = None
+    while True:
+        request = PublicObjectSearchRequest(
+            filter_groups=[FilterGroup(filters=_filters(filters))],
+            properties=properties,
+            limit=200,
+            after=after,
+            sorts=["hs_object_id"],
+        )
+        found = sdk_to_json(
+            client.call(
+                f"search {object_type} (after {after or 0})",
+                partial(
+                    client.sdk.crm.objects.search_api.do_search,
+                    object_type,
+                    request,
+                    _request_timeout=REQUEST_TIMEOUT,
+                ),
+                bucket="search",
+            )
+        )
+        out.extend(found.get("results", []))
+        after = ((found.get("paging") or {}).get("next") or {}).get("after")
+        if not after:
+            return out
+
+
+def associated_ids(
+    client: PortalClient, from_type: str, to_type: str, ids: list[str]
+) -> dict[str, list[str]]:
+    """Associations v4 batch read, 1,000 ids per call: id -> associated ids."""
+    from hubspot.crm.associations.v4 import (
+        BatchInputPublicFetchAssociationsBatchRequest,
+        PublicFetchAssociationsBatchRequest,
+    )
+
+    out: dict[str, list[str]] = {i: [] for i in ids}
+    api = client.sdk.crm.associations.v4.batch_api
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        body = BatchInputPublicFetchAssociationsBatchRequest(
+            inputs=[PublicFetchAssociationsBatchRequest(id=i) for i in chunk]
+        )
+        found = sdk_to_json(
+            client.call(
+                f"read {from_type}→{to_type} associations",
+                partial(api.get_page, from_type, to_type, body, _request_timeout=REQUEST_TIMEOUT),
+            )
+        )
+        for row in found.get("results", []):
+            source = str((row.get("_from") or row.get("from") or {}).get("id"))
+            out.setdefault(source, []).extend(str(t["toObjectId"]) for t in row.get("to", []))
+    return out
+
+
+def read_batch(
+    client: PortalClient, object_type: str, ids: list[str], properties: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Records by id, 100 per batch read."""
+    from hubspot.crm.objects import BatchReadInputSimplePublicObjectId, SimplePublicObjectId
+
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), BATCH):
+        body = BatchReadInputSimplePublicObjectId(
+            inputs=[SimplePublicObjectId(id=i) for i in ids[start : start + BATCH]],
+            properties=properties,
+        )
+        found = sdk_to_json(
+            client.call(
+                f"read {object_type} {start + 1}-{start + BATCH}",
+                partial(
+                    client.sdk.crm.objects.batch_api.read,
+                    object_type,
+                    body,
+                    _request_timeout=REQUEST_TIMEOUT,
+                ),
+            )
+        )
+        for rec in found.get("results", []):
+            out[str(rec["id"])] = rec.get("properties") or {}
+    return out

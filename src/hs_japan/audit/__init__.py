@@ -1,0 +1,1 @@
+"""Pipeline visibility: audit live deals against the blueprint, report leading indicators."""

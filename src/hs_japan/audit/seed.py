@@ -1,0 +1,113 @@
+"""A realistic year of Japan enterprise deals, deterministic from a seed (pure).
+
+Deals start over the last 365 days in the first stage of the pipeline and move forward
+with a time in each stage drawn around the blueprint's ``expected_days`` (some beyond
+the maximum: stalled), some are lost on the way (12 % per stage), those that reach the
+last open stage are won. Deal properties follow the stage (ringi status once the formal
+quote is out, budget status from discovery on) except for a share of deals that skip
+criteria on purpose; each deal gets one to three contacts with buying roles, some deals
+without a champion or a decision-maker. The audit and report tests compare their numbers
+with values computed straight from this data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from hs_japan.blueprint.model import PipelineSpec
+
+
+@dataclass
+class SeedData:
+    owners: list[dict[str, str]]
+    deals: list[dict[str, Any]]  # {"properties": {...}, "contacts": [index, ...]}
+    contacts: list[dict[str, Any]]  # {"properties": {...}}
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+OWNERS = [
+    {"email": "sato@example.jp", "firstName": "Hanako", "lastName": "Sato"},
+    {"email": "suzuki@example.jp", "firstName": "Taro", "lastName": "Suzuki"},
+    {"email": "tanaka@example.jp", "firstName": "Yui", "lastName": "Tanaka"},
+]
+ROLE_SETS = [["champion"], ["approver"], ["user"], ["budget_holder"], ["purchaser"]]
+
+
+def generate(pipeline: PipelineSpec, deals: int, seed: int, now: dt.datetime) -> SeedData:
+    rng = random.Random(seed)
+    live = [s for s in pipeline.stages if not s.absent]
+    open_stages = [s for s in live if s.probability not in (0.0, 1.0)]
+    won = next(s for s in live if s.probability == 1.0)
+    lost = next(s for s in live if s.probability == 0.0)
+    data = SeedData(owners=[dict(o) for o in OWNERS], deals=[], contacts=[], now=now)
+    for n in range(deals):
+        created = now - dt.timedelta(days=rng.uniform(0, 365), hours=rng.uniform(0, 23))
+        props: dict[str, str] = {
+            "dealname": f"案件 {n + 1:04d}",
+            "pipeline": pipeline.id,
+            "amount": str(rng.randrange(1_000_000, 30_000_000, 100_000)),
+            "createdate": _iso(created),
+            "_owner": str(n % len(OWNERS)),
+        }
+        at = created
+        current = open_stages[0]
+        props[f"hs_date_entered_{current.key}"] = _iso(at)
+        for i, stage in enumerate(open_stages):
+            current = stage
+            low, high = stage.expected_days or [7, 28]
+            stay = rng.uniform(low, high * 1.4)
+            leave = at + dt.timedelta(days=stay)
+            if leave > now:
+                break  # still here
+            at = leave
+            if rng.random() < 0.12:
+                current = lost
+            elif i + 1 < len(open_stages):
+                current = open_stages[i + 1]
+            else:
+                current = won
+            props[f"hs_date_entered_{current.key}"] = _iso(at)
+            if current in (won, lost):
+                break
+        props["dealstage"] = current.key
+        reached = {s.key for s in live if f"hs_date_entered_{s.key}" in props}
+        skip = rng.random() < 0.2  # a deal whose rep skipped the criteria
+        if reached - {open_stages[0].key} and not skip:
+            props["jp_target_fy"] = f"FY{now.year + rng.choice([0, 1])}"
+        if {"jp_discovery", "jp_rough_quote"} & reached and not skip:
+            props["jp_budget_status"] = rng.choice(["this_fy", "reallocated", "next_fy_requested"])
+            props["jp_approval_level"] = rng.choice(["bucho", "honbucho", "yakuin"])
+        elif rng.random() < 0.3:
+            props["jp_budget_status"] = rng.choice(["next_fy_planned", "none"])
+        if {"jp_rough_quote", "jp_evaluation"} & reached and not skip:
+            props["jp_champion_named"] = "true"
+            props["jp_trust_assets"] = "company_profile;case_study"
+        if {"jp_ringi", "jp_vendor_registration", won.key} & reached and not skip:
+            props["jp_ringi_status"] = (
+                "approved" if {"jp_vendor_registration", won.key} & reached else "circulating"
+            )
+        elif "jp_formal_quote" in reached and not skip:
+            props["jp_ringi_status"] = "supporting"
+        contact_ids = []
+        roles = list(ROLE_SETS)
+        rng.shuffle(roles)
+        for role in roles[: rng.randint(1, 3)]:
+            data.contacts.append(
+                {
+                    "properties": {
+                        "firstname": f"担当{len(data.contacts)}",
+                        "lastname": "山田",
+                        "jp_buying_role": ";".join(role),
+                    }
+                }
+            )
+            contact_ids.append(len(data.contacts) - 1)
+        data.deals.append({"properties": props, "contacts": contact_ids})
+    return data
