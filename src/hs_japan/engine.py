@@ -36,11 +36,11 @@ from hs_japan.portal.flows import list_flow_ids, read_flows
 from hs_japan.portal.lists import get_lists, search_list_ids
 from hs_japan.portal.owners import read_owners
 from hs_japan.portal.read import (
-    count_records,
     portal_info,
     read_archived_property_names,
     read_portal,
 )
+from hs_japan.portal.records import count_records
 from hs_japan.portal.write import PortalWriter
 from hs_japan.resources import Kind, PortalInfo, PortalState, Resource, make_key
 from hs_japan.rules import MARKER_PREFIX, RuleContext, RuleError, compile_rule

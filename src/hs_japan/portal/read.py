@@ -192,31 +192,3 @@ def read_archived_property_names(
         obj: {p["name"] for p in sdk_to_json(res).get("results", [])}
         for obj, res in zip(objs, found, strict=True)
     }
-
-
-def count_records(
-    client: PortalClient, object_type: str, filters: list[tuple[str, str, list[str]]]
-) -> int:
-    """How many records match all ``filters`` (CRM search ``total``; one call, limit 1)."""
-    from hubspot.crm.objects import Filter, FilterGroup, PublicObjectSearchRequest
-
-    built = [
-        Filter(property_name=name, operator=op, values=values or None)
-        if op in ("IN", "NOT_IN")
-        else Filter(property_name=name, operator=op, value=(values[0] if values else None))
-        for name, op, values in filters
-    ]
-    request = PublicObjectSearchRequest(
-        filter_groups=[FilterGroup(filters=built)], limit=1, properties=["hs_object_id"]
-    )
-    found = client.call(
-        bucket="search",
-        what=f"count {object_type} records ({', '.join(f'{n} {op}' for n, op, _ in filters)})",
-        fn=partial(
-            client.sdk.crm.objects.search_api.do_search,
-            object_type,
-            request,
-            _request_timeout=REQUEST_TIMEOUT,
-        ),
-    )
-    return int(sdk_to_json(found).get("total") or 0)

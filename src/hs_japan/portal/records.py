@@ -30,6 +30,34 @@ def _filters(specs: list[FilterSpec]) -> list[Filter]:
     ]
 
 
+def _search_once(
+    client: PortalClient,
+    object_type: str,
+    filters: list[FilterSpec],
+    properties: list[str],
+    limit: int,
+    after: str | None = None,
+) -> dict[str, Any]:
+    request = PublicObjectSearchRequest(
+        filter_groups=[FilterGroup(filters=_filters(filters))],
+        properties=properties,
+        limit=limit,
+        after=after,
+        sorts=["hs_object_id"],
+    )
+    found = client.call(
+        f"search {object_type} (after {after or 0})",
+        partial(
+            client.sdk.crm.objects.search_api.do_search,
+            object_type,
+            request,
+            _request_timeout=REQUEST_TIMEOUT,
+        ),
+        bucket="search",  # CRM search has its own, lower rate limit (~4/s)
+    )
+    return dict(sdk_to_json(found))
+
+
 def search_page(
     client: PortalClient,
     object_type: str,
@@ -38,24 +66,7 @@ def search_page(
     limit: int = BATCH,
 ) -> tuple[list[dict[str, Any]], int]:
     """The first ``limit`` records matching all filters, and how many match in total."""
-    request = PublicObjectSearchRequest(
-        filter_groups=[FilterGroup(filters=_filters(filters))],
-        properties=properties,
-        limit=limit,
-        sorts=["hs_object_id"],
-    )
-    found = sdk_to_json(
-        client.call(
-            f"search {object_type}",
-            partial(
-                client.sdk.crm.objects.search_api.do_search,
-                object_type,
-                request,
-                _request_timeout=REQUEST_TIMEOUT,
-            ),
-            bucket="search",
-        )
-    )
+    found = _search_once(client, object_type, filters, properties, limit)
     return list(found.get("results", [])), int(found.get("total") or 0)
 
 
@@ -83,30 +94,11 @@ def search_all(
     filters: list[FilterSpec],
     properties: list[str],
 ) -> list[dict[str, Any]]:
-    """Every record matching ``filters`` (search pages of 200 with ``after``), one pass.
-    Search has its own rate limit (about 4/s): the pacer's ``search`` bucket keeps to it."""
+    """Every record matching ``filters`` (search pages of 200 with ``after``), one pass."""
     out: list[dict[str, Any]] = []
     after: str | None = None
     while True:
-        request = PublicObjectSearchRequest(
-            filter_groups=[FilterGroup(filters=_filters(filters))],
-            properties=properties,
-            limit=200,
-            after=after,
-            sorts=["hs_object_id"],
-        )
-        found = sdk_to_json(
-            client.call(
-                f"search {object_type} (after {after or 0})",
-                partial(
-                    client.sdk.crm.objects.search_api.do_search,
-                    object_type,
-                    request,
-                    _request_timeout=REQUEST_TIMEOUT,
-                ),
-                bucket="search",
-            )
-        )
+        found = _search_once(client, object_type, filters, properties, 200, after)
         out.extend(found.get("results", []))
         after = ((found.get("paging") or {}).get("next") or {}).get("after")
         if not after:
@@ -167,3 +159,8 @@ def read_batch(
         for rec in found.get("results", []):
             out[str(rec["id"])] = rec.get("properties") or {}
     return out
+
+
+def count_records(client: PortalClient, object_type: str, filters: list[FilterSpec]) -> int:
+    """How many records match all ``filters`` (CRM search ``total``; one call, limit 1)."""
+    return int(_search_once(client, object_type, filters, ["hs_object_id"], 1).get("total") or 0)
