@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.util
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -248,6 +249,7 @@ class Context:
             lambda props: {new: str(props.get(old, ""))},
             f"copy {obj}.{old} → {new}",
         )
+        self._report_flow_references(obj, old, new)
         if not self.dry_run:
             self.client.call(
                 f"archive property {obj}/{old}",
@@ -259,6 +261,20 @@ class Context:
                 ),
             )
             self.say(f"  archived {obj}/{old}")
+
+    def _report_flow_references(self, obj: str, old: str, new: str) -> None:
+        """Workflows made by hs-japan are compiled from the blueprint: a rule that names
+        ``old`` is repointed by editing the rule and applying, not by patching HubSpot
+        behind the blueprint's back. Name every such workflow so that step is not missed."""
+        from hs_japan.portal.flows import read_managed_flows
+
+        needle = f'"{old}"'
+        for key, flow in sorted(read_managed_flows(self.client).items()):
+            if needle in json.dumps(flow, ensure_ascii=False):
+                self.say(
+                    f"  ! workflow {key} names {obj}.{old}: rename it to {new} in the "
+                    "blueprint's rule, then apply"
+                )
 
     def move_deals(self, pipeline: str, from_stage: str, to_stage: str) -> None:
         """Move every deal in ``from_stage`` of ``pipeline`` to ``to_stage``."""

@@ -52,6 +52,23 @@ def setup(cli: Cli, portal: PortalEnv, tmp_path: Path, files: dict[str, str]) ->
     return bp
 
 
+def test_a_rename_names_the_workflows_that_still_use_the_old_property(
+    cli: Cli, portal: PortalEnv, tmp_path: Path
+) -> None:
+    rule = (
+        "version: 1\nfollow_up_rules:\n  - key: jp_note_rule\n    name: メモ\n"
+        "    object: deals\n    trigger:\n      property_equals: {property: jp_note, "
+        "equals: 大事}\n    steps:\n      - task: {subject: 確認}\n"
+    )
+    bp = setup(cli, portal, tmp_path, {"0001_rename_note.py": RENAME})
+    (bp / "rule.yaml").write_text(rule)
+    assert cli("apply", str(bp), *on(portal), "--yes").exit_code == 0
+    migrations = str(tmp_path / "repo" / "migrations")
+    done = cli("migrate", "up", *on(portal), "--dir", migrations, "--yes")
+    assert done.exit_code == 0, done.stderr
+    assert "workflow rule_jp_note_rule names deals.jp_note: rename it to jp_memo" in done.stdout
+
+
 def test_rename_preserves_every_value_of_2000_records(
     cli: Cli, emulator: EmulatorServer, portal: PortalEnv, tmp_path: Path
 ) -> None:
