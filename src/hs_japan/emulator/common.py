@@ -83,6 +83,16 @@ def object_write_scopes(request: Request) -> list[str]:
     return [*base, "tickets"] if obj == "tickets" else base
 
 
+def sensitive_write_scopes(obj: str, sensitivity: str) -> list[str]:
+    """Scopes that allow creating a ``sensitive``/``highly_sensitive`` property of ``obj``, as
+    crm-properties-v3.json lists them (HubSpot's sensitive-data guide: the sensitive scopes
+    are needed to create or edit such properties, not to read their definitions)."""
+    level = "highly_sensitive" if sensitivity == "highly_sensitive" else "sensitive"
+    if obj == "tickets":
+        return [f"crm.objects.tickets.{level}.write", f"tickets.{level}.v2"]
+    return [f"crm.objects.{obj}.{level}.write.v2"]
+
+
 def fixed(*scopes: str) -> Callable[[Request], list[str]]:
     def pick(_request: Request) -> list[str]:
         return list(scopes)
@@ -102,6 +112,12 @@ ALL_SCOPES = sorted(
         "crm.schemas.custom.read",
         *(f"crm.schemas.{o}.{rw}" for o in OBJECT_TYPE_IDS for rw in ("read", "write")),
         *(f"crm.objects.{o}.{rw}" for o in OBJECT_TYPE_IDS for rw in ("read", "write")),
+        *(
+            scope
+            for o in OBJECT_TYPE_IDS
+            for level in ("sensitive", "highly_sensitive")
+            for scope in sensitive_write_scopes(o, level)
+        ),
     }
 )
 

@@ -30,6 +30,7 @@ from hs_japan.emulator.api import (
 )
 from hs_japan.emulator.common import TYPE_ID_NAMES, cursor_page, fixed
 from hs_japan.emulator.filters import normalize_branch
+from hs_japan.emulator.limits_tracking import at_least, best_hub_tier
 
 COLL = "flow"
 BASE = "/automation/v4/flows"
@@ -38,7 +39,6 @@ _SCOPES = fixed("automation")
 
 FLOW_TYPES = ("WORKFLOW", "ACTION_SET", "UNKNOWN")
 VARIANTS = ("CONTACT_FLOW", "PLATFORM_FLOW")
-ALLOWED_TIERS = ("professional", "enterprise", "api_add_on")
 # §6.4: the built-in action types the emulator knows
 BUILTIN_ACTION_TYPES = {
     "0-1": "Delay for a set amount of time",
@@ -160,8 +160,9 @@ def _required(missing: list[str], where: str = "") -> ApiError:
 
 
 def _check_tier(request: Request) -> None:
-    tier = str(request.portal.get("tier"))
-    if tier not in ALLOWED_TIERS:
+    """Flows need Professional or Enterprise in some hub (NOTES §6.1)."""
+    tier = best_hub_tier(request.portal)
+    if not at_least(tier, "professional"):
         raise ApiError(
             403,
             "FORBIDDEN",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hs_japan.emulator.api import Request, Response, route, validation
+from hs_japan.emulator.api import ApiError, Request, Response, route, validation
 from hs_japan.emulator.common import OBJECT_LABELS, OBJECT_TYPE_IDS, PIPELINE_OBJECTS, fixed
 from hs_japan.emulator.store import Store
 
@@ -71,6 +71,59 @@ def tier_of(portal: dict[str, Any]) -> str:
     return tier if tier in PIPELINES_PER_OBJECT else "free"
 
 
+# -- hubs: each product ("hub") has its own subscription level ---------------------------------
+HUBS = ("marketing", "sales", "service", "content", "operations")
+HUB_TIERS = ("free", "starter", "professional", "enterprise")
+_RANK = {t: i for i, t in enumerate(HUB_TIERS)}
+# which hub's subscription decides a pipeline object's extra pipelines (HubSpot pipelines
+# guide: "If your account has a Sales Hub subscription, you can create multiple deal
+# pipelines. If your account has a Service Hub subscription, you can create multiple ticket
+# pipelines.")
+PIPELINE_HUB = {"deals": "sales", "tickets": "service"}
+
+
+def default_hubs(tier: str) -> dict[str, str | None]:
+    """Every hub at the portal's tier (``api_add_on`` is Enterprise plus the API pack)."""
+    level = "enterprise" if tier == "api_add_on" else tier
+    return {hub: level for hub in HUBS}
+
+
+def hubs_of(portal: dict[str, Any]) -> dict[str, str | None]:
+    hubs = portal.get("hubs")
+    if isinstance(hubs, dict):
+        return {hub: hubs.get(hub) for hub in HUBS}
+    return default_hubs(tier_of(portal))
+
+
+def hub_tier(portal: dict[str, Any], hub: str) -> str | None:
+    """The hub's subscription level, None when the portal does not have that hub."""
+    return hubs_of(portal).get(hub)
+
+
+def best_hub_tier(portal: dict[str, Any]) -> str:
+    levels = [t for t in hubs_of(portal).values() if t in _RANK]
+    return max(levels, key=lambda t: _RANK[t]) if levels else "free"
+
+
+def at_least(level: str | None, minimum: str) -> bool:
+    return level in _RANK and _RANK[str(level)] >= _RANK[minimum]
+
+
+def portal_has_enterprise(portal: dict[str, Any]) -> bool:
+    """Sensitive Data is for Enterprise accounts (HubSpot sensitive-data guide)."""
+    return at_least(best_hub_tier(portal), "enterprise")
+
+
+def pipeline_limit(portal: dict[str, Any], obj: str) -> int:
+    """Pipelines per object: the tier guess of PIPELINES_PER_OBJECT, read at the level of the
+    hub that sells extra pipelines for the object (deals: Sales Hub, tickets: Service Hub);
+    without a paid subscription to that hub only the default pipeline."""
+    level = hub_tier(portal, PIPELINE_HUB.get(obj, "sales"))
+    if not at_least(level, "starter"):
+        return 1
+    return min(PIPELINES_PER_OBJECT[str(level)], PIPELINES_PER_OBJECT[tier_of(portal)])
+
+
 # -- usage from state ---------------------------------------------------------------------------
 def pipeline_usage(store: Store, portal_id: int, obj: str) -> int:
     return sum(1 for p in store.all(portal_id, f"pipeline:{obj}") if not p.get("archived"))
@@ -98,8 +151,26 @@ def record_usage(store: Store, portal_id: int, obj: str) -> int:
 
 # -- enforcement helpers (used on create) ---------------------------------------------------------
 def check_pipeline_limit(request: Request, obj: str) -> None:
-    limit = PIPELINES_PER_OBJECT[tier_of(request.portal)]
-    if pipeline_usage(request.store, request.portal_id, obj) >= limit:
+    limit = pipeline_limit(request.portal, obj)
+    used = pipeline_usage(request.store, request.portal_id, obj)
+    hub = PIPELINE_HUB.get(obj, "sales")
+    level = hub_tier(request.portal, hub)
+    if used >= 1 and level is None:
+        # a portal without the hub (explicit ``hubs``); HubSpot's answer is undocumented
+        # [guess]: refused like other paid features. A free hub keeps the 400 limit answer.
+        raise ApiError(
+            403,
+            "FORBIDDEN",
+            f"Creating more {obj} pipelines needs a {hub.title()} Hub Starter, Professional "
+            f"or Enterprise subscription; this portal has "
+            f"{'no ' + hub.title() + ' Hub' if level is None else hub.title() + ' Hub ' + level}.",
+            sub_category="FEATURE_NOT_AVAILABLE",
+            context={
+                "requiredHub": [hub],
+                "requiredTier": ["starter", "professional", "enterprise"],
+            },
+        )
+    if used >= limit:
         raise validation(
             f"This portal has reached its limit of {limit} {obj} pipelines "
             f"({tier_of(request.portal)} tier); see GET /crm/v3/limits/pipelines",
@@ -156,9 +227,12 @@ def _no_custom_objects() -> dict[str, Any]:
 
 @route("GET", "/crm/v3/limits/pipelines", scopes=_ANY_OBJECT_SCOPE)
 def pipelines_limits(request: Request) -> Response:
-    limit = PIPELINES_PER_OBJECT[tier_of(request.portal)]
     by_type = [
-        _limit_and_usage(o, limit, pipeline_usage(request.store, request.portal_id, o))
+        _limit_and_usage(
+            o,
+            pipeline_limit(request.portal, o),
+            pipeline_usage(request.store, request.portal_id, o),
+        )
         for o in PIPELINE_OBJECTS
     ]
     return Response(

@@ -12,6 +12,7 @@ custom/calculated property limits (limits_tracking.py).
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -24,8 +25,15 @@ from hs_japan.emulator.api import (
     route,
     validation,
 )
-from hs_japan.emulator.common import object_type, schema_read_scopes, schema_write_scopes
-from hs_japan.emulator.limits_tracking import check_property_limits
+from hs_japan.emulator.catalogue import EPOCH, stage_properties, stage_property_type
+from hs_japan.emulator.common import (
+    PIPELINE_OBJECTS,
+    object_type,
+    schema_read_scopes,
+    schema_write_scopes,
+    sensitive_write_scopes,
+)
+from hs_japan.emulator.limits_tracking import check_property_limits, portal_has_enterprise
 
 BASE = "/crm/v3/properties/{objectType}"
 
@@ -322,9 +330,15 @@ def _create_one(request: Request, obj: str, body: Any) -> dict[str, Any]:
                 f"Property named '{name}' already exists in the recycle bin (archived); "
                 "restore it or use another name."
             )
-    sensitivity = body.get("dataSensitivity", "non_sensitive")
+    sensitivity = body.get("dataSensitivity") or "non_sensitive"
     if sensitivity not in SENSITIVITY:
-        raise validation(f"Invalid dataSensitivity '{sensitivity}'", field_name="dataSensitivity")
+        raise validation(
+            f"Invalid dataSensitivity {json.dumps(sensitivity)}; expected one of "
+            f"{', '.join(sorted(SENSITIVITY))}",
+            field_name="dataSensitivity",
+        )
+    if sensitivity != "non_sensitive":
+        _check_sensitive(request, obj, sensitivity)
     now = request.store.now_iso()
     doc: dict[str, Any] = {
         "name": name,
@@ -381,22 +395,82 @@ def _create_one(request: Request, obj: str, body: Any) -> dict[str, Any]:
     return doc
 
 
+def _stage_props(request: Request, obj: str) -> list[dict[str, Any]]:
+    """Stage calculated properties, derived from the live pipelines (catalogue.py)."""
+    if obj not in PIPELINE_OBJECTS:
+        return []
+    pipes = request.store.all(request.portal_id, f"pipeline:{obj}")
+    return stage_properties(obj, pipes, EPOCH)
+
+
+def _check_sensitive(request: Request, obj: str, sensitivity: str) -> None:
+    """Sensitive Data properties: Enterprise portals only, and the token needs the object's
+    sensitive (or highly sensitive) write scope (HubSpot "Access and manage Sensitive Data";
+    scope names from crm-properties-v3.json)."""
+    if not portal_has_enterprise(request.portal):
+        raise ApiError(
+            403,
+            "FORBIDDEN",
+            "Sensitive Data properties require an Enterprise subscription",
+            sub_category="FEATURE_NOT_AVAILABLE",
+            context={"requiredTier": ["enterprise"]},
+        )
+    needed = sensitive_write_scopes(obj, sensitivity)
+    if not set(needed) & set(request.portal["scopes"]):
+        raise ApiError(
+            403,
+            "MISSING_SCOPES",
+            "This app hasn't been granted all required scopes to make this call. "
+            "Read more about required scopes here: https://developers.hubspot.com/scopes.",
+            errors=[
+                {
+                    "message": "One or more of the following scopes are required.",
+                    "context": {"requiredScopes": needed},
+                }
+            ],
+            links={"scopes": "https://developers.hubspot.com/scopes"},
+        )
+
+
 def _find(request: Request, obj: str, name: str, archived: bool = False) -> dict[str, Any]:
     doc = request.store.get(request.portal_id, _prop_coll(obj), name)
+    if doc is None and not archived and stage_property_type(name) is not None:
+        doc = next((d for d in _stage_props(request, obj) if d["name"] == name), None)
     if doc is None or bool(doc.get("archived")) != archived:
         raise not_found(f"Property {name} does not exist")
     return doc
 
 
+def _sensitivity_param(raw: Any) -> str:
+    value = "non_sensitive" if raw in (None, "") else raw
+    if value not in SENSITIVITY:
+        raise validation(
+            f"dataSensitivity must be one of {', '.join(sorted(SENSITIVITY))} "
+            f"(got {json.dumps(value)})",
+            field_name="dataSensitivity",
+        )
+    return str(value)
+
+
 @route("GET", BASE, scopes=schema_read_scopes)
 def list_properties(request: Request) -> Response:
+    """``?dataSensitivity=`` (default ``non_sensitive``) lists the properties of that
+    sensitivity only (NOTES §5.1; HubSpot's sensitive-data guide reads sensitive properties
+    with ``?dataSensitivity=sensitive``). Reading definitions needs no sensitive scope."""
     obj = object_type(request.params["objectType"])
     archived = request.flag("archived")
+    sensitivity = _sensitivity_param(request.q("dataSensitivity"))
     wanted = {n for v in request.query.get("properties", []) for n in v.split(",") if n}
+    stored = request.store.all(request.portal_id, _prop_coll(obj))
+    if not archived:
+        names = {d["name"] for d in stored}
+        stored += [d for d in _stage_props(request, obj) if d["name"] not in names]
     docs = [
         d
-        for d in request.store.all(request.portal_id, _prop_coll(obj))
-        if bool(d.get("archived")) == archived and (not wanted or d["name"] in wanted)
+        for d in stored
+        if bool(d.get("archived")) == archived
+        and d.get("dataSensitivity", "non_sensitive") == sensitivity
+        and (not wanted or d["name"] in wanted)
     ]
     return Response(200, {"results": [_public(d) for d in docs]})
 

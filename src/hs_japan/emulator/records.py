@@ -39,6 +39,7 @@ from hs_japan.emulator.associations import (
     link,
     v3_associations,
 )
+from hs_japan.emulator.catalogue import STAGE_PROPERTY_KINDS, stage_property_type
 from hs_japan.emulator.common import (
     OBJECT_LABELS,
     cursor_page,
@@ -111,7 +112,6 @@ SEARCH_OPERATORS = (
     "CONTAINS_TOKEN",
     "NOT_CONTAINS_TOKEN",
 )
-_STAMP_RE = re.compile(r"^hs_date_(entered|exited)_(.+)$")
 
 
 def _coll(obj: str) -> str:
@@ -131,8 +131,8 @@ def system_type(obj: str, name: str) -> str | None:
         return "number"
     if obj == "contacts" and name == "lastmodifieddate":
         return "datetime"
-    if obj in STAGE_KEYS and _STAMP_RE.match(name):
-        return "datetime"
+    if obj in STAGE_KEYS:
+        return stage_property_type(name)
     return None
 
 
@@ -159,7 +159,7 @@ class Ctx:
         names = set(self.defs) | {"createdate", "hs_object_id", *_always(self.obj)}
         for stages in self.pipelines().values() if self.obj in STAGE_KEYS else []:
             for s in stages:
-                names |= {f"hs_date_entered_{s}", f"hs_date_exited_{s}"}
+                names |= {f"{prefix}{s}" for prefix, *_rest in STAGE_PROPERTY_KINDS}
         return names
 
     def owners(self) -> set[str]:
@@ -304,8 +304,14 @@ def validate_values(ctx: Ctx, raw: Any, *, creating: bool, seeding: bool) -> dic
             )
             continue
         d = ctx.defs.get(name)
+        system = system_type(ctx.obj, name)
+        if system is not None and (
+            d is None or (d.get("modificationMetadata") or {}).get("readOnlyValue")
+        ):
+            # server-maintained (its catalogue definition, if any, is read-only)
+            d = None
         if d is None:
-            ptype = system_type(ctx.obj, name)
+            ptype = system
             if ptype is None:
                 errors.append((name, "PROPERTY_DOESNT_EXIST", f'Property "{name}" does not exist'))
                 continue
@@ -316,7 +322,8 @@ def validate_values(ctx: Ctx, raw: Any, *, creating: bool, seeding: bool) -> dic
         else:
             ptype = str(d["type"])
             meta = d.get("modificationMetadata") or {}
-            if meta.get("readOnlyValue") or d.get("fieldType") == "calculation_equation":
+            read_only = meta.get("readOnlyValue") or d.get("fieldType") == "calculation_equation"
+            if read_only and not (seeding and d.get("hubspotDefined")):
                 errors.append((name, "READ_ONLY_VALUE", f'Property "{name}" is read-only'))
                 continue
         if text == "":
@@ -413,7 +420,10 @@ def create_record(ctx: Ctx, body: Any, where: str = "", *, seeding: bool = False
     if ctx.obj in STAGE_KEYS:
         stage = props.get(STAGE_KEYS[ctx.obj][1])
         if stage:
-            props.setdefault(f"hs_date_entered_{stage}", created)
+            entered = props.setdefault(f"hs_date_entered_{stage}", created)
+            props.setdefault(f"hs_v2_date_entered_{stage}", entered)
+            props["hs_v2_date_entered_current_stage"] = props[f"hs_v2_date_entered_{stage}"]
+            props["hs_v2_time_in_current_stage"] = props[f"hs_v2_date_entered_{stage}"]
     rec = {
         "id": rid,
         "properties": props,
@@ -448,14 +458,39 @@ def update_record(
         stage_key = STAGE_KEYS[ctx.obj][1]
         old, new = before.get(stage_key), props.get(stage_key)
         if old != new:
-            if old:
-                props[f"hs_date_exited_{old}"] = now
-            if new:
-                props[f"hs_date_entered_{new}"] = now
+            stage_moved(props, old, new, now)
     rec = {**rec, "properties": props, "updatedAt": now}
     ctx.store.put(ctx.pid, _coll(ctx.obj), rec["id"], rec)
     _remember_unique(ctx, rec)
     return rec
+
+
+def stage_moved(props: dict[str, str], old: str | None, new: str | None, now: str) -> None:
+    """Stage calculated properties when a deal/ticket moves from ``old`` to ``new`` (HubSpot KB
+    "Use stage calculated properties"): date entered/exited per stage (legacy ``hs_date_*`` and
+    current ``hs_v2_date_*``); on leaving a stage, ``hs_v2_latest_time_in_<stage>`` = time since
+    it last entered and ``hs_v2_cumulative_time_in_<stage>`` adds it up over re-entries
+    (milliseconds [guess on the unit]); ``hs_v2_date_entered_current_stage`` follows the stage.
+    """
+    now_ms = parse_timestamp(now) or 0
+    if old:
+        props[f"hs_date_exited_{old}"] = now
+        props[f"hs_v2_date_exited_{old}"] = now
+        entered = props.get(f"hs_v2_date_entered_{old}") or props.get(f"hs_date_entered_{old}")
+        entered_ms = parse_timestamp(entered) if entered else None
+        if entered_ms is not None:
+            spent = max(0, now_ms - entered_ms)
+            props[f"hs_v2_latest_time_in_{old}"] = str(spent)
+            total = int(float(props.get(f"hs_v2_cumulative_time_in_{old}") or 0)) + spent
+            props[f"hs_v2_cumulative_time_in_{old}"] = str(total)
+    if new:
+        props[f"hs_date_entered_{new}"] = now
+        props[f"hs_v2_date_entered_{new}"] = now
+        props["hs_v2_date_entered_current_stage"] = now
+        props["hs_v2_time_in_current_stage"] = now
+    else:
+        props.pop("hs_v2_date_entered_current_stage", None)
+        props.pop("hs_v2_time_in_current_stage", None)
 
 
 def seed_records(store: Store, portal_id: int, obj: str, inputs: Any) -> list[dict[str, Any]]:

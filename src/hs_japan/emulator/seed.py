@@ -9,94 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from hs_japan.emulator.catalogue import CATALOGUE, DEFAULT_GROUPS, EPOCH, catalogue_docs
 from hs_japan.emulator.owners import add_owner
 from hs_japan.emulator.store import Store
 
-EPOCH = "1970-01-01T00:00:00Z"
 SEED_OWNER = {
     "email": "owner@example.com",
     "firstName": "Taro",
     "lastName": "Yamada",
     "teams": [{"name": "Sales", "primary": True}],
-}
-
-DEFAULT_GROUPS = {
-    "contacts": [("contactinformation", "Contact information")],
-    "companies": [("companyinformation", "Company information")],
-    "deals": [("dealinformation", "Deal information")],
-    "tickets": [("ticketinformation", "Ticket information")],
-}
-
-LIFECYCLE = [
-    ("subscriber", "Subscriber"),
-    ("lead", "Lead"),
-    ("marketingqualifiedlead", "Marketing Qualified Lead"),
-    ("salesqualifiedlead", "Sales Qualified Lead"),
-    ("opportunity", "Opportunity"),
-    ("customer", "Customer"),
-    ("evangelist", "Evangelist"),
-    ("other", "Other"),
-]
-
-# (name, label, type, fieldType, options)
-_Prop = tuple[str, str, str, str, list[tuple[str, str]]]
-DEFAULT_PROPERTIES: dict[str, list[_Prop]] = {
-    "contacts": [
-        ("email", "Email", "string", "text", []),
-        ("firstname", "First Name", "string", "text", []),
-        ("lastname", "Last Name", "string", "text", []),
-        ("phone", "Phone Number", "string", "phonenumber", []),
-        ("jobtitle", "Job Title", "string", "text", []),
-        ("company", "Company Name", "string", "text", []),
-        ("lifecyclestage", "Lifecycle Stage", "enumeration", "radio", LIFECYCLE),
-        ("hubspot_owner_id", "Contact owner", "enumeration", "select", []),
-    ],
-    "companies": [
-        ("name", "Name", "string", "text", []),
-        ("domain", "Company Domain Name", "string", "text", []),
-        ("industry", "Industry", "string", "text", []),
-        ("numberofemployees", "Number of Employees", "number", "number", []),
-        ("annualrevenue", "Annual Revenue", "number", "number", []),
-        ("city", "City", "string", "text", []),
-        ("hubspot_owner_id", "Company owner", "enumeration", "select", []),
-    ],
-    "deals": [
-        ("dealname", "Deal Name", "string", "text", []),
-        ("amount", "Amount", "number", "number", []),
-        ("dealstage", "Deal Stage", "enumeration", "radio", []),
-        ("pipeline", "Pipeline", "enumeration", "select", []),
-        ("closedate", "Close Date", "datetime", "date", []),
-        (
-            "dealtype",
-            "Deal Type",
-            "enumeration",
-            "radio",
-            [
-                ("newbusiness", "New Business"),
-                ("existingbusiness", "Existing Business"),
-            ],
-        ),
-        ("hubspot_owner_id", "Deal owner", "enumeration", "select", []),
-        ("description", "Deal Description", "string", "textarea", []),
-    ],
-    "tickets": [
-        ("subject", "Ticket name", "string", "text", []),
-        ("content", "Ticket description", "string", "textarea", []),
-        ("hs_pipeline", "Pipeline", "enumeration", "select", []),
-        ("hs_pipeline_stage", "Ticket status", "enumeration", "select", []),
-        (
-            "hs_ticket_priority",
-            "Priority",
-            "enumeration",
-            "select",
-            [
-                ("LOW", "Low"),
-                ("MEDIUM", "Medium"),
-                ("HIGH", "High"),
-            ],
-        ),
-        ("hubspot_owner_id", "Ticket owner", "enumeration", "select", []),
-    ],
 }
 
 DEFAULT_DEAL_STAGES = [
@@ -146,50 +67,9 @@ def seed_portal(store: Store, portal_id: int) -> None:
                         "_builtin": True,
                     },
                 )
-        for obj, props in DEFAULT_PROPERTIES.items():
-            group = DEFAULT_GROUPS[obj][0][0]
-            for order, (name, label, ptype, field_type, options) in enumerate(props):
-                store.put(
-                    portal_id,
-                    f"prop:{obj}",
-                    name,
-                    {
-                        "name": name,
-                        "label": label,
-                        "type": ptype,
-                        "fieldType": field_type,
-                        "groupName": group,
-                        "description": "",
-                        "options": [
-                            {"label": lab, "value": val, "displayOrder": i, "hidden": False}
-                            for i, (val, lab) in enumerate(options)
-                        ],
-                        "displayOrder": order,
-                        "hidden": False,
-                        "formField": name in ("email", "firstname", "lastname", "phone"),
-                        "hasUniqueValue": False,
-                        "calculated": False,
-                        "externalOptions": name
-                        in (
-                            "dealstage",
-                            "pipeline",
-                            "hubspot_owner_id",
-                            "hs_pipeline",
-                            "hs_pipeline_stage",
-                        ),
-                        "hubspotDefined": True,
-                        "archived": False,
-                        "dataSensitivity": "non_sensitive",
-                        "modificationMetadata": {
-                            "archivable": False,
-                            "readOnlyDefinition": True,
-                            "readOnlyValue": False,
-                            "readOnlyOptions": name != "lifecyclestage",
-                        },
-                        "createdAt": EPOCH,
-                        "updatedAt": now,
-                    },
-                )
+        for obj in CATALOGUE:
+            for doc in catalogue_docs(obj, now):
+                store.put(portal_id, f"prop:{obj}", doc["name"], doc)
         deal_stages = [
             _stage(sid, label, i, {"probability": p, "isClosed": str(p in ("0.0", "1.0")).lower()})
             for i, (sid, label, p) in enumerate(DEFAULT_DEAL_STAGES)

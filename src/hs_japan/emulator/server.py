@@ -37,6 +37,7 @@ from hs_japan.emulator.account import TIER_LIMITS
 from hs_japan.emulator.api import ApiError, Request, Response, match
 from hs_japan.emulator.common import ALL_SCOPES, object_type
 from hs_japan.emulator.limits import Fault, Limits
+from hs_japan.emulator.limits_tracking import HUB_TIERS, HUBS, default_hubs
 from hs_japan.emulator.seed import seed_portal
 from hs_japan.emulator.store import Store
 
@@ -124,15 +125,35 @@ class EmulatorServer:
         portal_name: str | None = None,
         scopes: list[str] | None = None,
         tier: str = "enterprise",
+        hubs: dict[str, str | None] | None = None,
     ) -> dict[str, Any]:
+        """``hubs`` sets each product's subscription (``{"sales": "professional", "service":
+        "starter", "marketing": None}``); hubs left out are at ``tier``, None means the portal
+        does not have that hub."""
         if account_type not in ACCOUNT_TYPES:
             raise ValueError(f"accountType must be one of {', '.join(ACCOUNT_TYPES)}")
         if tier not in TIER_LIMITS:
             raise ValueError(f"tier must be one of {', '.join(TIER_LIMITS)}")
+        full_hubs = None
+        if hubs is not None:
+            if not isinstance(hubs, dict):
+                raise ValueError("hubs must be an object of hub name to tier")
+            unknown = sorted(set(hubs) - set(HUBS))
+            if unknown:
+                raise ValueError(
+                    f"unknown hub {json.dumps(unknown[0])}; hubs are {', '.join(HUBS)}"
+                )
+            for hub, level in hubs.items():
+                if level is not None and level not in HUB_TIERS:
+                    raise ValueError(
+                        f"hubs.{hub} must be null or one of {', '.join(HUB_TIERS)} "
+                        f"(got {json.dumps(level)})"
+                    )
+            full_hubs = {**default_hubs(tier), **hubs}
         granted = sorted(set(scopes)) if scopes is not None else list(ALL_SCOPES)
         with self.store.transaction():
             created = self.store.create_portal(
-                account_type, portal_name or "Local portal", tier, granted
+                account_type, portal_name or "Local portal", tier, granted, full_hubs
             )
             seed_portal(self.store, int(created["portalId"]))
         return created
@@ -419,6 +440,7 @@ def _control(
                     portal_name=data.get("portalName"),
                     scopes=data.get("scopes"),
                     tier=str(data.get("tier", "enterprise")),
+                    hubs=data.get("hubs"),
                 )
             except ValueError as exc:
                 raise ApiError(400, "VALIDATION_ERROR", str(exc)) from None

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS portals (
     tier TEXT NOT NULL,
     scopes TEXT NOT NULL,
     settings TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    hubs TEXT
 );
 CREATE TABLE IF NOT EXISTS docs (
     portal_id INTEGER NOT NULL,
@@ -83,6 +84,9 @@ class Store:
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(requests)")}
         if "detail" not in columns:
             self.db.execute("ALTER TABLE requests ADD COLUMN detail TEXT")
+        portal_columns = {row[1] for row in self.db.execute("PRAGMA table_info(portals)")}
+        if "hubs" not in portal_columns:  # state files written before hubs existed
+            self.db.execute("ALTER TABLE portals ADD COLUMN hubs TEXT")
         self._last_ms = 0
         self._depth = 0
 
@@ -122,7 +126,12 @@ class Store:
 
     # -- portals -----------------------------------------------------------------------
     def create_portal(
-        self, account_type: str, name: str, tier: str, scopes: list[str] | None
+        self,
+        account_type: str,
+        name: str,
+        tier: str,
+        scopes: list[str] | None,
+        hubs: dict[str, str | None] | None = None,
     ) -> dict[str, Any]:
         with self.transaction():
             row = self.db.execute("SELECT MAX(id) FROM portals").fetchone()
@@ -130,7 +139,8 @@ class Store:
             # recognisably a local token; never valid at HubSpot
             token = f"pat-local-{secrets.token_hex(16)}"
             self.db.execute(
-                "INSERT INTO portals VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO portals (id, token, account_type, name, tier, scopes, settings, "
+                "created_at, hubs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     portal_id,
                     token,
@@ -140,6 +150,7 @@ class Store:
                     json.dumps(scopes),
                     json.dumps({}),
                     self.now_ms(),
+                    None if hubs is None else json.dumps(hubs),
                 ),
             )
         return {"portalId": portal_id, "token": token}
@@ -156,6 +167,7 @@ class Store:
             "scopes": json.loads(row[5]),
             "settings": json.loads(row[6]),
             "createdAt": row[7],
+            "hubs": json.loads(row[8]) if len(row) > 8 and row[8] else None,
         }
 
     def portal_by_token(self, token: str) -> dict[str, Any] | None:
