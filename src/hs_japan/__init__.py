@@ -1,3 +1,3 @@
 """hs-japan: HubSpot configuration as code for B2B teams selling in Japan."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

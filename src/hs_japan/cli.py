@@ -32,6 +32,7 @@ from hs_japan.portal.lock import PortalLock, break_lock, read_lock
 from hs_japan.portal.read import portal_info
 from hs_japan.portal.session import open_portal
 from hs_japan.redact import install_log_redaction, redact
+from hs_japan.reserved import LEGACY_LOCK_GROUP, LOCK_GROUP
 from hs_japan.resources import PortalInfo
 
 app = typer.Typer(
@@ -360,7 +361,11 @@ def unlock(
         with open_portal(profile) as client:
             info = portal_info(client.get_account_details())
             check_portal(profile, info.portal_id, info.account_type)
+            group = LOCK_GROUP
             held = read_lock(client)
+            if held is None:  # an apply lock taken by hs-japan before 0.2 (hs_ prefix)
+                held = read_lock(client, LEGACY_LOCK_GROUP)
+                group = LEGACY_LOCK_GROUP
             if held is None:
                 typer.echo(f"Portal {info.portal_id} has no apply lock.")
                 return 0
@@ -370,7 +375,7 @@ def unlock(
                     raise ApplyRefused("no terminal to confirm on; pass --yes to break the lock")
                 if not typer.confirm("Break it? Only do this if that apply is not running"):
                     raise ApplyRefused("cancelled; the lock is still held")
-            break_lock(client)
+            break_lock(client, group)
             typer.echo("Lock broken.")
         return 0
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hs_japan.blueprint.model import Blueprint, Language, PipelineSpec, StageSpec
+from hs_japan.reserved import MARKER
 from hs_japan.resources import make_key
 
 KEY_PREFIX = "criteria_"
@@ -223,7 +224,7 @@ def stage_flow(
         },
         "timeWindows": [],
         "blockedDates": [],
-        "customProperties": {"hs_japan_key": key},
+        "customProperties": {MARKER: key},
         "dataSources": [],
     }
     return key, flow

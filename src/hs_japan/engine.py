@@ -17,7 +17,7 @@ from typing import Any
 from hs_japan import flowdiff
 from hs_japan.apply import ApplyHooks, ApplyReport, apply_changes
 from hs_japan.blueprint.compile import DesiredState, compile_blueprint
-from hs_japan.blueprint.model import Blueprint, Language
+from hs_japan.blueprint.model import Blueprint, Language, Origin
 from hs_japan.criteria_flows import KEY_PREFIX, criteria_flows
 from hs_japan.errors import BlueprintError, Diagnostic
 from hs_japan.lists import (
@@ -43,7 +43,7 @@ from hs_japan.portal.read import (
 from hs_japan.portal.records import count_records
 from hs_japan.portal.write import PortalWriter
 from hs_japan.resources import Kind, PortalInfo, PortalState, Resource, make_key
-from hs_japan.rules import MARKER_PREFIX, RuleContext, RuleError, compile_rule
+from hs_japan.rules import MARKER_PREFIX, RuleContext, RuleError, compile_rule, horizon_note
 
 
 @dataclass
@@ -89,8 +89,12 @@ def make_plan(
     language: Language,
     guard: Callable[[PortalInfo], None] | None = None,
     info: PortalInfo | None = None,
+    today: dt.date | None = None,
 ) -> PlanResult:
-    """Read what the blueprint touches and diff it. ``guard`` vets the portal first."""
+    """Read what the blueprint touches and diff it. ``guard`` vets the portal first.
+
+    The desired state depends on the blueprint and the portal only; ``today`` is used for
+    one display-only note (the holiday calendar's horizon)."""
     desired = compile_blueprint(bp, language)
     property_objects, pipeline_objects = kinds_to_read(desired)
     property_objects |= {spec.object for spec, _ in bp.lists}
@@ -150,6 +154,7 @@ def make_plan(
     # what destructive changes would do to records (one search per destructive change)
     changes = assess(changes, partial(count_records, client))
     notes.extend(pending_migration_notes(client, bp))
+    notes.extend(horizon_notes(bp, today or dt.date.today()))
     plan = Plan(
         portal=state.info,
         blueprint_root=bp.root,
@@ -292,11 +297,7 @@ def add_workflows(
     for key, flow in wanted.items():
         desired.snapshot.add(Resource(Kind.WORKFLOW, key, flowdiff.canonical(flow)))
         # errors about a generated workflow point at the pipeline it comes from
-        desired.origins[(Kind.WORKFLOW, key)] = next(
-            origin
-            for pl, origin in bp.pipelines
-            if key.startswith(make_key("deals", f"{KEY_PREFIX}{pl.id}_"))
-        )
+        desired.origins[(Kind.WORKFLOW, key)] = _criteria_origin(bp, key.split("/", 1)[1])
     stages: dict[str, set[str]] = {}
     for snap in (state.snapshot, desired.snapshot):
         for res in snap.of_kind(Kind.STAGE):
@@ -310,7 +311,7 @@ def add_workflows(
         stages=stages,
         prop_type=lambda obj, name: _prop_type(desired, state, obj)(name),
         owner_user_id=lambda email: by_email.get(email.casefold()),
-        today=dt.date.today(),
+        calendar=bp.holiday_calendar,
         portal_time_zone=state.info.time_zone or "Asia/Tokyo",
     )
     problems: list[Diagnostic] = []
@@ -345,13 +346,38 @@ def add_workflows(
         state.snapshot.add(
             Resource(Kind.WORKFLOW, key, attrs, fingerprint=str(flow.get("updatedAt") or ""))
         )
-        if key not in wanted and key not in tombstoned:
+        if key not in wanted and key not in tombstoned and marker.startswith(KEY_PREFIX):
+            # a stage-criteria workflow whose stage, criteria or pipeline is gone: it was
+            # generated, so it goes with its source (a destructive change: --allow-destroy),
+            # rather than stay enabled and filter on what no longer exists
+            desired.tombstones.add((Kind.WORKFLOW, key))
+            desired.origins[(Kind.WORKFLOW, key)] = _criteria_origin(bp, marker)
+        elif key not in wanted and key not in tombstoned:
             notes.append(
                 f"workflow {key} (id {flow.get('id')}) carries the hs-japan marker but the "
                 "blueprint no longer generates it; it is left as it is — mark it absent to "
                 "delete it, or delete it in HubSpot"
             )
     return notes, problems
+
+
+def _criteria_origin(bp: Blueprint, marker: str) -> Origin:
+    """The pipeline a stage-criteria workflow comes from (else the first pipeline)."""
+    for pl, origin in bp.pipelines:
+        if marker.startswith(f"{KEY_PREFIX}{pl.id}_"):
+            return origin
+    for _pl, origin in bp.pipelines:
+        return origin
+    return Origin(file=bp.root, line=1, keypath=("pipelines",))
+
+
+def horizon_notes(bp: Blueprint, today: dt.date) -> list[str]:
+    """The plan's reminder to extend the holiday calendar (never a change by itself)."""
+    if not any(rule.skip_holidays and not rule.absent for rule, _ in bp.follow_up_rules):
+        return []
+    where = bp.holiday_calendars[0][1].file if bp.holiday_calendars else bp.root
+    note = horizon_note(bp.holiday_calendar, today, where)
+    return [note] if note else []
 
 
 def describe_workflow(change: Change, state: PortalState) -> Change:

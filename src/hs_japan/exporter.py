@@ -21,12 +21,11 @@ from typing import Any
 
 import yaml
 
-from hs_japan.portal.lock import LOCK_GROUP
+from hs_japan.reserved import RESERVED_GROUPS, RESERVED_PROPERTIES, marker_of
 from hs_japan.resources import HUBSPOT_DEFAULT_GROUPS, OBJECT_TYPES, PIPELINE_OBJECT_TYPES
 from hs_japan.rules import DecompileError, decompile_flow
 
 KINDS = ("groups", "properties", "pipelines", "workflows")
-MIGRATION_RECORD = "hs_japan_migrations"  # hs-japan's record of applied migrations
 
 
 @dataclass
@@ -168,7 +167,7 @@ def export(
     props_out: dict[str, list[dict[str, Any]]] = {}
     for obj in objects:
         for g in sorted(dump.groups.get(obj, []), key=lambda g: g["name"]):
-            if g["name"] == LOCK_GROUP:
+            if g["name"] in RESERVED_GROUPS:
                 continue  # hs-japan's apply lock, not configuration
             if g["name"] in HUBSPOT_DEFAULT_GROUPS and not include_hubspot_defined:
                 continue
@@ -183,7 +182,7 @@ def export(
         for p in sorted(dump.properties.get(obj, []), key=lambda p: p["name"]):
             if p.get("hubspotDefined") and not include_hubspot_defined:
                 continue
-            if p["name"] == MIGRATION_RECORD:
+            if p["name"] in RESERVED_PROPERTIES:
                 continue  # hs-japan's record of applied migrations, not configuration
             props_out.setdefault(obj, []).append(_property(p, obj, language))
     if "groups" in kinds and groups_out:
@@ -217,7 +216,7 @@ def export(
         }
         rules = []
         for flow in sorted(dump.flows, key=lambda f: str(f.get("id"))):
-            marker = str((flow.get("customProperties") or {}).get("hs_japan_key") or "")
+            marker = marker_of(flow) or ""
             if marker.startswith("criteria_"):
                 skipped.append(
                     f"workflow {flow.get('id')} ({marker}): generated from stage criteria, which "

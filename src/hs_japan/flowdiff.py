@@ -73,6 +73,32 @@ def _step(action: dict[str, Any]) -> str:
     return f"step {action.get('actionId')} ({kind})"
 
 
+def describe_blocked(before: list[Any], after: list[Any]) -> str:
+    """A change of ``blockedDates`` in words: the holiday calendar's years and the annual
+    closings, e.g. "extend holiday calendar through 2030 (+17 dates, -16 past)"."""
+
+    def years(dates: list[Any]) -> list[int]:
+        return sorted({int(d["year"]) for d in dates if isinstance(d, dict) and d.get("year")})
+
+    def key(d: Any) -> str:
+        return json.dumps(d, sort_keys=True)
+
+    old, new = {key(d) for d in before}, {key(d) for d in after}
+    added, removed = len(new - old), len(old - new)
+    ya, yb = years(before), years(after)
+    if yb and (not ya or yb[-1] > ya[-1]):
+        what = f"extend holiday calendar through {yb[-1]}"
+    elif not after:
+        what = "stop skipping holidays"
+    elif not before:
+        what = f"skip holidays through {yb[-1]}" if yb else "skip the annual closings"
+    else:
+        what = "change the holiday calendar"
+    span = f"{ya[0]}–{ya[-1]}" if ya else "none"
+    span_b = f"{yb[0]}–{yb[-1]}" if yb else "none"
+    return f"blockedDates: {what} (holiday years {span} → {span_b}; +{added}, -{removed} dates)"
+
+
 def describe(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
     """Action-level changes in words, e.g. ``step 1 (delay): delta "3" → "2"``."""
     lines: list[str] = []
@@ -91,9 +117,11 @@ def describe(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
     a, b = canonical(before), canonical(after)
     if a.get("isEnabled") != b.get("isEnabled"):
         lines.append(f"enabled: {a.get('isEnabled')} → {b.get('isEnabled')}")
-    for field in ("name", "description", "timeWindows", "blockedDates"):
+    for field in ("name", "description", "timeWindows"):
         if a.get(field) != b.get(field):
             lines.append(f"{field}: {_short(a.get(field))} → {_short(b.get(field))}")
+    if a.get("blockedDates") != b.get("blockedDates"):
+        lines.append(describe_blocked(a.get("blockedDates") or [], b.get("blockedDates") or []))
     if a.get("enrollmentCriteria") != b.get("enrollmentCriteria"):
         lines.append(
             "trigger (enrollment criteria) changed: "

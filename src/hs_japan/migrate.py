@@ -3,7 +3,7 @@
 Blueprints describe configuration; a change that must move data (renaming a property,
 removing a stage that holds deals, remapping option values) is a migration. Applied
 migrations are recorded **in the portal**, so every machine and every clone sees them: a
-hidden contact property ``hs_japan_migrations`` whose options are the applied migration
+hidden contact property ``hsjapan_migrations`` (``hs_japan_migrations`` before 0.2) whose options are the applied migration
 ids, each labelled with the file's sha256 and the time it ran. (HubSpot has no key-value
 store; an enumeration property is the durable, API-visible place closest to one, and
 plans ignore it because no blueprint names it.)
@@ -30,12 +30,13 @@ from typing import Any
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyUpdate
 
 from hs_japan.errors import HsJapanError, PortalError
+from hs_japan.reserved import LEGACY_MIGRATION_RECORD, MIGRATION_RECORD
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.portal.read import sdk_to_json
 from hs_japan.portal.records import BATCH, search_page, update_batch
 
 RECORD_OBJECT = "contacts"
-RECORD_PROPERTY = "hs_japan_migrations"
+RECORD_PROPERTY = MIGRATION_RECORD
 RECORD_GROUP = "contactinformation"
 FILE_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.py$")
 
@@ -88,21 +89,31 @@ def migrations_dir_for(blueprint: Path) -> Path | None:
 
 
 # -- the record in the portal --------------------------------------------------------------
-def read_applied(client: PortalClient) -> list[Applied]:
+def _read_record(client: PortalClient, name: str) -> Any | None:
     try:
-        prop = client.call(
+        return client.call(
             "read applied migrations",
             partial(
                 client.sdk.crm.properties.core_api.get_by_name,
                 RECORD_OBJECT,
-                RECORD_PROPERTY,
+                name,
                 _request_timeout=REQUEST_TIMEOUT,
             ),
         )
     except PortalError as exc:
         if exc.status == 404:
-            return []
+            return None
         raise
+
+
+def read_applied(client: PortalClient) -> list[Applied]:
+    """The portal's record; a portal last written before 0.2 has it under the legacy name
+    (read until the next record_applied moves it)."""
+    prop = _read_record(client, RECORD_PROPERTY)
+    if prop is None:
+        prop = _read_record(client, LEGACY_MIGRATION_RECORD)
+    if prop is None:
+        return []
     out = []
     for option in sdk_to_json(prop).get("options") or []:
         checksum, _, at = str(option.get("label", "")).partition(" @ ")
@@ -148,6 +159,21 @@ def record_applied(client: PortalClient, applied: list[Applied]) -> None:
                 _request_timeout=REQUEST_TIMEOUT,
             ),
         )
+        # the record now lives under the new name (written first, so nothing is lost):
+        # archive the legacy record of a portal written before 0.2, if there is one
+        try:
+            client.call(
+                "retire the legacy migration record",
+                partial(
+                    props.archive,
+                    RECORD_OBJECT,
+                    LEGACY_MIGRATION_RECORD,
+                    _request_timeout=REQUEST_TIMEOUT,
+                ),
+            )
+        except PortalError as exc:
+            if exc.status != 404:
+                raise
 
 
 # -- operations ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ A resource is identified by ``(kind, key)``. Keys are natural HubSpot keys:
 - ``pipeline``: ``<objectType>/<pipelineId>``
 - ``stage``: ``<objectType>/<pipelineId>/<stageId>``
 - ``list``: ``<objectType>/<blueprint list key>`` (found in the portal by its name)
-- ``workflow``: ``<objectType>/<flow key>`` (found by its ``hs_japan_key`` marker)
+- ``workflow``: ``<objectType>/<flow key>`` (found by its ``hsjapan_key`` marker)
 
 ``attrs`` hold HubSpot's own (camelCase) attribute names so that the plan reads like
 the API it will call. A desired resource carries only the attributes the blueprint

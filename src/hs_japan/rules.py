@@ -4,36 +4,45 @@ A rule is one flow (NOTES §6.3–6.5): ``CONTACT_FLOW`` for contacts, ``PLATFOR
 otherwise; a LIST_BASED trigger (a deal entering a stage is an ENUMERATION filter on
 ``dealstage``; a property taking a value is a filter on that property); steps chained as
 SINGLE_CONNECTION actions with string ids, the last without a ``connection``; business
-hours as ``timeWindows`` and Japanese public holidays plus the year-end closing as
-``blockedDates``, computed with the maintained ``holidays`` library for this year and
-the next two. The flow carries ``customProperties.hs_japan_key = rule_<key>`` so it is
-found by key, never by name.
+hours as ``timeWindows`` and the blueprint's holiday calendar as ``blockedDates``: the
+annual closings (12/29–1/3) without a year, which HubSpot repeats every year, and
+Japanese public holidays (the maintained ``holidays`` library) for the calendar's whole
+years. Nothing depends on today's date (docs/time-invariance.md). The flow carries
+``customProperties.hsjapan_key = rule_<key>`` so it is found by key, never by name.
 
 References stay symbolic in the blueprint and are resolved per portal when planning:
 stage keys (they are the stage ids hs-japan creates), property names (must exist in the
 blueprint or the portal) and owner emails (→ HubSpot user ids for notifications). A
 reference that does not resolve is a located error naming the rule and the missing thing.
 
-HubSpot's delays count calendar time. ``business_days: true`` is compiled as that many
-days with the rule's business hours as time windows, so the action waits for the next
-window; with holidays blocked it never lands on a closed day. [design judgment]
+HubSpot's delay action (``0-1``) counts calendar time and has no business-day unit
+(docs/hubspot-api.md). ``business_days: N`` is compiled to the calendar days that N
+business days span in a week without holidays (N + 2 per whole five), with the rule's
+business hours as time windows, so a wait that ends on a weekend, a blocked date or
+outside hours runs at the next business window. Holidays *inside* the wait are not
+skipped; the plan and the playbook say so (``business_day_note``). [design judgment]
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+import contextlib
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
 
+from hs_japan.reserved import MARKER, marker_of
 from hs_japan.blueprint.model import (
     WORKDAYS,
+    HOLIDAY_SPAN_YEARS,
     BusinessHours,
     DelaySpec,
     FollowUpRuleSpec,
+    HolidayCalendarSpec,
     Language,
     StepSpec,
 )
@@ -58,6 +67,10 @@ MONTHS = (
     "DECEMBER",
 )
 JST = ZoneInfo("Asia/Tokyo")
+# JST business hours are converted to the portal's time zone on this fixed day (standard
+# time in the northern hemisphere), never on today's date, so the desired windows do not
+# move when a portal's time zone changes to or from daylight saving time
+REFERENCE_DAY = dt.date(2025, 1, 15)
 
 
 class RuleError(ValueError):
@@ -76,31 +89,94 @@ class RuleContext:
     stages: dict[str, set[str]]  # pipeline id -> stage keys (blueprint and portal)
     prop_type: Callable[[str, str], str | None]  # (object, property) -> HubSpot type
     owner_user_id: Callable[[str], int | None]  # email -> HubSpot user id
-    today: dt.date
+    calendar: HolidayCalendarSpec = dataclasses.field(default_factory=HolidayCalendarSpec)
     portal_time_zone: str = "Asia/Tokyo"
 
 
-def blocked_dates(today: dt.date, years: int = 3) -> list[dict[str, Any]]:
-    """Japanese public holidays and the year-end closing (12/29–1/3) from this year on."""
+def calendar_years(calendar: HolidayCalendarSpec) -> range:
+    """The whole years whose national holidays are written (ending with ``through``)."""
+    return range(calendar.through - HOLIDAY_SPAN_YEARS + 1, calendar.through + 1)
+
+
+def blocked_dates(calendar: HolidayCalendarSpec) -> list[dict[str, Any]]:
+    """The calendar as HubSpot ``blockedDates``: annual closings without a year (repeated
+    every year), then dated holidays of the calendar's years that are not annual closings.
+    A pure function of the calendar: the same on every day it is computed."""
+    annual = sorted({(int(md[:2]), int(md[3:])) for md in calendar.annual_closings})
+    out: list[dict[str, Any]] = [
+        {"dayOfMonth": d, "month": MONTHS[m - 1]} for m, d in annual
+    ]
     days: set[dt.date] = set()
-    for year in range(today.year, today.year + years):
-        days |= set(holiday_calendars.country_holidays("JP", years=year))
-        days |= {dt.date(year, 12, d) for d in (29, 30, 31)}
-        days |= {dt.date(year, 1, d) for d in (1, 2, 3)}
-    return [
+    for year in calendar_years(calendar):
+        days |= set(holiday_calendars.country_holidays(calendar.country, years=year))
+    days |= {dt.date.fromisoformat(extra) for extra in calendar.extra_dates}
+    out.extend(
         {"dayOfMonth": d.day, "month": MONTHS[d.month - 1], "year": d.year}
         for d in sorted(days)
-        if d >= today
-    ]
+        if (d.month, d.day) not in annual
+    )
+    return out
 
 
-def time_windows(hours: BusinessHours, portal_tz: str, today: dt.date) -> list[dict[str, Any]]:
+def calendar_from_blocked(blocked: list[Any]) -> dict[str, Any] | None:
+    """A holiday calendar back from ``blockedDates`` written by :func:`blocked_dates`
+    (for export); None when there are none."""
+    if not blocked:
+        return None
+    annual, years = [], set()
+    dated: set[dt.date] = set()
+    for b in blocked:
+        if not isinstance(b, dict) or b.get("month") not in MONTHS:
+            continue
+        month = MONTHS.index(str(b["month"])) + 1
+        day = int(b.get("dayOfMonth") or 0)
+        if b.get("year") is None:
+            annual.append(f"{month:02d}-{day:02d}")
+        else:
+            with contextlib.suppress(ValueError):
+                dated.add(dt.date(int(b["year"]), month, day))
+                years.add(int(b["year"]))
+    calendar: dict[str, Any] = {"key": "jp", "country": "JP"}
+    if years:
+        calendar["through"] = max(years)
+    calendar["annual_closings"] = sorted(annual)
+    spec = HolidayCalendarSpec(
+        through=int(calendar.get("through", HolidayCalendarSpec().through)),
+        annual_closings=sorted(annual),
+    )
+    known = {
+        dt.date(int(b["year"]), MONTHS.index(b["month"]) + 1, int(b["dayOfMonth"]))
+        for b in blocked_dates(spec)
+        if "year" in b
+    }
+    extra = sorted(d.isoformat() for d in dated - known)
+    if extra:
+        calendar["extra_dates"] = extra
+    return calendar
+
+
+def horizon_note(calendar: HolidayCalendarSpec, today: dt.date, where: str) -> str | None:
+    """A plan note when fewer than twelve months of holidays remain (display only: the
+    desired state itself never depends on ``today``)."""
+    end = dt.date(calendar.through, 12, 31)
+    if today + dt.timedelta(days=365) <= end:
+        return None
+    return (
+        f"the holiday calendar '{calendar.key}' covers national holidays through "
+        f"{calendar.through}-12-31; set holiday_calendars[].through: {calendar.through + 1} "
+        f"in {where} and apply (one reviewed update per follow-up workflow: "
+        f"'extend holiday calendar through {calendar.through + 1}')"
+    )
+
+
+def time_windows(hours: BusinessHours, portal_tz: str) -> list[dict[str, Any]]:
     """Business hours given in JST, as the portal's wall-clock time windows."""
 
     def convert(hhmm: str) -> dict[str, int]:
         h, m = (int(x) for x in hhmm.split(":"))
-        at = dt.datetime.combine(today, dt.time(h, m), tzinfo=JST).astimezone(ZoneInfo(portal_tz))
-        return {"hour": at.hour, "minute": at.minute}
+        at = dt.datetime.combine(REFERENCE_DAY, dt.time(h, m), tzinfo=JST)
+        local = at.astimezone(ZoneInfo(portal_tz))
+        return {"hour": local.hour, "minute": local.minute}
 
     return [
         {"day": day, "startTime": convert(hours.start), "endTime": convert(hours.end)}
@@ -108,12 +184,34 @@ def time_windows(hours: BusinessHours, portal_tz: str, today: dt.date) -> list[d
     ]
 
 
+def business_days_as_calendar_days(days: int) -> int:
+    """N business days as the calendar days they span in a week without holidays."""
+    return days + 2 * (days // 5)
+
+
+def business_day_note(days: int, language: Language) -> str:
+    """What a business-day wait means in HubSpot, in words for plans and the playbook."""
+    calendar_days = business_days_as_calendar_days(days)
+    if language == "ja":
+        return (
+            f"{days}営業日 → HubSpotでは{calendar_days}日(暦日)の待機。終了が休日・営業時間外なら"
+            "次の営業時間に実行。待機中の祝日は数えない(祝日を挟むと営業日では短くなる)"
+        )
+    return (
+        f"{days} business day(s) → a {calendar_days}-calendar-day wait in HubSpot; if it ends "
+        "on a closed day or outside business hours the step runs at the next business window; "
+        "holidays inside the wait are not skipped"
+    )
+
+
 def _delay_fields(delay: DelaySpec) -> tuple[str, str]:
     if delay.minutes is not None:
         return str(delay.minutes), "MINUTES"
     if delay.hours is not None:
         return str(delay.hours), "HOURS"
-    return str(delay.days), "DAYS"
+    assert delay.days is not None
+    days = business_days_as_calendar_days(delay.days) if delay.business_days else delay.days
+    return str(days), "DAYS"
 
 
 def _filter(prop: str, values: list[str], ptype: str | None) -> dict[str, Any]:
@@ -284,13 +382,13 @@ def compile_rule(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
         "enrollmentCriteria": {
             "type": "LIST_BASED",
             "shouldReEnroll": rule.re_enroll,
-            "unEnrollObjectsNotMeetingCriteria": False,
+            "unEnrollObjectsNotMeetingCriteria": rule.unenroll_when_unmet,
             "listFilterBranch": _branch([enrol]),
             "reEnrollmentTriggersFilterBranches": [],
         },
-        "timeWindows": time_windows(hours, ctx.portal_time_zone, ctx.today) if hours else [],
-        "blockedDates": blocked_dates(ctx.today) if rule.skip_holidays else [],
-        "customProperties": {"hs_japan_key": MARKER_PREFIX + rule.key},
+        "timeWindows": time_windows(hours, ctx.portal_time_zone) if hours else [],
+        "blockedDates": blocked_dates(ctx.calendar) if rule.skip_holidays else [],
+        "customProperties": {MARKER: MARKER_PREFIX + rule.key},
         "dataSources": [],
     }
     if rule.object == "contacts":
@@ -308,13 +406,12 @@ def decompile_flow(
     owner_email: Callable[[int], str | None],
     pipeline_of_stage: Callable[[str], str | None],
     portal_time_zone: str = "Asia/Tokyo",
-    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """A flow made by hs-japan back into blueprint rule syntax (plain data, for export).
 
     ``business_days`` is not recovered: with business hours it compiles to the same flow
     as plain days, so the exported rule plans no change."""
-    marker = str((flow.get("customProperties") or {}).get("hs_japan_key") or "")
+    marker = marker_of(flow) or ""
     if not marker.startswith(MARKER_PREFIX):
         raise DecompileError("not a follow-up rule made by hs-japan (no rule_ marker)")
     objects = {v: k for k, v in OBJECT_TYPE_IDS.items()}
@@ -399,7 +496,7 @@ def decompile_flow(
     if len(seen) != len(by_id):
         raise DecompileError("some actions are not reachable from the start")
     name = str(flow.get("name", ""))
-    hours = _hours_back(flow.get("timeWindows") or [], portal_time_zone, today or dt.date.today())
+    hours = _hours_back(flow.get("timeWindows") or [], portal_time_zone)
     rule: dict[str, Any] = {
         "key": marker[len(MARKER_PREFIX) :],
         "name": name.removeprefix("[hs-japan] "),
@@ -409,13 +506,14 @@ def decompile_flow(
         "steps": steps,
         "skip_holidays": bool(flow.get("blockedDates")),
         "re_enroll": bool(criteria.get("shouldReEnroll")),
+        "unenroll_when_unmet": bool(criteria.get("unEnrollObjectsNotMeetingCriteria")),
     }
     if hours is not None:
         rule["business_hours"] = hours
     return rule
 
 
-def _hours_back(windows: list[Any], portal_tz: str, today: dt.date) -> dict[str, Any] | None:
+def _hours_back(windows: list[Any], portal_tz: str) -> dict[str, Any] | None:
     """Uniform time windows in the portal's time zone, as JST business hours."""
     if not windows:
         return None
@@ -433,7 +531,7 @@ def _hours_back(windows: list[Any], portal_tz: str, today: dt.date) -> dict[str,
     sh, sm, eh, em = spans.pop()
 
     def jst(hour: int, minute: int) -> str:
-        at = dt.datetime.combine(today, dt.time(hour, minute), tzinfo=ZoneInfo(portal_tz))
+        at = dt.datetime.combine(REFERENCE_DAY, dt.time(hour, minute), tzinfo=ZoneInfo(portal_tz))
         local = at.astimezone(JST)
         return f"{local.hour:02d}:{local.minute:02d}"
 

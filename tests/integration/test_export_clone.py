@@ -53,7 +53,7 @@ def test_export_of_an_applied_blueprint_plans_no_change(
     ]
     rules = body_of(out / "follow-up.yaml")
     assert "stage: jp_closed_won" in rules and "50000" not in rules  # symbolic, no ids
-    assert "hs_japan_apply_lock" not in (out / "groups.yaml").read_text(encoding="utf-8")
+    assert "hsjapan_apply_lock" not in (out / "groups.yaml").read_text(encoding="utf-8")
     assert "dealname" not in (out / "properties-deals.yaml").read_text(encoding="utf-8")
     plan = cli("plan", str(out), *on(portal), "--detailed-exitcode")
     assert plan.exit_code == 0, plan.stdout + plan.stderr

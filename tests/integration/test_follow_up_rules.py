@@ -28,7 +28,7 @@ def managed(portal: PortalEnv) -> dict[str, dict[str, Any]]:
     full = requests.post(
         f"{portal.url}/automation/v4/flows/batch/read", json={"inputs": ids}, headers=h, timeout=5
     ).json()["results"]
-    return {f["customProperties"]["hs_japan_key"]: f for f in full}
+    return {f["customProperties"]["hsjapan_key"]: f for f in full}
 
 
 def test_rules_apply_once_and_a_delay_change_is_one_update(

@@ -38,9 +38,9 @@ def test_criteria_workflows_lifecycle(cli: Cli, portal: PortalEnv) -> None:
     )
     assert cli("apply", BP, *on(portal), "--yes").exit_code == 0
     made = {
-        f["customProperties"]["hs_japan_key"]: f
+        f["customProperties"]["hsjapan_key"]: f
         for f in flows(portal)
-        if f["customProperties"]["hs_japan_key"].startswith("criteria_")
+        if f["customProperties"]["hsjapan_key"].startswith("criteria_")
     }
     assert len(made) == 6 and all(f["isEnabled"] for f in made.values())
     total = len(flows(portal))  # with the follow-up rules' workflows
@@ -100,7 +100,7 @@ def test_criteria_workflows_lifecycle(cli: Cli, portal: PortalEnv) -> None:
         ).status_code
         == 201
     )
-    orphan = {**mine, "name": "old", "customProperties": {"hs_japan_key": "criteria_old"}}
+    orphan = {**mine, "name": "old", "customProperties": {"hsjapan_key": "criteria_old"}}
     requests.post(f"{portal.url}/automation/v4/flows", json=orphan, headers=h, timeout=5)
     plan_text = cli("plan", BP, *on(portal), "--detailed-exitcode")
     assert plan_text.exit_code == 0

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hs_japan.blueprint import load_blueprint
-from hs_japan.blueprint.model import FollowUpRuleSpec
+from hs_japan.blueprint.model import FollowUpRuleSpec, HolidayCalendarSpec
 from hs_japan.rules import (
     DecompileError,
     RuleContext,
@@ -23,10 +23,10 @@ from hs_japan.rules import (
     compile_rule,
     decompile_flow,
 )
-from tests.helpers import DEFAULT_BLUEPRINT
+from tests.helpers import DEFAULT_BLUEPRINT, OPENAPI, require_spec
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "rules"
-SPEC = Path("/work/shared/hubspot-api/openapi/automation-v4.json")
+SPEC = OPENAPI / "automation-v4.json"
 TYPES = {
     ("contacts", "jp_first_touch"): "enumeration",
     ("deals", "jp_ringi_status"): "enumeration",
@@ -42,7 +42,6 @@ def ctx(**over: Any) -> RuleContext:
         "stages": {"jp_enterprise": {"jp_first_meeting", "jp_ringi", "jp_closed_won"}},
         "prop_type": lambda obj, name: TYPES.get((obj, name)),
         "owner_user_id": OWNERS.get,
-        "today": dt.date(2026, 11, 24),
     }
     base.update(over)
     return RuleContext(**base)
@@ -135,12 +134,23 @@ def test_business_hours_follow_the_portal_time_zone() -> None:
 
 
 def test_blocked_dates_are_japanese_holidays_and_the_year_end_closing() -> None:
-    dates = {(d["year"], d["month"], d["dayOfMonth"]) for d in blocked_dates(dt.date(2026, 11, 24))}
-    assert (2027, "JANUARY", 1) in dates and (2026, "DECEMBER", 29) in dates
+    blocked = blocked_dates(HolidayCalendarSpec(through=2028))
+    annual = [(d["month"], d["dayOfMonth"]) for d in blocked if "year" not in d]
+    # the year-end closing is sent once, without a year: HubSpot repeats it every year
+    assert annual == [
+        ("JANUARY", 1),
+        ("JANUARY", 2),
+        ("JANUARY", 3),
+        ("DECEMBER", 29),
+        ("DECEMBER", 30),
+        ("DECEMBER", 31),
+    ]
+    dates = {(d["year"], d["month"], d["dayOfMonth"]) for d in blocked if "year" in d}
     assert (2027, "JANUARY", 11) in dates  # Coming of Age Day 2027 (second Monday)
     assert (2027, "MAY", 3) in dates and (2027, "MAY", 5) in dates  # Golden Week holidays
-    assert (2026, "NOVEMBER", 23) not in dates  # already past
-    assert (2028, "DECEMBER", 31) in dates  # three calendar years ahead
+    assert (2026, "NOVEMBER", 23) in dates  # whole years: past days of the span stay
+    assert (2028, "NOVEMBER", 23) in dates and (2029, "JANUARY", 14) not in dates
+    assert not any(m == "JANUARY" and d == 1 for _y, m, d in dates)  # not twice
 
 
 @pytest.mark.parametrize(
@@ -184,8 +194,7 @@ def test_unresolved_references_name_the_rule_and_the_missing_thing(
 
 
 def test_the_japan_rules_validate_against_the_v4_schema() -> None:
-    if not SPEC.exists():
-        pytest.skip("automation v4 OpenAPI file not available")
+    require_spec(SPEC)
     from openapi_schema_validator import OAS30Validator
 
     spec = json.loads(SPEC.read_text())
@@ -261,7 +270,7 @@ def test_rule_to_flow_to_rule_is_identity(
     types = {("deals", "jp_ringi_status"): "enumeration"}
     c = ctx(prop_type=lambda o, n: types.get((o, n)), portal_time_zone="America/New_York")
     flow = compile_rule(rule(**data), c)
-    back = decompile_flow(flow, owner_email, pipeline_of, "America/New_York", c.today)
+    back = decompile_flow(flow, owner_email, pipeline_of, "America/New_York")
     assert rule(**back) == rule(**data)
 
 

@@ -240,4 +240,15 @@ def check_blueprint(bp: Blueprint, docs: Mapping[str, YamlDoc]) -> list[Diagnost
                             ("filters", j),
                             f"'{value}' is not an option of {ls.object} property {flt.property}",
                         )
+    rules: dict[tuple[str, ...], Origin] = {}
+    for rule, origin in bp.follow_up_rules:
+        first_seen(rules, (rule.key,), origin, ("key",), f"follow-up rule '{rule.key}'")
+    for i, (_cal, origin) in enumerate(bp.holiday_calendars):
+        if i:
+            first = bp.holiday_calendars[0][1]
+            report.at(
+                origin,
+                ("key",),
+                f"one holiday calendar per blueprint (the first is at {first.file}:{first.line})",
+            )
     return report.problems

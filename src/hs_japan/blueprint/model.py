@@ -359,6 +359,35 @@ class BusinessHours(_Strict):
     end: HHMM = "18:00"
 
 
+MonthDay = Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+# the year-end closing most Japanese companies observe (domain notes): every year, no year
+YEAR_END_CLOSING: tuple[str, ...] = ("12-29", "12-30", "12-31", "01-01", "01-02", "01-03")
+# holidays are written for whole years up to ``through``; the span is this many years
+HOLIDAY_SPAN_YEARS = 3
+# a blueprint without a calendar gets this horizon (fixed per hs-japan release, never
+# derived from today's date, so the desired state does not move with the calendar)
+DEFAULT_HOLIDAYS_THROUGH = 2029
+
+
+class HolidayCalendarSpec(_Strict):
+    """The closed days follow-up workflows skip (HubSpot ``blockedDates``).
+
+    Annual closings are sent without a year (HubSpot repeats them every year); national
+    holidays move from year to year, so they are written for whole years ending with
+    ``through``. Nothing here depends on today's date: the plan warns when fewer than
+    twelve months of holidays remain, and raising ``through`` is one reviewed change.
+    """
+
+    key: Name = "jp"
+    country: Literal["JP"] = "JP"
+    through: int = Field(default=DEFAULT_HOLIDAYS_THROUGH, ge=2000, le=2200)
+    annual_closings: list[MonthDay] = Field(default_factory=lambda: list(YEAR_END_CLOSING))
+    # company-specific closed dates (e.g. 創立記念日, an Obon closing), YYYY-MM-DD
+    extra_dates: list[
+        Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+    ] = Field(default_factory=list)
+
+
 class FollowUpRuleSpec(_Strict):
     """A follow-up rule, compiled to one HubSpot workflow (automation v4 flow)."""
 
@@ -373,6 +402,9 @@ class FollowUpRuleSpec(_Strict):
     # skip Japanese public holidays and the year-end closing (12/29-1/3) when acting
     skip_holidays: bool = True
     re_enroll: bool = False
+    # stop pending steps once the record no longer meets the trigger (a deal that moved
+    # on to the next stage gets no "stalled" task); HubSpot's unEnrollObjectsNotMeetingCriteria
+    unenroll_when_unmet: bool = True
     absent: bool = False
 
 
@@ -398,7 +430,13 @@ class Blueprint(BaseModel):
     funnel: tuple[tuple[FunnelStageSpec, Origin], ...] = ()
     lists: tuple[tuple[ListSpec, Origin], ...] = ()
     follow_up_rules: tuple[tuple[FollowUpRuleSpec, Origin], ...] = ()
+    holiday_calendars: tuple[tuple[HolidayCalendarSpec, Origin], ...] = ()
     line_maps: dict[str, dict[tuple[str | int, ...], int]] = Field(default_factory=dict)
+
+    @property
+    def holiday_calendar(self) -> HolidayCalendarSpec:
+        """The blueprint's holiday calendar (the default one when it names none)."""
+        return self.holiday_calendars[0][0] if self.holiday_calendars else HolidayCalendarSpec()
 
     def origin_of(self, origin: Origin, *sub: str | int) -> Origin:
         """The origin of a field inside an item, with its own line when known."""

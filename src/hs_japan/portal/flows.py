@@ -4,8 +4,8 @@ NOTES §13.1): find hs-japan's flows by their marker, create, replace, delete.
 Rules followed (NOTES §6.2, §6.6):
 - flows are listed with cursor paging (100 per page) and read in full with
   ``batch/read`` (100 per call): the listing has no ``customProperties``;
-- hs-japan's flows carry ``customProperties.hs_japan_key``; flows without it are never
-  touched;
+- hs-japan's flows carry ``customProperties.hsjapan_key`` (``hs_japan_key`` before 0.2);
+  flows without it are never touched;
 - create with ``isEnabled: false``, read back, then enable with a PUT if wanted
   (enabling can enrol many records at once);
 - PUT is a full replacement carrying the current ``revisionId``; a stale revision is
@@ -22,8 +22,8 @@ from typing import Any
 
 from hs_japan.errors import PortalError
 from hs_japan.portal.client import PortalClient
+from hs_japan.reserved import MARKER, marker_of
 
-MARKER = "hs_japan_key"
 BASE = "/automation/v4/flows"
 PAGE = 100
 # fields HubSpot sets or keeps; never sent back and never diffed
@@ -42,12 +42,6 @@ SERVER_FIELDS = frozenset(
 )
 # fixed at creation: not part of the PUT schema (NOTES §6.3)
 CREATE_ONLY = ("objectTypeId", "flowType", "dataSources")
-
-
-def marker_of(flow: dict[str, Any]) -> str | None:
-    props = flow.get("customProperties") or {}
-    value = props.get(MARKER) if isinstance(props, dict) else None
-    return str(value) if value else None
 
 
 def list_flow_ids(client: PortalClient) -> list[str]:

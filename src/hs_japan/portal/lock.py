@@ -2,7 +2,7 @@
 
 HubSpot has no key-value store, but creating a property group is atomic and answers
 409 when the name exists (NOTES §5.1, §5.5). The lock is therefore a contact property
-group named ``hs_japan_apply_lock`` whose label carries the holder, the time it was
+group named ``hsjapan_apply_lock`` whose label carries the holder, the time it was
 taken and when it expires::
 
     hs-japan lock · owner=ana@laptop pid=4242 · id=1f2e3d4c · since=2026-11-24T10:00:00Z
@@ -33,9 +33,9 @@ from hubspot.crm.properties import PropertyGroupCreate, PropertyGroupUpdate
 from hs_japan.errors import HsJapanError, PortalError
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.portal.read import sdk_to_json
+from hs_japan.reserved import LOCK_GROUP
 
 LOCK_OBJECT = "contacts"
-LOCK_GROUP = "hs_japan_apply_lock"
 DEFAULT_TTL = dt.timedelta(minutes=30)
 REFRESH_AFTER = dt.timedelta(minutes=5)
 
@@ -222,14 +222,14 @@ class PortalLock:
         self.release()
 
 
-def read_lock(client: PortalClient) -> LockInfo | None:
+def read_lock(client: PortalClient, group: str = LOCK_GROUP) -> LockInfo | None:
     try:
         group = client.call(
             "read the apply lock",
             partial(
                 client.sdk.crm.properties.groups_api.get_by_name,
                 LOCK_OBJECT,
-                LOCK_GROUP,
+                group,
                 _request_timeout=REQUEST_TIMEOUT,
             ),
         )
@@ -241,15 +241,16 @@ def read_lock(client: PortalClient) -> LockInfo | None:
     return LockInfo.parse(label) or LockInfo("an unknown holder", "0", _now(), _now())
 
 
-def break_lock(client: PortalClient) -> bool:
-    """Archive the lock group; False when there was none."""
+def break_lock(client: PortalClient, group: str = LOCK_GROUP) -> bool:
+    """Archive the lock group; False when there was none. ``group=LEGACY_LOCK_GROUP``
+    breaks the lock of an hs-japan release before 0.2."""
     try:
         client.call(
             "release the apply lock",
             partial(
                 client.sdk.crm.properties.groups_api.archive,
                 LOCK_OBJECT,
-                LOCK_GROUP,
+                group,
                 _request_timeout=REQUEST_TIMEOUT,
             ),
         )
