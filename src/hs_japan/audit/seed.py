@@ -5,8 +5,9 @@ with a time in each stage drawn around the blueprint's ``expected_days`` (some b
 the maximum: stalled), some are lost on the way (12 % per stage), those that reach the
 last open stage are won. Deal properties follow the stage (ringi status once the formal
 quote is out, budget status from discovery on) except for a share of deals that skip
-criteria on purpose; each deal gets one to three contacts with buying roles, some deals
-without a champion or a decision-maker. The audit and report tests compare their numbers
+criteria on purpose; each deal gets one to three contacts with buying roles (the first
+with a lead source, ``jp_first_touch``, for nine deals in ten), some deals without a
+champion or a decision-maker. The audit and report tests compare their numbers
 with values computed straight from this data.
 """
 
@@ -37,11 +38,13 @@ OWNERS = [
     {"email": "suzuki@example.jp", "firstName": "Taro", "lastName": "Suzuki"},
     {"email": "tanaka@example.jp", "firstName": "Yui", "lastName": "Tanaka"},
 ]
+FIRST_TOUCH = ["seminar", "referral", "trade_show", "shiryo_seikyu", "demo_request", "outbound"]
 ROLE_SETS = [["champion"], ["approver"], ["user"], ["budget_holder"], ["purchaser"]]
 
 
 def generate(pipeline: PipelineSpec, deals: int, seed: int, now: dt.datetime) -> SeedData:
     rng = random.Random(seed)
+    touch_rng = random.Random(seed * 7919 + 1)  # lead sources, apart from the deal stream
     live = [s for s in pipeline.stages if not s.absent]
     open_stages = [s for s in live if s.probability not in (0.0, 1.0)]
     won = next(s for s in live if s.probability == 1.0)
@@ -98,16 +101,15 @@ def generate(pipeline: PipelineSpec, deals: int, seed: int, now: dt.datetime) ->
         contact_ids = []
         roles = list(ROLE_SETS)
         rng.shuffle(roles)
-        for role in roles[: rng.randint(1, 3)]:
-            data.contacts.append(
-                {
-                    "properties": {
-                        "firstname": f"担当{len(data.contacts)}",
-                        "lastname": "山田",
-                        "jp_buying_role": ";".join(role),
-                    }
-                }
-            )
+        for k, role in enumerate(roles[: rng.randint(1, 3)]):
+            contact = {
+                "firstname": f"担当{len(data.contacts)}",
+                "lastname": "山田",
+                "jp_buying_role": ";".join(role),
+            }
+            if k == 0 and touch_rng.random() < 0.9:  # the deal's lead source; some unknown
+                contact["jp_first_touch"] = touch_rng.choice(FIRST_TOUCH)
+            data.contacts.append({"properties": contact})
             contact_ids.append(len(data.contacts) - 1)
         data.deals.append({"properties": props, "contacts": contact_ids})
     return data

@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,13 +25,19 @@ def _pipeline(bp: Any, pipeline_id: str | None) -> Any:
     )
 
 
-def read_deal_data(
-    client: Any, pipeline: Any
-) -> tuple[list[Any], dict[str, list[str]], dict[str, str]]:
-    """One pass: deals of the pipeline (search), their contacts (associations batch read),
-    the contacts' buying roles (batch read) and owner names."""
-    from hs_japan.portal.owners import read_owners
-    from hs_japan.portal.records import associated_ids, read_batch, search_all
+@dataclass
+class DealData:
+    deals: list[dict[str, Any]]
+    roles: dict[str, list[str]]  # deal id -> its contacts' buying roles
+    sources: dict[str, str]  # deal id -> lead source (first touch of its first contact)
+    owners: dict[str, str]  # owner id -> "First Last <email>"
+    owner_names: dict[str, str]  # owner id -> "First Last" (or the email)
+
+
+def deal_property_names(pipeline: Any) -> list[str]:
+    """Every deal property the audit and report read, each once: stage timestamps in both
+    families (``hs_v2_date_*`` current, ``hs_date_*`` legacy fallback)."""
+    from hs_japan.audit.metrics import stamp_names
 
     names = {
         "dealname",
@@ -42,30 +49,162 @@ def read_deal_data(
         "jp_ringi_status",
         "jp_budget_status",
     }
+    names |= set(stamp_names(st.key for st in pipeline.stages))
     for st in pipeline.stages:
-        names.add(f"hs_date_entered_{st.key}")
         for crit in (st.entry, st.exit):
             if crit:
                 names |= set(crit.required_properties) | {c.property for c in crit.conditions}
-    deals = search_all(client, "deals", [("pipeline", "EQ", [pipeline.id])], sorted(names))
+    return sorted(names)
+
+
+def read_deal_data(client: Any, pipeline: Any) -> DealData:
+    """One pass: deals of the pipeline (search), their contacts (associations batch read),
+    the contacts' buying roles and first touch (batch read) and owner names."""
+    from hs_japan.portal.owners import read_owners
+    from hs_japan.portal.records import associated_ids, read_batch, search_all
+
+    deals = search_all(
+        client, "deals", [("pipeline", "EQ", [pipeline.id])], deal_property_names(pipeline)
+    )
     links = associated_ids(client, "deals", "contacts", [str(d["id"]) for d in deals])
     contact_ids = sorted({c for ids in links.values() for c in ids})
-    contacts = read_batch(client, "contacts", contact_ids, ["jp_buying_role"])
+    contacts = read_batch(client, "contacts", contact_ids, ["jp_buying_role", "jp_first_touch"])
     roles = {
         deal_id: [str(contacts.get(c, {}).get("jp_buying_role") or "") for c in ids]
         for deal_id, ids in links.items()
     }
-    owners = {
-        str(
-            o["id"]
-        ): f"{o.get('firstName', '')} {o.get('lastName', '')} <{o.get('email', '')}>".strip()
-        for o in read_owners(client)
+    sources: dict[str, str] = {}
+    for deal_id, ids in links.items():
+        touched = [
+            c for c in sorted(ids, key=_id_order) if contacts.get(c, {}).get("jp_first_touch")
+        ]
+        if touched:
+            sources[deal_id] = str(contacts[touched[0]]["jp_first_touch"])
+    owners: dict[str, str] = {}
+    owner_names: dict[str, str] = {}
+    for o in read_owners(client):
+        name = f"{o.get('firstName') or ''} {o.get('lastName') or ''}".strip()
+        email = str(o.get("email") or "")
+        owners[str(o["id"])] = f"{name} <{email}>".strip() if name else email
+        owner_names[str(o["id"])] = name or email
+    return DealData(deals, roles, sources, owners, owner_names)
+
+
+def _id_order(record_id: str) -> tuple[int, str]:
+    return (int(record_id), "") if record_id.isdigit() else (1 << 62, record_id)
+
+
+def drift_changes(bp: Any, result: Any, applied_language: str) -> list[Any]:
+    """The plan's changes that are real drift, whatever language the portal was applied in.
+
+    The plan was made in the profile's language (the one ``apply`` writes). A property,
+    group, pipeline or stage whose portal labels are the blueprint's labels in the *other*
+    language is not drift: for those, the plan is made again without reading anything
+    (same portal snapshot) in the other language, and the change with fewer differing
+    attributes is kept; no change in either language means no drift.
+    """
+    from hs_japan.blueprint.compile import compile_blueprint
+    from hs_japan.plan.diff import plan_changes
+    from hs_japan.resources import Kind
+
+    other = "en" if applied_language == "ja" else "ja"
+    pure = {Kind.PROPERTY_GROUP, Kind.PROPERTY, Kind.PIPELINE, Kind.STAGE}
+    alternative = {
+        (c.kind, c.key): c
+        for c in plan_changes(compile_blueprint(bp, other), result.state.snapshot)  # type: ignore[arg-type]
     }
-    return deals, roles, owners
+    out = []
+    for change in result.plan.changes:
+        if change.kind not in pure:
+            out.append(change)
+            continue
+        alt = alternative.get((change.kind, change.key))
+        if alt is None:
+            continue  # matches the blueprint in the other language: not drift
+        size = len(change.after or change.before or {})
+        out.append(alt if len(alt.after or alt.before or {}) < size else change)
+    return out
+
+
+def describe_change(change: Any, vocab: Any) -> dict[str, Any]:
+    """A plan change for people (``text``) and for JSON (internal names)."""
+    parts = change.key.split("/")
+    attrs = change.after or change.before or {}
+    label = ""
+    kind = change.kind.value
+    if kind == "property":
+        label = vocab.prop(parts[-1], parts[0])
+    elif kind == "stage" and len(parts) == 3 and parts[1] == vocab.pipeline.id:
+        label = vocab.stage(parts[2])
+    elif kind == "pipeline" and parts[-1] == vocab.pipeline.id:
+        label = vocab.pipeline_label()
+    if not label or label == parts[-1]:
+        label = str(attrs.get("label") or attrs.get("name") or parts[-1])
+    text = (
+        f"{change.action.glyph} {vocab.t('action.' + change.action.value)} "
+        f"{vocab.t('res.' + kind)}「{label}」"
+        if vocab.language == "ja"
+        else f"{change.action.glyph} {vocab.t('action.' + change.action.value)} "
+        f'{vocab.t("res." + kind)} "{label}"'
+    )
+    return {
+        "action": change.action.value,
+        "kind": kind,
+        "key": change.key,
+        "label": label,
+        "attributes": sorted((change.after or {}).keys() | (change.before or {}).keys())
+        if change.action.value == "update"
+        else [],
+        "text": text,
+    }
+
+
+def render_audit_text(result: Any, vocab: Any, portal_id: int, link: str) -> str:
+    from hs_japan.audit.labels import table
+
+    out = [
+        vocab.t("audit.title"),
+        vocab.t(
+            "audit.header",
+            portal=portal_id,
+            pipeline=vocab.pipeline_label(),
+            open=result.open_deals,
+        ),
+    ]
+    stage_order = {st.key: i for i, st in enumerate(vocab.pipeline.stages)}
+    grouped: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for f in result.findings:
+        grouped[f.owner][f.stage].append(f)
+    for owner in sorted(grouped):
+        count = sum(len(v) for v in grouped[owner].values())
+        out += ["", f"{owner} ({count})"]
+        for stage in sorted(grouped[owner], key=lambda k: stage_order.get(k, len(stage_order))):
+            items = grouped[owner][stage]
+            out.append(f"  {vocab.stage(stage)} ({len(items)})")
+            rows = [
+                [vocab.t(f"kind.{f.kind}"), f.deal_name, f.detail, link + f.deal_id] for f in items
+            ]
+            headers = [vocab.t(k) for k in ("col.kind", "col.deal", "col.detail", "col.link")]
+            out += ["    " + line for line in table(headers, rows)]
+    out.append("")
+    out.append(
+        vocab.t(
+            "audit.summary",
+            criteria=result.count("criteria"),
+            stalled=result.count("stalled"),
+            stakeholders=result.count("stakeholders"),
+            drift=len(result.drift),
+        )
+    )
+    if result.drift:
+        out.append(vocab.t("audit.drift") + ":")
+        out += [f"  {d['text']}" for d in result.drift]
+    return "\n".join(out) + "\n"
 
 
 def register(app: typer.Typer) -> None:
     from hs_japan import cli
+    from hs_japan.audit.labels import Vocabulary
     from hs_japan.audit.metrics import audit, report
     from hs_japan.audit.report_html import render_html, render_text
     from hs_japan.blueprint import load_blueprint
@@ -77,6 +216,14 @@ def register(app: typer.Typer) -> None:
     PipelineOpt = Annotated[
         str | None, typer.Option("--pipeline", help="Deal pipeline id (default: the first).")
     ]
+    ReaderLanguageOpt = Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            help="Language to read the output in (ja|en; default: the profile's). Labels "
+            "only: drift is always judged against what apply writes.",
+        ),
+    ]
 
     @app.command("audit")
     def audit_command(
@@ -85,35 +232,44 @@ def register(app: typer.Typer) -> None:
         pipeline_id: PipelineOpt = None,
         output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
         config: cli.ConfigOpt = None,
-        language: cli.LanguageOpt = None,
+        language: ReaderLanguageOpt = None,
     ) -> None:
         """Deals missing their stage criteria, stalled past the expected time, without a
         decision-maker or champion; and configuration drift. Exit 2 when anything is found."""
+        from hs_japan.errors import ConfigError
 
         def body() -> int:
+            if output_format not in ("text", "json"):
+                raise ConfigError(f"--format: 'text' or 'json', not {output_format!r}")
             bp = load_blueprint(blueprint)
             profile = load_profile(portal, config, language)
+            applied = load_profile(portal, config, None).language  # what apply writes
             pipeline = _pipeline(bp, pipeline_id)
+            vocab = Vocabulary(bp, pipeline, profile.language)
             with open_portal(profile) as client:
                 info = portal_info(client.get_account_details())
                 check_portal(profile, info.portal_id, info.account_type)
-                deals, roles, owners = read_deal_data(client, pipeline)
-                plan = make_plan(bp, client, profile.language, info=info)
-            result = audit(deals, pipeline, roles, owners, dt.datetime.now(dt.UTC))
-            result.drift = [f"{c.action.glyph} {c.kind.value} {c.key}" for c in plan.plan.changes]
+                data = read_deal_data(client, pipeline)
+                plan = make_plan(bp, client, applied, info=info)
+            result = audit(
+                data.deals, pipeline, data.roles, data.owners, dt.datetime.now(dt.UTC), vocab
+            )
+            result.drift = [describe_change(c, vocab) for c in drift_changes(bp, plan, applied)]
             link = f"https://app.hubspot.com/contacts/{info.portal_id}/record/0-3/"
             if output_format == "json":
                 typer.echo(
                     json.dumps(
                         {
                             "portalId": info.portal_id,
+                            "pipeline": pipeline.id,
+                            "language": vocab.language,
                             "openDeals": result.open_deals,
                             "counts": {
                                 k: result.count(k) for k in ("criteria", "stalled", "stakeholders")
                             },
                             "drift": result.drift,
                             "findings": [
-                                {**f.__dict__, "link": link + f.deal_id} for f in result.findings
+                                {**f.to_json(), "link": link + f.deal_id} for f in result.findings
                             ],
                         },
                         ensure_ascii=False,
@@ -121,30 +277,7 @@ def register(app: typer.Typer) -> None:
                     )
                 )
             else:
-                typer.echo(
-                    f"Portal {info.portal_id} · pipeline {pipeline.id} · "
-                    f"{result.open_deals} open deals"
-                )
-                grouped: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-                for f in result.findings:
-                    grouped[f.owner][f.stage].append(f)
-                for owner in sorted(grouped):
-                    typer.echo(f"\n{owner}")
-                    for stage in sorted(grouped[owner]):
-                        items = grouped[owner][stage]
-                        typer.echo(f"  {stage} ({len(items)})")
-                        for f in items:
-                            typer.echo(
-                                f"    [{f.kind}] {f.deal_name}: {f.detail}  {link}{f.deal_id}"
-                            )
-                typer.echo("")
-                typer.echo(
-                    f"Findings: {result.count('criteria')} criteria not met, "
-                    f"{result.count('stalled')} stalled, {result.count('stakeholders')} missing "
-                    f"stakeholders; configuration drift: {len(result.drift)} change(s)."
-                )
-                for line in result.drift:
-                    typer.echo(f"  drift: {line}")
+                typer.echo(render_audit_text(result, vocab, info.portal_id, link), nl=False)
             return STATUS_FINDINGS if result.findings or result.drift else 0
 
         code = cli._guard(body)
@@ -158,27 +291,35 @@ def register(app: typer.Typer) -> None:
         pipeline_id: PipelineOpt = None,
         out: Annotated[Path | None, typer.Option("--out", "-o", help="HTML report file.")] = None,
         config: cli.ConfigOpt = None,
-        language: cli.LanguageOpt = None,
+        language: ReaderLanguageOpt = None,
     ) -> None:
         """Leading indicators: stage conversion, time in stage against the expected ranges,
-        weighted pipeline, new deals and meetings per month, ringi and budget mix."""
+        weighted pipeline, win rate and sales cycle, per owner, per month and fiscal
+        quarter, lead sources, ringi and budget mix."""
 
         def body() -> int:
             bp = load_blueprint(blueprint)
             profile = load_profile(portal, config, language)
             pipeline = _pipeline(bp, pipeline_id)
+            vocab = Vocabulary(bp, pipeline, profile.language)
             with open_portal(profile) as client:
                 info = portal_info(client.get_account_details())
                 check_portal(profile, info.portal_id, info.account_type)
-                deals, _roles, _owners = read_deal_data(client, pipeline)
+                data = read_deal_data(client, pipeline)
             now = dt.datetime.now(dt.UTC)
-            rep = report(deals, pipeline, profile.language, now)
-            typer.echo(render_text(rep, info.portal_id, pipeline.id, len(deals)), nl=False)
+            rep = report(data.deals, pipeline, vocab, now, data.owner_names, data.sources)
+            typer.echo(render_text(rep, info.portal_id, len(data.deals)), nl=False)
             if out is not None:
                 out.write_text(
-                    render_html(rep, info.portal_id, pipeline.id, len(deals), now), encoding="utf-8"
+                    render_html(rep, info.portal_id, len(data.deals), now), encoding="utf-8"
                 )
-                typer.echo(f"Wrote {out} (self-contained; opens offline).")
+                typer.echo(
+                    (
+                        "{out} を書き出しました（単体で開けます）。"
+                        if vocab.language == "ja"
+                        else "Wrote {out} (self-contained; opens offline)."
+                    ).format(out=out)
+                )
             return 0
 
         code = cli._guard(body)
