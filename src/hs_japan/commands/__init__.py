@@ -11,7 +11,7 @@ import importlib
 
 import typer
 
-MODULES: tuple[str, ...] = ("export_clone", "migrate", "design", "audit_report")
+MODULES: tuple[str, ...] = ("export_clone", "migrate", "design", "audit_report", "doctor")
 
 
 def register_all(app: typer.Typer) -> None:

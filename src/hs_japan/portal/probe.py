@@ -1,0 +1,239 @@
+"""The reads ``hs-japan doctor`` (and plan/apply's preflight) needs, all at once.
+
+:func:`gather_facts` issues every probe :func:`hs_japan.doctor.required_probes` lists for
+the blueprint, plus the account details, the limits API and a workflows probe, through
+``client.call_all`` (concurrent, each with the client's retry and pacing). A probe refused
+with 403 does not stop the others: the refusal is kept with HubSpot's
+``errors[].context.requiredScopes`` (NOTES §3.1), so one run names every missing scope.
+
+Nothing is written. The write-scope probes send a create HubSpot must refuse (a property
+group, a list, without a name): the scope check answers 403 first, else validation 400,
+which means the scope is there.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from hubspot.crm.lists import ListSearchRequest
+
+from hs_japan.blueprint.model import Blueprint
+from hs_japan.doctor import Facts, ProbeOutcome, Usage, required_probes
+from hs_japan.portal.client import REQUEST_TIMEOUT, SDK_EXCEPTIONS, PortalClient
+from hs_japan.portal.read import sdk_to_json
+
+OBJECT_TYPE_NAMES = {"0-1": "contacts", "0-2": "companies", "0-3": "deals", "0-5": "tickets"}
+FLOWS = "/automation/v4/flows"
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    body: Any
+
+
+def _body(raw: Any) -> Any:
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def _soft(fn: Callable[[], Any], soft: frozenset[int]) -> Callable[[], _Answer]:
+    """``fn`` whose answers with a status in ``soft`` are values, not errors: the client's
+    retry policy still sees 429/5xx, and a 401 still ends the run."""
+
+    def run() -> _Answer:
+        try:
+            result = fn()
+        except SDK_EXCEPTIONS as exc:
+            status = int(getattr(exc, "status", 0) or 0)
+            if status in soft:
+                return _Answer(status, _body(getattr(exc, "body", None)))
+            raise
+        body = getattr(result, "body", result)  # client.request's Response, or an SDK model
+        return _Answer(200, sdk_to_json(body))
+
+    return run
+
+
+def _outcome(answer: _Answer, refusal_is_ok: bool = False) -> ProbeOutcome:
+    if answer.status < 400 or (refusal_is_ok and answer.status == 400):
+        return ProbeOutcome(ok=True)
+    body = answer.body if isinstance(answer.body, dict) else {}
+    if answer.status == 403 and body.get("category") == "MISSING_SCOPES":
+        scopes: list[str] = []
+        contexts = [body.get("context") or {}] + [
+            (e.get("context") or {}) for e in body.get("errors") or [] if isinstance(e, dict)
+        ]
+        for context in contexts:
+            for scope in context.get("requiredScopes") or []:
+                if scope not in scopes:
+                    scopes.append(str(scope))
+        return ProbeOutcome(ok=False, required_scopes=tuple(scopes) or ("(unnamed)",))
+    context = {
+        str(k): tuple(str(v) for v in (vals if isinstance(vals, list) else [vals]))
+        for k, vals in (body.get("context") or {}).items()
+    }
+    message = str(body.get("message") or answer.body or f"HTTP {answer.status}")
+    return ProbeOutcome(ok=False, refused=message, context=context)
+
+
+def _usage(rows: Any) -> dict[str, Usage]:
+    out = {}
+    for row in rows if isinstance(rows, list) else []:
+        obj = OBJECT_TYPE_NAMES.get(str(row.get("objectTypeId")))
+        if obj and isinstance(row.get("limit"), int) and isinstance(row.get("usage"), int):
+            out[obj] = Usage(usage=row["usage"], limit=row["limit"])
+    return out
+
+
+def gather_facts(client: PortalClient, bp: Blueprint) -> Facts:
+    """Probe the portal for everything :func:`hs_japan.doctor.preflight` checks (read-only)."""
+    sdk = client.sdk
+    props = sdk.crm.properties.core_api
+    pipes = sdk.crm.pipelines.pipelines_api
+    t = REQUEST_TIMEOUT
+    refusals = frozenset({403})
+    calls: list[tuple[str, Callable[[], _Answer]]] = []
+    kinds: list[tuple[str, bool]] = []  # (probe key, a 400 means "scope present")
+
+    def add(key: str, what: str, fn: Callable[[], Any], soft: frozenset[int] = refusals) -> None:
+        calls.append((what, _soft(fn, soft)))
+        kinds.append((key, 400 in soft))
+
+    keys = {p.key for p in required_probes(bp)} | {"account", "limits/pipelines", "automation"}
+    for key in sorted(keys):
+        area, _, arg = key.partition("/")
+        if key == "account":
+            add(
+                key,
+                "read account details",
+                partial(client.request, "GET", "/account-info/v3/details"),
+            )
+        elif area == "schemas.read":
+            add(
+                key,
+                f"read {arg} properties",
+                partial(props.get_all, arg, archived=False, _request_timeout=t),
+            )
+        elif area == "schemas.write":
+            # a group without a name: refused (400) when the scope is there, 403 when not
+            body = {"name": "", "label": "", "displayOrder": -1}
+            add(
+                key,
+                f"probe {arg} schema write scope",
+                partial(client.request, "POST", f"/crm/v3/properties/{arg}/groups", body=body),
+                frozenset({400, 403}),
+            )
+        elif area == "pipelines":
+            add(key, f"read {arg} pipelines", partial(pipes.get_all, arg, _request_timeout=t))
+        elif area == "records":
+            add(
+                key,
+                f"read {arg} records",
+                partial(sdk.crm.objects.basic_api.get_page, arg, limit=1, _request_timeout=t),
+            )
+        elif key == "lists.read":
+            search = ListSearchRequest(offset=0, count=1, additional_properties=[])
+            add(
+                key,
+                "search lists",
+                partial(sdk.crm.lists.lists_api.do_search, search, _request_timeout=t),
+            )
+        elif key == "lists.write":
+            add(
+                key,
+                "probe lists write scope",
+                partial(client.request, "POST", "/crm/v3/lists", body={"name": ""}),
+                frozenset({400, 403}),
+            )
+        elif key == "automation":
+            add(key, "probe workflows", partial(client.request, "GET", FLOWS, qs={"limit": 1}))
+        elif area == "owner":
+            add(
+                key,
+                f"find owner {arg}",
+                partial(
+                    sdk.crm.owners.owners_api.get_page, email=arg, limit=10, _request_timeout=t
+                ),
+            )
+        elif area == "limits":
+            add(
+                key,
+                f"read {arg} limits",
+                partial(client.request, "GET", f"/crm/v3/limits/{arg}"),
+                frozenset({403, 404}),
+            )
+    # client.request silences stdout with contextlib.redirect_stdout, which swaps the
+    # process-wide sys.stdout: concurrent requests can restore each other's StringIO and
+    # leave stdout captured for good. Put the real one back once the probes are done.
+    stdout = sys.stdout
+    try:
+        answers = client.call_all(calls)
+    finally:
+        sys.stdout = stdout
+    return _facts({key: (a, ok400) for (key, ok400), a in zip(kinds, answers, strict=True)})
+
+
+def _facts(answers: dict[str, tuple[_Answer, bool]]) -> Facts:
+    probes: dict[str, ProbeOutcome] = {}
+    properties: dict[str, frozenset[str]] = {}
+    pipelines: dict[str, frozenset[str]] = {}
+    pipeline_limits: dict[str, Usage] = {}
+    property_limits: dict[str, Usage] = {}
+    owners: dict[str, bool] = {}
+    info: dict[str, Any] = {}
+    workflows: bool | None = None
+    workflow_tier: str | None = None
+    for key, (answer, refusal_is_ok) in answers.items():
+        outcome = _outcome(answer, refusal_is_ok)
+        probes[key] = outcome
+        area, _, arg = key.partition("/")
+        body = answer.body if isinstance(answer.body, dict) else {}
+        if key == "automation":
+            if outcome.ok:
+                workflows = True
+            elif outcome.refused is not None:
+                workflows = False
+                workflow_tier = (outcome.context.get("tier") or (None,))[0]
+        if not outcome.ok or answer.status >= 400:
+            continue
+        if key == "account":
+            info = body
+        elif area == "schemas.read":
+            properties[arg] = frozenset(str(p.get("name")) for p in body.get("results") or [])
+        elif area == "pipelines":
+            pipelines[arg] = frozenset(str(p.get("id")) for p in body.get("results") or [])
+        elif area == "owner":
+            owners[arg] = any(
+                str(o.get("email", "")).casefold() == arg and o.get("userId") is not None
+                for o in body.get("results") or []
+            )
+        elif key == "limits/pipelines":
+            pipeline_limits = _usage(body.get("hubspotDefinedObjectTypes"))
+        elif key == "limits/custom-properties":
+            property_limits = _usage(body.get("byObjectType"))
+    portal_id = info.get("portalId")
+    return Facts(
+        probes=probes,
+        portal_id=int(portal_id) if portal_id is not None else None,
+        account_type=str(info["accountType"]) if info.get("accountType") else None,
+        portal_name=str(info.get("portalName") or "") or None,
+        properties=properties,
+        pipelines=pipelines,
+        pipeline_limits=pipeline_limits,
+        property_limits=property_limits,
+        owners=owners,
+        workflows=workflows,
+        workflow_tier=workflow_tier,
+    )
