@@ -16,12 +16,15 @@ state under ``.hs-japan/local/`` (or ``$HS_JAPAN_HOME/local``).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from hs_japan.errors import ConfigError
+from hs_japan.outfile import ReadProblem, read_regular_file
 
 LOCAL = "local"
 DEFAULT_CONFIG = Path("hs-japan.toml")
@@ -34,6 +37,14 @@ _KNOWN_KEYS = {
     "confirm_production",
 }
 ACCOUNT_TYPES = ("STANDARD", "SANDBOX", "DEVELOPER_TEST", "APP_DEVELOPER")
+MAX_CONFIG_BYTES = 1024 * 1024
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# what a pasted credential looks like: a HubSpot private-app token (pat-na1-…), a
+# bearer string, or a long run of key-like characters with digits or dashes
+_TOKENISH = re.compile(
+    r"^(?:pat-|bearer\s|[A-Za-z0-9]{8}-[A-Za-z0-9]{4}-)|^(?=.*[0-9-])[A-Za-z0-9._~+/=-]{24,}$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,24 @@ class Profile:
                 f"portal '{self.name}': environment variable {self.token_env} "
                 "is not set (export the private-app token there)"
             )
+        # never echo the value: say only what is wrong with it
+        if any(c in value for c in "\r\n"):
+            raise ConfigError(
+                f"portal '{self.name}': environment variable {self.token_env} holds a line "
+                "break inside the token (was it pasted with a newline?); export the token "
+                "alone on one line"
+            )
+        if any(ord(c) < 0x21 or 0x7F <= ord(c) <= 0x9F for c in value):
+            raise ConfigError(
+                f"portal '{self.name}': environment variable {self.token_env} holds spaces or "
+                "control characters inside the token; export the token alone"
+            )
+        if not value.isascii():
+            raise ConfigError(
+                f"portal '{self.name}': environment variable {self.token_env} holds characters "
+                "that are not plain ASCII (e.g. full-width letters or smart quotes), which an "
+                "HTTP header cannot carry; export the token as copied from HubSpot"
+            )
         return value
 
 
@@ -71,14 +100,11 @@ def load_profile(
 ) -> Profile:
     path = config_path or DEFAULT_CONFIG
     portals: dict[str, object] = {}
-    if path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-        portals = data.get("portals") or {}
-        if not isinstance(portals, dict):
+    if path.exists() or path.is_symlink():
+        found = _read_toml(path).get("portals") or {}
+        if not isinstance(found, dict):
             raise ConfigError(f"{path}: portals: must be a table of [portals.NAME] sections")
+        portals = found
     elif config_path is not None:
         raise ConfigError(f"{path}: no such profile file")
     entry = portals.get(name)
@@ -102,13 +128,24 @@ def load_profile(
             f"{path}: portals.{name}: never put a token in the file; "
             "set token_env to the name of an environment variable"
         )
-    base_url = entry.get("base_url")
+    base_url = _base_url(entry.get("base_url"), f"{path}: portals.{name}.base_url")
     token_env = entry.get("token_env")
-    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-        raise ConfigError(f"{path}: portals.{name}.base_url: must be an http(s) URL")
-    if not isinstance(token_env, str) or not token_env:
+    if not isinstance(token_env, str) or not token_env.strip():
         raise ConfigError(
             f"{path}: portals.{name}.token_env: name the environment variable holding the token"
+        )
+    if not _ENV_NAME.match(token_env):
+        # never echo it: it may be the token itself, pasted where the name belongs
+        if _TOKENISH.search(token_env.strip()):
+            raise ConfigError(
+                f"{path}: portals.{name}.token_env: the value of token_env looks like a token, "
+                "not a variable name; put the token in an environment variable (e.g. "
+                f"HS_JAPAN_{name.upper().replace('-', '_')}_TOKEN) and name that variable "
+                "here, and revoke the token if this file was shared"
+            )
+        raise ConfigError(
+            f"{path}: portals.{name}.token_env: not a valid environment variable name "
+            "(letters, digits and _, not starting with a digit)"
         )
     lang = language or entry.get("language", "ja")
     portal_id = entry.get("portal_id")
@@ -126,13 +163,86 @@ def load_profile(
         raise ConfigError(f"{path}: portals.{name}.confirm_production: must be true or false")
     return Profile(
         name,
-        base_url=base_url.rstrip("/"),
+        base_url=base_url,
         token_env=token_env,
         language=_language(lang, path),
         portal_id=portal_id,
         account_type=account_type,
         confirm_production=confirm,
     )
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    """Parse the profile file; every problem is one line naming the file (and line)."""
+    try:
+        raw = read_regular_file(path, MAX_CONFIG_BYTES)
+    except ReadProblem as exc:
+        raise ConfigError(f"{path}: cannot read the profile file: {exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad_line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{bad_line}: not valid UTF-8; save the file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc).splitlines()[0] if str(exc) else "invalid TOML"
+        match = re.search(r"\(at line (\d+), column \d+\)", message)
+        if match:
+            line = match.group(1)
+            message = message.replace(match.group(0), "").strip()
+            raise ConfigError(f"{path}:{line}: invalid TOML: {message}") from None
+        raise ConfigError(f"{path}: invalid TOML: {message}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+
+
+def _base_url(value: object, where: str) -> str:
+    """A usable http(s) base URL, or one line saying what is wrong with it."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: must be an http(s) URL, e.g. https://api.hubapi.com")
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in value):
+        raise ConfigError(f"{where}: must not contain spaces or control characters")
+    try:
+        parts = urllib.parse.urlsplit(value)
+        port = parts.port  # raises ValueError when out of range or not a number
+        host = parts.hostname
+    except ValueError as exc:
+        reason = (
+            "bad IPv6 address (write it as http://[::1]:8080)"
+            if "IPv6" in str(exc)
+            else (
+                "port must be a number from 1 to 65535" if "port" in str(exc).lower() else str(exc)
+            )
+        )
+        raise ConfigError(f"{where}: {_safe_url(value)} is not a valid URL: {reason}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        shown = parts.scheme or "none"
+        raise ConfigError(
+            f"{where}: unknown scheme '{shown}' in {_safe_url(value)} (use https:// or http://)"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(
+            f"{where}: must not contain a user name or password (the token comes from token_env)"
+        )
+    if not host:
+        raise ConfigError(f"{where}: {_safe_url(value)} has no host name")
+    if port == 0:
+        raise ConfigError(f"{where}: {_safe_url(value)}: port must be from 1 to 65535")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{where}: {_safe_url(value)} must not have a query or fragment")
+    if not host.isascii():
+        try:
+            host.encode("idna")
+        except UnicodeError:
+            raise ConfigError(f"{where}: {_safe_url(value)} has an invalid host name") from None
+    return value.rstrip("/")
+
+
+def _safe_url(value: str) -> str:
+    """The URL for messages, cut short (a pasted token could follow it)."""
+    shown = value if len(value) <= 80 else value[:77] + "..."
+    return repr(shown)
 
 
 def _language(value: object, path: Path) -> Literal["ja", "en"]:

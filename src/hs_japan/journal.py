@@ -20,11 +20,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hs_japan.outfile import ReadProblem, read_regular_file
 from hs_japan.plan.model import Change, Plan
+from hs_japan.redact import redact
 
 
 def _stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _scrub(value: Any) -> Any:
+    """``value`` with every string passed through :func:`redact` (before JSON encoding,
+    so a masked token never breaks the line's JSON)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {_scrub(k) if isinstance(k, str) else k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
 
 
 def _change_ref(change: Change) -> dict[str, Any]:
@@ -40,7 +54,9 @@ class Journal:
         self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held for the run
 
     def _write(self, event: str, **data: Any) -> None:
-        line = json.dumps({"at": _stamp(), "event": event, **data}, ensure_ascii=False)
+        # an error body may echo the request's Authorization header: redact on write
+        record = _scrub({"at": _stamp(), "event": event, **data})
+        line = json.dumps(record, ensure_ascii=False)
         self._fh.write(line + "\n")
         self._fh.flush()
         os.fsync(self._fh.fileno())
@@ -85,24 +101,54 @@ class Interrupted:
     planned: int
     done: int
     in_doubt: list[str]
+    torn: int = 0  # bytes of a torn last line that were ignored
 
     def describe(self) -> str:
         doubt = f"; in doubt when it stopped: {', '.join(self.in_doubt)}" if self.in_doubt else ""
+        torn = (
+            f" (its last line was torn by the crash: {self.torn} bytes ignored)"
+            if self.torn
+            else ""
+        )
         return (
             f"a previous apply (started {self.started}, journal {self.path}) stopped after "
-            f"{self.done} of {self.planned} writes{doubt}. This plan comes from a fresh read "
-            "of the portal, so it covers exactly what is left."
+            f"{self.done} of {self.planned} writes{doubt}{torn}. This plan comes from a fresh "
+            "read of the portal, so it covers exactly what is left."
         )
 
 
+MAX_JOURNAL_BYTES = 256 * 1024 * 1024
+
+
+def read_journal(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The intact events of one journal and the number of bytes ignored after them.
+
+    A crash can tear the last line anywhere, even inside a multi-byte UTF-8 character;
+    each line is decoded on its own, so a torn tail never hides the lines before it.
+    """
+    try:
+        raw = read_regular_file(path, MAX_JOURNAL_BYTES)
+    except ReadProblem:
+        return [], 0
+    events: list[dict[str, Any]] = []
+    offset = 0
+    for line in raw.split(b"\n"):
+        end = offset + len(line) + 1
+        if line.strip():
+            try:
+                event = json.loads(line.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                event = None
+            if not isinstance(event, dict):
+                # a line torn by the crash: everything before it is intact
+                return events, max(len(raw) - offset, 0)
+            events.append(event)
+        offset = end
+    return events, 0
+
+
 def read_events(path: Path) -> list[dict[str, Any]]:
-    events = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            events.append(json.loads(line))
-        except ValueError:
-            break  # a line torn by the crash: everything before it is intact
-    return events
+    return read_journal(path)[0]
 
 
 def interrupted(root: Path, portal_id: int) -> list[Interrupted]:
@@ -113,20 +159,24 @@ def interrupted(root: Path, portal_id: int) -> list[Interrupted]:
     recovered = set()
     found = []
     for path in sorted(folder.glob("*.jsonl")):
-        events = read_events(path)
+        events, torn = read_journal(path)
         recovered |= {e.get("previous") for e in events if e.get("event") == "recovers"}
         if not events or any(e.get("event") == "end" for e in events):
             continue
         begin = events[0]
-        done = {(e["kind"], e["key"]) for e in events if e.get("event") == "done"}
-        intents = [(e["kind"], e["key"]) for e in events if e.get("event") == "intent"]
+        done = {(str(e.get("kind")), str(e.get("key"))) for e in events if e.get("event") == "done"}
+        intents = [
+            (str(e.get("kind")), str(e.get("key"))) for e in events if e.get("event") == "intent"
+        ]
+        changes = begin.get("changes")
         found.append(
             Interrupted(
                 path=path,
                 started=str(begin.get("at", "?")),
-                planned=len(begin.get("changes", [])),
+                planned=len(changes) if isinstance(changes, list) else 0,
                 done=len(done),
                 in_doubt=[f"{k} {key}" for k, key in intents if (k, key) not in done],
+                torn=torn,
             )
         )
     return [i for i in found if i.path.name not in recovered]

@@ -20,6 +20,12 @@ _PATTERNS = (
     re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(?:bearer\s+)?[^'\"\s,}]+"),
     re.compile(r"(?i)(bearer\s+)(?!\[REDACTED\])[^\s'\"]+"),
     re.compile(r"\bpat-[A-Za-z0-9][A-Za-z0-9-]{7,}"),
+    # URL-encoded bearer credentials and credentials in query strings (legacy hapikey)
+    re.compile(r"(?i)(bearer(?:%20|\+)+)[^&\s'\"%]+"),
+    re.compile(
+        r"(?i)(\b(?:access_token|refresh_token|hapikey|client_secret|api_?key|token)=)"
+        r"(?!\[REDACTED\])[^&\s'\"]+"
+    ),
 )
 
 

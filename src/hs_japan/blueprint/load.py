@@ -6,7 +6,6 @@ located as ``file:line: field: message``.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 from collections.abc import Iterator
@@ -20,17 +19,26 @@ from hs_japan.blueprint.model import (
     Blueprint,
     FollowUpRuleSpec,
     FunnelStageSpec,
+    HolidayCalendarSpec,
     ListSpec,
     Origin,
     PipelineSpec,
     PropertyGroupSpec,
     PropertySpec,
 )
-from hs_japan.blueprint.yamlsrc import YamlDoc, dotted, read_yaml
+from hs_japan.blueprint.yamlsrc import (
+    YamlDoc,
+    bool_word_hint,
+    dotted,
+    parse_yaml,
+    read_source,
+)
 from hs_japan.errors import BlueprintError, Diagnostic
 
 SUFFIXES = (".yaml", ".yml")
 MAX_FILES = 500
+# HubSpot's cap on stages per pipeline (NOTES §4.6; the emulator enforces the same)
+MAX_STAGES = 100
 
 
 def _display(path: Path) -> str:
@@ -66,6 +74,19 @@ def find_blueprint_files(root: Path) -> list[Path]:
             )
         seen_dirs.add(real)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in dirnames:
+            if name.endswith(SUFFIXES):
+                raise BlueprintError(
+                    [
+                        Diagnostic(
+                            _display(Path(dirpath) / name),
+                            0,
+                            "",
+                            "is a directory, not a YAML file (rename it or move it out of "
+                            "the blueprint)",
+                        )
+                    ]
+                )
         for name in sorted(filenames):
             if name.startswith(".") or not name.endswith(SUFFIXES):
                 continue
@@ -98,6 +119,15 @@ def _pydantic_diagnostics(
             if isinstance(p, int)
             or (isinstance(p, str) and not p.startswith(("function-", "str", "Text")))
         )
+        if not isinstance(err.get("input"), str):
+            found = doc.bool_word_at(loc)  # an unquoted yes/no/on/off where text belongs
+            if found is not None and err["type"] not in ("extra_forbidden", "missing"):
+                out.append(
+                    Diagnostic(
+                        doc.file, doc.line_of(found[0]), dotted(found[0]), bool_word_hint(found[1])
+                    )
+                )
+                continue
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
@@ -123,6 +153,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "lists": ListSpec,
     "funnel": FunnelStageSpec,
     "follow_up_rules": FollowUpRuleSpec,
+    "holiday_calendars": HolidayCalendarSpec,
 }
 
 
@@ -179,10 +210,12 @@ def load_blueprint(root: Path) -> Blueprint:
     for path in files:
         display = _display(path)
         rel = path.relative_to(base).as_posix() if path.is_relative_to(base) else display
-        # an unreadable file is reported by read_yaml with its location
-        with contextlib.suppress(OSError):
-            digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
-        doc, errs = read_yaml(path, display)
+        raw, errs = read_source(path, display)  # never blocks: FIFOs, devices are refused
+        if raw is None:
+            diagnostics.extend(errs)
+            continue
+        digest.update(rel.encode() + b"\0" + raw + b"\0")
+        doc, errs = parse_yaml(raw, display)
         diagnostics.extend(errs)
         if doc is None:
             continue
@@ -210,6 +243,28 @@ def load_blueprint(root: Path) -> Blueprint:
     )
     # cross-item rules run on the items that parsed, so all errors show at once
     diagnostics.extend(check_blueprint(blueprint, {d.file: d for d in docs}))
+    diagnostics.extend(_more_checks(blueprint, {d.file: d for d in docs}))
     if diagnostics:
         raise BlueprintError(diagnostics)
     return blueprint
+
+
+def _more_checks(bp: Blueprint, docs: dict[str, YamlDoc]) -> list[Diagnostic]:
+    """Cross-item rules not in ``check.py``: HubSpot's stage cap per pipeline."""
+    out: list[Diagnostic] = []
+
+    def at(origin: Origin, sub: tuple[str | int, ...], message: str) -> None:
+        path = (*origin.keypath, *sub)
+        doc = docs.get(origin.file)
+        line = doc.line_of(path) if doc else origin.line
+        out.append(Diagnostic(origin.file, line, dotted(path), message))
+
+    for pl, origin in bp.pipelines:
+        live = [s for s in pl.stages if not s.absent]
+        if len(live) > MAX_STAGES:
+            at(
+                origin,
+                ("stages",),
+                f"{len(live)} stages; HubSpot allows at most {MAX_STAGES} stages per pipeline",
+            )
+    return out

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from hs_japan.errors import ConfigError
+from hs_japan.outfile import ReadProblem, read_regular_file, write_atomic
 from hs_japan.plan.model import Change, Plan
 
 FORMAT = "hs-japan-plan/1"
+MAX_PLAN_BYTES = 64 * 1024 * 1024  # a plan of every object of a large portal is a few MB
 
 
 def plan_document(plan: Plan, fingerprints: dict[str, str] | None = None) -> dict[str, Any]:
@@ -39,22 +41,94 @@ def plan_document(plan: Plan, fingerprints: dict[str, str] | None = None) -> dic
 
 
 def save_plan(path: Path, plan: Plan, fingerprints: dict[str, str]) -> None:
-    path.write_text(
-        json.dumps(plan_document(plan, fingerprints), ensure_ascii=False, indent=2) + "\n",
-        encoding="utf-8",
-    )
+    """Write the plan all-or-nothing (temp file, then rename): never a half-written plan."""
+    text = json.dumps(plan_document(plan, fingerprints), ensure_ascii=False, indent=2) + "\n"
+    write_atomic(path, text, "plan file")
 
 
 def load_saved(path: Path) -> dict[str, Any]:
+    """A saved plan, checked for shape; each problem is one line naming the file and field."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read plan file: {exc.strerror}") from None
-    except ValueError as exc:
+        raw = read_regular_file(path, MAX_PLAN_BYTES)
+    except ReadProblem as exc:
+        raise ConfigError(f"{path}: cannot read plan file: {exc}") from None
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a plan file (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        hint = " — truncated?" if exc.pos >= len(raw.rstrip()) else ""
+        raise ConfigError(
+            f"{path}:{exc.lineno}: not a plan file (invalid JSON: {exc.msg}{hint})"
+        ) from None
+    except (ValueError, RecursionError) as exc:
         raise ConfigError(f"{path}: not a plan file (invalid JSON: {exc})") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+    if not isinstance(doc, dict):
+        raise ConfigError(
+            f"{path}: not an hs-japan plan file (a JSON object is expected, "
+            f"found {_json_type(doc)}); make it again with: hs-japan plan ... --out {path}"
+        )
+    if doc.get("format") != FORMAT:
         raise ConfigError(f"{path}: not an hs-japan plan file (format {FORMAT} expected)")
+    problem = _shape_problem(doc)
+    if problem:
+        raise ConfigError(
+            f"{path}: damaged plan file: {problem}; make it again with: hs-japan plan ... "
+            f"--out {path}"
+        )
     return doc
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return names.get(type(value), type(value).__name__)
+
+
+def _shape_problem(doc: dict[str, Any]) -> str | None:
+    """What is wrong with a parsed plan document (None when it has the expected shape)."""
+    portal = doc.get("portal")
+    if not isinstance(portal, dict):
+        return f"portal: must be an object, found {_json_type(portal)}"
+    pid = portal.get("portalId")
+    if not isinstance(pid, int) or isinstance(pid, bool):
+        return f"portal.portalId: must be a number, found {_json_type(pid)}"
+    blueprint = doc.get("blueprint")
+    if not isinstance(blueprint, dict):
+        return f"blueprint: must be an object, found {_json_type(blueprint)}"
+    for key in ("digest", "language"):
+        if not isinstance(blueprint.get(key), str):
+            return f"blueprint.{key}: must be a string, found {_json_type(blueprint.get(key))}"
+    changes = doc.get("changes")
+    if not isinstance(changes, list):
+        return f"changes: must be a list, found {_json_type(changes)}"
+    for i, change in enumerate(changes):
+        if not isinstance(change, dict):
+            return f"changes[{i}]: must be an object, found {_json_type(change)}"
+        for key in ("action", "kind", "key"):
+            if not isinstance(change.get(key), str):
+                return f"changes[{i}].{key}: must be a string, found {_json_type(change.get(key))}"
+        for key in ("before", "after"):
+            if change.get(key) is not None and not isinstance(change[key], dict):
+                return f"changes[{i}].{key}: must be an object or null"
+        for key in ("reasons", "details"):
+            if not isinstance(change.get(key, []), list):
+                return f"changes[{i}].{key}: must be a list"
+        try:
+            Change.from_json(change)
+        except (ValueError, TypeError, KeyError) as exc:
+            return f"changes[{i}]: {exc}"
+    fingerprints = doc.get("fingerprints")
+    if fingerprints is not None:
+        if not isinstance(fingerprints, dict):
+            return f"fingerprints: must be an object, found {_json_type(fingerprints)}"
+        for key, value in fingerprints.items():
+            if not isinstance(value, str):
+                return f"fingerprints.{key}: must be a string, found {_json_type(value)}"
+    return None
 
 
 def compare_saved(
