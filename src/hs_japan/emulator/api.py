@@ -8,6 +8,7 @@ it into the envelope of NOTES §3.1 with a correlation id.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,6 +61,20 @@ class ApiError(Exception):
             out["links"] = self.links
         out.update(self.extra)
         return out
+
+
+def js(value: Any) -> str:
+    """A value as HubSpot's messages show it: JSON (``null``, ``true``, ``"x"``), never a
+    Python repr."""
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        return json.dumps(str(value), ensure_ascii=False)
+
+
+def show(value: Any) -> str:
+    """A name inside quotes in a message: strings as they are, anything else as JSON."""
+    return value if isinstance(value, str) else js(value)
 
 
 def validation(message: str, *, field_name: str | None = None, code: str | None = None) -> ApiError:
@@ -160,6 +175,25 @@ def route(
         return handler
 
     return register
+
+
+def allowed_methods(path: str) -> list[str]:
+    """The methods served on ``path`` (for a 405's ``Allow`` header)."""
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/")
+    methods: set[str] = set()
+    ranked = sorted(ROUTES, key=lambda r: r.template.count("{"))
+    best: int | None = None
+    for r in ranked:
+        if r.pattern.match(path) is None:
+            continue
+        level = r.template.count("{")
+        if best is None:
+            best = level
+        if level == best:  # literal segments win, as in match()
+            methods.add(r.method)
+    order = ("GET", "POST", "PUT", "PATCH", "DELETE")
+    return [m for m in order if m in methods]
 
 
 def match(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from hs_japan.emulator.api import ApiError, Request, Response, not_found, route, validation
+from hs_japan.emulator.api import (
+    ApiError,
+    Request,
+    Response,
+    js,
+    not_found,
+    route,
+    show,
+    validation,
+)
 from hs_japan.emulator.common import (
     OBJECT_TYPE_IDS,
     limit_param,
@@ -159,13 +168,13 @@ def associations_for_create(
             if category != HUBSPOT_DEFINED:
                 raise validation(
                     f"{at}.types[{j}]: only HUBSPOT_DEFINED association types are supported "
-                    f"(got {category!r})",
+                    f"(got {js(category)})",
                     field_name=f"{at}.types[{j}].associationCategory",
                 )
             to_obj = target_of(obj, type_id) if isinstance(type_id, int) else None
             if to_obj is None or not isinstance(type_id, int):
                 raise validation(
-                    f"{at}.types[{j}]: {type_id!r} is not a valid association type id from {obj}",
+                    f"{at}.types[{j}]: {js(type_id)} is not a valid association type id from {obj}",
                     field_name=f"{at}.types[{j}].associationTypeId",
                 )
             to_id = str(to["id"])
@@ -275,7 +284,7 @@ def create_labeled(request: Request) -> Response:
         category = spec.get("associationCategory") if isinstance(spec, dict) else None
         if category != HUBSPOT_DEFINED or type_id not in known:
             raise validation(
-                f"[{i}]: {category}/{type_id} is not an association type from {from_obj} "
+                f"[{i}]: {show(category)}/{js(type_id)} is not an association type from {from_obj} "
                 f"to {to_obj}",
                 field_name=f"[{i}].associationTypeId",
             )
@@ -298,8 +307,10 @@ def create_labeled(request: Request) -> Response:
         [],
     )
     labels = [lab for _t, lab, _n in (_type_info(from_obj, to_obj, t) for t in types) if lab]
+    # crm-associations-v4.json: 201 with a Location header and LabelsBetweenObjectPair
+    location = f"/crm/v4/objects/{from_obj}/{from_id}/associations/{to_obj}/{to_id}"
     return Response(
-        200,
+        201,
         {
             "fromObjectTypeId": OBJECT_TYPE_IDS[from_obj],
             "fromObjectId": int(from_id),
@@ -307,6 +318,7 @@ def create_labeled(request: Request) -> Response:
             "toObjectId": int(to_id),
             "labels": labels,
         },
+        {"Location": location},
     )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from hs_japan.emulator.api import ApiError, Request, validation
+from hs_japan.emulator.api import ApiError, Request, js, validation
 
 # name -> objectTypeId
 OBJECT_TYPE_IDS = {
@@ -132,7 +132,7 @@ def limit_param(request: Request, default: int, maximum: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise validation(f"limit must be an integer (got {raw!r})", field_name="limit") from None
+        raise validation(f"limit must be an integer (got {js(raw)})", field_name="limit") from None
     if value < 1:
         raise validation(f"limit must be a positive integer (got {value})", field_name="limit")
     return min(value, maximum)
@@ -157,7 +157,7 @@ def cursor_page(
         try:
             start = int(after)
         except ValueError:
-            raise validation(f"Invalid paging cursor: {after!r}", field_name="after") from None
+            raise validation(f"Invalid paging cursor: {js(after)}", field_name="after") from None
         items = [i for i in items if key(i) > start]
     page, rest = items[:limit], items[limit:]
     if not rest:

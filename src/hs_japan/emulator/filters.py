@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from hs_japan.emulator.api import validation
+from hs_japan.emulator.api import js, show, validation
 from hs_japan.emulator.common import parse_timestamp
 
 BRANCH_TYPES = ("OR", "AND", "NOT_ALL", "NOT_ANY", "RESTRICTED", "UNIFIED_EVENTS", "ASSOCIATION")
@@ -166,7 +166,7 @@ def normalize_branch(
     btype = raw.get("filterBranchType")
     if btype not in BRANCH_TYPES:
         raise validation(
-            f"{where}.filterBranchType must be one of {', '.join(BRANCH_TYPES)} (got {btype!r})",
+            f"{where}.filterBranchType must be one of {', '.join(BRANCH_TYPES)} (got {js(btype)})",
             field_name=f"{where}.filterBranchType",
         )
     children = raw.get("filterBranches", [])
@@ -249,7 +249,7 @@ def normalize_filter(
     ftype = raw.get("filterType")
     if ftype not in FILTER_REQUIRED:
         raise validation(
-            f"{where}.filterType must be one of {', '.join(FILTER_REQUIRED)} (got {ftype!r})",
+            f"{where}.filterType must be one of {', '.join(FILTER_REQUIRED)} (got {js(ftype)})",
             field_name=f"{where}.filterType",
         )
     missing = _missing(raw, FILTER_REQUIRED[ftype])
@@ -264,7 +264,8 @@ def normalize_filter(
         known = props_for(object_type_id) if props_for is not None and not in_events else None
         if known is not None and prop not in known:
             raise validation(
-                f"{where}: property '{prop}' does not exist for objectTypeId {object_type_id}",
+                f"{where}: property '{show(prop)}' does not exist for objectTypeId "
+                f"{object_type_id}",
                 field_name=f"{where}.property",
                 code="PROPERTY_DOESNT_EXIST",
             )
@@ -287,7 +288,8 @@ def _normalize_operation(raw: Any, where: str) -> dict[str, Any]:
     otype = raw.get("operationType")
     if otype not in OPERATION_REQUIRED:
         raise validation(
-            f"{where}.operationType must be one of {', '.join(OPERATION_REQUIRED)} (got {otype!r})",
+            f"{where}.operationType must be one of {', '.join(OPERATION_REQUIRED)} "
+            f"(got {js(otype)})",
             field_name=f"{where}.operationType",
         )
     missing = _missing(raw, ("operator", *OPERATION_REQUIRED[otype]))
@@ -303,7 +305,7 @@ def _normalize_operation(raw: Any, where: str) -> dict[str, Any]:
     known = OPERATORS.get(otype)
     if known is not None and operator not in known:
         raise validation(
-            f"{where}.operator '{operator}' is not valid for {otype} operations; "
+            f"{where}.operator '{show(operator)}' is not valid for {otype} operations; "
             f"expected one of {', '.join(sorted(known))}",
             field_name=f"{where}.operator",
         )

@@ -24,8 +24,10 @@ from hs_japan.emulator.api import (
     Request,
     Response,
     conflict,
+    js,
     not_found,
     route,
+    show,
     validation,
 )
 from hs_japan.emulator.common import TYPE_ID_NAMES, cursor_page, fixed
@@ -181,17 +183,18 @@ def _is_int(value: Any) -> bool:
 def _check_variant(variant: Any, object_type_id: Any) -> None:
     if variant not in VARIANTS:
         raise validation(
-            f"type must be one of {', '.join(VARIANTS)} (got {variant!r})", field_name="type"
+            f"type must be one of {', '.join(VARIANTS)} (got {js(variant)})", field_name="type"
         )
     if object_type_id not in TYPE_ID_NAMES:
         raise validation(
-            f"Invalid objectTypeId '{object_type_id}': expected one of {', '.join(TYPE_ID_NAMES)}",
+            f"Invalid objectTypeId '{show(object_type_id)}': expected one of "
+            f"{', '.join(TYPE_ID_NAMES)}",
             field_name="objectTypeId",
         )
     if (variant == "CONTACT_FLOW") != (object_type_id == "0-1"):
         # HubSpot blames objectTypeId here, not the flow type (NOTES §6.3)
         raise validation(
-            f"Invalid objectTypeId '{object_type_id}' for this flow: contact-based flows "
+            f"Invalid objectTypeId '{show(object_type_id)}' for this flow: contact-based flows "
             "(CONTACT_FLOW) use objectTypeId 0-1 and every other object type needs a "
             "PLATFORM_FLOW",
             field_name="objectTypeId",
@@ -303,7 +306,7 @@ def _check_actions(body: dict[str, Any], object_type_id: str) -> tuple[list[dict
         atype = action.get("type")
         if atype not in ACTION_REQUIRED:
             raise validation(
-                f"{where}.type must be one of {', '.join(ACTION_REQUIRED)} (got {atype!r})",
+                f"{where}.type must be one of {', '.join(ACTION_REQUIRED)} (got {js(atype)})",
                 field_name=f"{where}.type",
             )
         action_id = action.get("actionId")
@@ -311,7 +314,8 @@ def _check_actions(body: dict[str, Any], object_type_id: str) -> tuple[list[dict
             raise validation(f"{where}.actionId must be a string", field_name=f"{where}.actionId")
         if action_id in ids:
             raise validation(
-                f"{where}: actionId '{action_id}' is used twice", field_name=f"{where}.actionId"
+                f"{where}: actionId '{show(action_id)}' is used twice",
+                field_name=f"{where}.actionId",
             )
         ids.append(action_id)
         missing = [k for k in ACTION_REQUIRED[atype] if action.get(k) is None]
@@ -325,7 +329,7 @@ def _check_actions(body: dict[str, Any], object_type_id: str) -> tuple[list[dict
             type_id = action["actionTypeId"]
             if type_id not in BUILTIN_ACTION_TYPES:
                 raise validation(
-                    f"{where}: unknown actionTypeId '{type_id}'; built-in action types are "
+                    f"{where}: unknown actionTypeId '{show(type_id)}'; built-in action types are "
                     f"{', '.join(BUILTIN_ACTION_TYPES)}",
                     field_name=f"{where}.actionTypeId",
                 )
@@ -389,7 +393,7 @@ def _check_actions(body: dict[str, Any], object_type_id: str) -> tuple[list[dict
     for _src, dst, _edge, at in edges:
         if dst not in known:
             raise validation(
-                f"{at}.nextActionId '{dst}' does not name an action of this flow",
+                f"{at}.nextActionId '{show(dst)}' does not name an action of this flow",
                 field_name=f"{at}.nextActionId",
             )
     start = body.get("startActionId")
@@ -399,7 +403,7 @@ def _check_actions(body: dict[str, Any], object_type_id: str) -> tuple[list[dict
         )
     if start is not None and start not in known:
         raise validation(
-            f"startActionId '{start}' does not name an action of this flow",
+            f"startActionId '{show(start)}' does not name an action of this flow",
             field_name="startActionId",
         )
     _no_cycles(ids, [(s, d) for s, d, edge, _at in edges if edge == "STANDARD"])
@@ -424,7 +428,8 @@ def _no_cycles(ids: list[str], edges: list[tuple[str, str]]) -> None:
                 nxt = graph[node][index]
                 if state.get(nxt) == 1:
                     raise validation(
-                        f"The actions form a cycle through action '{nxt}'; only GOTO edges may "
+                        f"The actions form a cycle through action '{show(nxt)}'; "
+                        "only GOTO edges may "
                         "point back",
                         field_name="actions",
                     )
@@ -443,7 +448,7 @@ def _check_enrollment(raw: Any, object_type_id: str) -> dict[str, Any]:
     etype = raw.get("type")
     if etype not in ENROLLMENT_REQUIRED:
         raise validation(
-            f"{where}.type must be one of {', '.join(ENROLLMENT_REQUIRED)} (got {etype!r})",
+            f"{where}.type must be one of {', '.join(ENROLLMENT_REQUIRED)} (got {js(etype)})",
             field_name=f"{where}.type",
         )
     missing = [k for k in ENROLLMENT_REQUIRED[etype] if raw.get(k) is None]
@@ -547,7 +552,7 @@ def create_flow(request: Request) -> Response:
     _check_variant(variant, object_type_id)
     if body["flowType"] not in FLOW_TYPES:
         raise validation(
-            f"flowType must be one of {', '.join(FLOW_TYPES)} (got {body['flowType']!r})",
+            f"flowType must be one of {', '.join(FLOW_TYPES)} (got {js(body['flowType'])})",
             field_name="flowType",
         )
     data_sources = _check_data_sources(body["dataSources"])
@@ -619,7 +624,7 @@ def delete_flow(request: Request) -> Response:
     _check_tier(request)
     flow_id = request.params["flowId"]
     if not flow_id.isdigit():
-        raise validation(f"flowId must be an integer (got {flow_id!r})", field_name="flowId")
+        raise validation(f"flowId must be an integer (got {js(flow_id)})", field_name="flowId")
     _find(request, flow_id)
     request.store.delete(request.portal_id, COLL, flow_id)
     return Response(204)

@@ -18,8 +18,10 @@ from hs_japan.emulator.api import (
     Request,
     Response,
     conflict,
+    js,
     not_found,
     route,
+    show,
     validation,
 )
 from hs_japan.emulator.associations import links_from
@@ -138,7 +140,7 @@ def _props_for(store: Store, portal_id: int) -> PropsFor:
 def _object_type_id(value: Any) -> str:
     if not isinstance(value, str) or value not in TYPE_ID_NAMES:
         raise validation(
-            f"objectTypeId must be one of {', '.join(TYPE_ID_NAMES)} (got {value!r})",
+            f"objectTypeId must be one of {', '.join(TYPE_ID_NAMES)} (got {js(value)})",
             field_name="objectTypeId",
         )
     return value
@@ -187,7 +189,7 @@ def _check_unique_name(request: Request, name: str, own_id: str | None) -> None:
         if other.get("deletedAt") or other["listId"] == own_id:
             continue
         if other["name"].strip().casefold() == name.strip().casefold():
-            raise conflict(f"A list named '{name}' already exists (listId {other['listId']})")
+            raise conflict(f"A list named '{show(name)}' already exists (listId {other['listId']})")
 
 
 def _live(request: Request, list_id: str) -> dict[str, Any]:
@@ -220,7 +222,7 @@ def create_list(request: Request) -> Response:
     processing = body["processingType"]
     if processing not in PROCESSING_TYPES:
         raise validation(
-            f"processingType must be one of {', '.join(PROCESSING_TYPES)} (got {processing!r})",
+            f"processingType must be one of {', '.join(PROCESSING_TYPES)} (got {js(processing)})",
             field_name="processingType",
         )
     raw_branch = body.get("filterBranch")
@@ -289,7 +291,7 @@ def get_list_by_name(request: Request) -> Response:
             continue
         if doc["name"].casefold() == name.casefold():
             return Response(200, {"list": _answer(request, doc, request.flag("includeFilters"))})
-    raise not_found(f"No {object_type_id} list named '{name}'")
+    raise not_found(f"No {object_type_id} list named '{show(name)}'")
 
 
 @route("POST", BASE + "/search", scopes=_READ)
@@ -429,7 +431,7 @@ def get_memberships(request: Request) -> Response:
     items = [{"recordId": rid, "membershipTimestamp": at} for rid, at in members.items()]
     if after:
         if not after.isdigit():
-            raise validation(f"Invalid paging cursor: {after!r}", field_name="after")
+            raise validation(f"Invalid paging cursor: {js(after)}", field_name="after")
         items = [i for i in items if int(i["recordId"]) > int(after)]
     body: dict[str, Any] = {"results": items[:limit], "total": len(members)}
     if len(items) > limit:

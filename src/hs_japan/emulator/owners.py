@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hs_japan.emulator.api import Request, Response, conflict, not_found, route, validation
+from hs_japan.emulator.api import Request, Response, conflict, js, not_found, route, validation
 from hs_japan.emulator.common import cursor_page, fixed
 from hs_japan.emulator.store import Store
 
@@ -29,7 +29,7 @@ def add_owner(store: Store, portal_id: int, body: dict[str, Any]) -> dict[str, A
     type?, archived?}``. Raises ValueError on bad input, FileExistsError on a taken email."""
     email = body.get("email")
     if not isinstance(email, str) or not EMAIL_RE.match(email):
-        raise ValueError(f"email must be an email address (got {email!r})")
+        raise ValueError(f"email must be an email address (got {js(email)})")
     for key in ("firstName", "lastName"):
         if not isinstance(body.get(key, ""), str):
             raise ValueError(f"{key} must be a string")

@@ -23,6 +23,7 @@ from hs_japan.emulator.api import (
     Response,
     not_found,
     route,
+    show,
     validation,
 )
 from hs_japan.emulator.common import (
@@ -168,11 +169,12 @@ def _new_stage(
             stage_id = str(request.store.next_id(request.portal_id, "stage"))
     elif not isinstance(stage_id, str) or not ID_RE.match(stage_id):
         raise validation(
-            f"{where}.stageId '{stage_id}' is invalid: lowercase letters, digits, '_' and '-'",
+            f"{where}.stageId '{show(stage_id)}' is invalid: "
+            "lowercase letters, digits, '_' and '-'",
             field_name=f"{where}.stageId",
         )
     elif stage_id in taken:
-        raise ApiError(409, "CONFLICT", f"A {obj} stage with id '{stage_id}' already exists")
+        raise ApiError(409, "CONFLICT", f"A {obj} stage with id '{show(stage_id)}' already exists")
     taken.add(stage_id)
     return {
         "id": stage_id,
@@ -208,7 +210,7 @@ def _unique_pipeline_label(request: Request, obj: str, label: str, own_id: str |
             continue
         if other["label"].strip().casefold() == label.strip().casefold():
             raise validation(
-                f"A {obj} pipeline labelled '{label}' already exists (id {other['id']})",
+                f"A {obj} pipeline labelled '{show(label)}' already exists (id {other['id']})",
                 field_name="label",
             )
 
@@ -322,11 +324,13 @@ def create_pipeline(request: Request) -> Response:
         pipeline_id = str(request.store.next_id(pid, "pipeline", start=700_001))
     elif not isinstance(pipeline_id, str) or not ID_RE.match(pipeline_id):
         raise validation(
-            f"pipelineId '{pipeline_id}' is invalid: lowercase letters, digits, '_' and '-'",
+            f"pipelineId '{show(pipeline_id)}' is invalid: lowercase letters, digits, '_' and '-'",
             field_name="pipelineId",
         )
     elif pipeline_id in existing_ids:
-        raise ApiError(409, "CONFLICT", f"A {obj} pipeline with id '{pipeline_id}' already exists")
+        raise ApiError(
+            409, "CONFLICT", f"A {obj} pipeline with id '{show(pipeline_id)}' already exists"
+        )
     _unique_pipeline_label(request, obj, label, None)
     check_pipeline_limit(request, obj)
     now = request.store.now_iso()
@@ -356,7 +360,7 @@ def update_pipeline(request: Request) -> Response:
     body = request.json_object()
     for key in body:
         if key not in ("label", "displayOrder", "archived"):
-            raise validation(f"Pipeline field '{key}' cannot be patched", field_name=key)
+            raise validation(f"Pipeline field '{show(key)}' cannot be patched", field_name=key)
     doc = request.store.get(request.portal_id, _coll(obj), pipeline_id)
     if doc is None:
         raise not_found(f"Unable to find pipeline {pipeline_id} for {obj}")
@@ -500,7 +504,7 @@ def _write_stage(request: Request, replace: bool) -> Response:
     allowed = ("label", "displayOrder", "metadata", "archived")
     for key in body:
         if key not in allowed:
-            raise validation(f"Stage field '{key}' cannot be changed", field_name=key)
+            raise validation(f"Stage field '{show(key)}' cannot be changed", field_name=key)
     if replace or "label" in body:
         stage["label"] = _label(body.get("label"), "stage")
     if replace or "displayOrder" in body:

@@ -23,6 +23,7 @@ from hs_japan.emulator.api import (
     conflict,
     not_found,
     route,
+    show,
     validation,
 )
 from hs_japan.emulator.catalogue import EPOCH, stage_properties, stage_property_type
@@ -135,7 +136,7 @@ def create_group(request: Request) -> Response:
         raise validation("Required field 'label' is missing", field_name="label")
     if not NAME_RE.match(name) or len(name) > MAX_NAME:
         raise validation(
-            f"Invalid group name '{name}': use lowercase letters, digits and underscores, "
+            f"Invalid group name '{show(name)}': use lowercase letters, digits and underscores, "
             "starting with a letter",
             field_name="name",
         )
@@ -144,7 +145,7 @@ def create_group(request: Request) -> Response:
         raise validation("displayOrder must be an integer", field_name="displayOrder")
     existing = request.store.get(request.portal_id, _group_coll(obj), name)
     if existing is not None and not existing.get("archived"):
-        raise conflict(f"A property group named '{name}' already exists.")
+        raise conflict(f"A property group named '{show(name)}' already exists.")
     doc = {"name": name, "label": label, "displayOrder": order, "archived": False}
     request.store.put(request.portal_id, _group_coll(obj), name, doc)
     return Response(201, doc, {"Location": f"/crm/v3/properties/{obj}/groups/{name}"})
@@ -160,7 +161,9 @@ def update_group(request: Request) -> Response:
     body = request.json_object()
     for key in body:
         if key not in ("label", "displayOrder"):
-            raise validation(f"Property group field '{key}' cannot be updated", field_name=key)
+            raise validation(
+                f"Property group field '{show(key)}' cannot be updated", field_name=key
+            )
     if "label" in body:
         if not isinstance(body["label"], str) or not body["label"].strip():
             raise validation("label must be a non-empty string", field_name="label")
@@ -182,7 +185,7 @@ def archive_group(request: Request) -> Response:
         raise not_found(f"Unable to find property group {name}")
     if doc.get("_builtin"):
         raise validation(
-            f"Property group '{name}' is a HubSpot default group and cannot be deleted"
+            f"Property group '{show(name)}' is a HubSpot default group and cannot be deleted"
         )
     members = [
         p["name"]
@@ -191,7 +194,7 @@ def archive_group(request: Request) -> Response:
     ]
     if members:
         raise validation(
-            f"Property group '{name}' still holds {len(members)} properties "
+            f"Property group '{show(name)}' still holds {len(members)} properties "
             f"({', '.join(members[:5])}{', …' if len(members) > 5 else ''}); "
             "move or archive them first"
         )
@@ -225,7 +228,7 @@ def _check_options(options: Any, field_name: str = "options") -> list[dict[str, 
             raise validation(f"{where}.value is required", field_name=f"{where}.value")
         if value in seen:
             raise validation(
-                f"Duplicate option value '{value}': option values must be unique",
+                f"Duplicate option value '{show(value)}': option values must be unique",
                 field_name=f"{where}.value",
                 code="DUPLICATE_OPTION_VALUE",
             )
@@ -267,14 +270,14 @@ BOOL_OPTIONS = [
 def _check_shape(request: Request, obj: str, doc: dict[str, Any]) -> None:
     """Rules that hold for a property after create or update."""
     ptype, field_type = doc.get("type"), doc.get("fieldType")
-    if ptype not in FIELD_TYPES:
+    if not isinstance(ptype, str) or ptype not in FIELD_TYPES:
         raise validation(
-            f"Invalid type '{ptype}'; expected one of {', '.join(sorted(FIELD_TYPES))}",
+            f"Invalid type '{show(ptype)}'; expected one of {', '.join(sorted(FIELD_TYPES))}",
             field_name="type",
         )
-    if field_type not in FIELD_TYPES[ptype]:
+    if not isinstance(field_type, str) or field_type not in FIELD_TYPES[ptype]:
         raise validation(
-            f"fieldType '{field_type}' is not valid for type '{ptype}'; "
+            f"fieldType '{show(field_type)}' is not valid for type '{show(ptype)}'; "
             f"expected one of {', '.join(sorted(FIELD_TYPES[ptype]))}",
             field_name="fieldType",
         )
@@ -300,7 +303,7 @@ def _check_shape(request: Request, obj: str, doc: dict[str, Any]) -> None:
     group = doc.get("groupName")
     if not isinstance(group, str) or _active_group(request, obj, group) is None:
         raise validation(
-            f"Property group '{group}' does not exist for {obj}", field_name="groupName"
+            f"Property group '{show(group)}' does not exist for {obj}", field_name="groupName"
         )
 
 
@@ -309,14 +312,14 @@ def _create_one(request: Request, obj: str, body: Any) -> dict[str, Any]:
         raise validation("Each input must be an object")
     for key in ("name", "label", "type", "fieldType", "groupName"):
         if body.get(key) in (None, ""):
-            raise validation(f"Required field '{key}' is missing", field_name=key)
+            raise validation(f"Required field '{show(key)}' is missing", field_name=key)
     unknown = sorted(set(body) - CREATE_FIELDS)
     if unknown:
         raise validation(f"Unknown field(s): {', '.join(unknown)}", field_name=unknown[0])
     name = body["name"]
     if not isinstance(name, str) or not NAME_RE.match(name) or len(name) > MAX_NAME:
         raise validation(
-            f"Invalid property name '{name}': use lowercase letters, digits and underscores, "
+            f"Invalid property name '{show(name)}': use lowercase letters, digits and underscores, "
             f"starting with a letter, at most {MAX_NAME} characters",
             field_name="name",
         )
@@ -324,14 +327,16 @@ def _create_one(request: Request, obj: str, body: Any) -> dict[str, Any]:
     existing = request.store.get(pid, _prop_coll(obj), name)
     if existing is not None:
         if not existing.get("archived"):
-            raise conflict(f"Property named '{name}' already exists.")
+            raise conflict(f"Property named '{show(name)}' already exists.")
         if not request.portal["settings"].get("archivedNameReuse", False):
             raise conflict(
-                f"Property named '{name}' already exists in the recycle bin (archived); "
+                f"Property named '{show(name)}' already exists in the recycle bin (archived); "
                 "restore it or use another name."
             )
-    sensitivity = body.get("dataSensitivity") or "non_sensitive"
-    if sensitivity not in SENSITIVITY:
+    sensitivity = body.get("dataSensitivity", "non_sensitive")
+    if sensitivity is None:
+        sensitivity = "non_sensitive"
+    if not isinstance(sensitivity, str) or sensitivity not in SENSITIVITY:
         raise validation(
             f"Invalid dataSensitivity {json.dumps(sensitivity)}; expected one of "
             f"{', '.join(sorted(SENSITIVITY))}",
@@ -443,7 +448,7 @@ def _find(request: Request, obj: str, name: str, archived: bool = False) -> dict
 
 def _sensitivity_param(raw: Any) -> str:
     value = "non_sensitive" if raw in (None, "") else raw
-    if value not in SENSITIVITY:
+    if not isinstance(value, str) or value not in SENSITIVITY:
         raise validation(
             f"dataSensitivity must be one of {', '.join(sorted(SENSITIVITY))} "
             f"(got {json.dumps(value)})",
@@ -498,17 +503,17 @@ def update_property(request: Request) -> Response:
     for key in body:
         if key in CREATE_ONLY:
             raise validation(
-                f"Property field '{key}' cannot be changed after creation", field_name=key
+                f"Property field '{show(key)}' cannot be changed after creation", field_name=key
             )
         if key not in UPDATE_FIELDS:
-            raise validation(f"Unknown field '{key}'", field_name=key)
+            raise validation(f"Unknown field '{show(key)}'", field_name=key)
     meta = doc.get("modificationMetadata") or {}
     if meta.get("readOnlyDefinition"):
         allowed = {"options"} if not meta.get("readOnlyOptions") else set()
         blocked = sorted(set(body) - allowed)
         if blocked:
             raise validation(
-                f"Property '{name}' is defined by HubSpot; its definition is read-only "
+                f"Property '{show(name)}' is defined by HubSpot; its definition is read-only "
                 f"({', '.join(blocked)})",
                 field_name=blocked[0],
             )
@@ -595,7 +600,7 @@ def batch_create(request: Request) -> Response:
         name = item.get("name") if isinstance(item, dict) else None
         try:
             if isinstance(name, str) and name in seen:
-                raise conflict(f"Property named '{name}' appears twice in this batch.")
+                raise conflict(f"Property named '{show(name)}' appears twice in this batch.")
             results.append(_create_one(request, obj, item))
             seen.add(str(name))
         except ApiError as exc:

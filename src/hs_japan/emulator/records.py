@@ -30,8 +30,10 @@ from hs_japan.emulator.api import (
     Request,
     Response,
     conflict,
+    js,
     not_found,
     route,
+    show,
     validation,
 )
 from hs_japan.emulator.associations import (
@@ -562,7 +564,7 @@ def _find(request: Request, ctx: Ctx, raw_id: str, archived: bool = False) -> di
     if id_property and id_property != "hs_object_id":
         if id_property not in ctx.unique_props():
             raise validation(
-                f"idProperty '{id_property}' is not a unique-value property of {ctx.obj}",
+                f"idProperty '{show(id_property)}' is not a unique-value property of {ctx.obj}",
                 field_name="idProperty",
             )
         for rec in request.store.all(request.portal_id, _coll(ctx.obj)):
@@ -778,12 +780,12 @@ def _compile_filter(ctx: Ctx, raw: Any, where: str) -> Callable[[dict[str, str]]
     name, operator = raw.get("propertyName"), raw.get("operator")
     if not isinstance(name, str) or not ctx.is_known(name):
         raise validation(
-            f"{where}: property '{name}' does not exist for {ctx.obj}",
+            f"{where}: property '{show(name)}' does not exist for {ctx.obj}",
             field_name=f"{where}.propertyName",
         )
     if operator not in SEARCH_OPERATORS:
         raise validation(
-            f"{where}.operator must be one of {', '.join(SEARCH_OPERATORS)} (got {operator!r})",
+            f"{where}.operator must be one of {', '.join(SEARCH_OPERATORS)} (got {js(operator)})",
             field_name=f"{where}.operator",
         )
     ptype = ctx.prop_type(name)
@@ -832,7 +834,7 @@ def _compile_filter(ctx: Ctx, raw: Any, where: str) -> Callable[[dict[str, str]]
             raise validation(f"{where}.highValue is required for BETWEEN", field_name=where)
         high = _sort_value(ptype, str(raw["highValue"]))
     if low is None:
-        raise validation(f"{where}.value {value!r} does not fit {name}", field_name=where)
+        raise validation(f"{where}.value {js(value)} does not fit {name}", field_name=where)
 
     def compare(props: dict[str, str]) -> bool:
         text = props.get(name)
@@ -880,7 +882,7 @@ def _sort_spec(ctx: Ctx, sorts: Any) -> tuple[str, bool] | None:
         raise validation("sorts[0] must be a property name or {propertyName, direction}")
     if not ctx.is_known(name):
         raise validation(
-            f"sorts: property '{name}' does not exist for {ctx.obj}", field_name="sorts"
+            f"sorts: property '{show(name)}' does not exist for {ctx.obj}", field_name="sorts"
         )
     return name, descending
 
@@ -893,13 +895,13 @@ def search(request: Request) -> Response:
     limit = body.get("limit", 10)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= SEARCH_MAX_LIMIT:
         raise validation(
-            f"limit must be between 1 and {SEARCH_MAX_LIMIT} (got {limit!r})", field_name="limit"
+            f"limit must be between 1 and {SEARCH_MAX_LIMIT} (got {js(limit)})", field_name="limit"
         )
     after_raw = body.get("after") or "0"
     try:
         offset = int(str(after_raw))
     except ValueError:
-        raise validation(f"Invalid paging cursor: {after_raw!r}", field_name="after") from None
+        raise validation(f"Invalid paging cursor: {js(after_raw)}", field_name="after") from None
     if offset < 0 or offset >= SEARCH_MAX_RESULTS:
         raise validation(
             f"Search results are limited to {SEARCH_MAX_RESULTS}; cannot page after {offset}",

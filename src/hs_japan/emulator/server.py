@@ -34,7 +34,7 @@ from hs_japan.emulator import (  # noqa: F401
     records,
 )
 from hs_japan.emulator.account import TIER_LIMITS
-from hs_japan.emulator.api import ApiError, Request, Response, match
+from hs_japan.emulator.api import ApiError, Request, Response, allowed_methods, js, match
 from hs_japan.emulator.common import ALL_SCOPES, object_type
 from hs_japan.emulator.limits import Fault, Limits
 from hs_japan.emulator.limits_tracking import HUB_TIERS, HUBS, default_hubs
@@ -65,7 +65,7 @@ class EmulatorServer:
         rate_limits: bool = True,
     ) -> None:
         if host not in LOOPBACK:
-            raise ValueError(f"the emulator only listens on loopback, not {host!r}")
+            raise ValueError(f"the emulator only listens on loopback, not {js(host)}")
         self.host, self.port = host, port
         self.store = Store(data_dir / "emulator.sqlite3" if data_dir is not None else None)
         self.limits = Limits(latency_ms=latency_ms, seed=seed, rate_limits=rate_limits)
@@ -202,6 +202,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._dispatch("DELETE")
 
+    def do_OPTIONS(self) -> None:
+        self._dispatch("OPTIONS")
+
     # -- plumbing ----------------------------------------------------------------------
     def _send(self, status: int, body: Any, headers: dict[str, str], cid: str) -> None:
         self.send_response(status)
@@ -317,7 +320,15 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             if found is None:
                 if path_known:
-                    raise ApiError(405, "VALIDATION_ERROR", f"{method} is not allowed on {path}")
+                    allow = allowed_methods(path)
+                    raise ApiError(
+                        405,
+                        "VALIDATION_ERROR",
+                        f"HTTP {method} is not supported by {path}; supported methods: "
+                        f"{', '.join(allow)}",
+                        sub_category="METHOD_NOT_ALLOWED",
+                        headers={**limit_headers, "Allow": ", ".join(allow)},
+                    )
                 raise ApiError(404, "OBJECT_NOT_FOUND", f"No API at {path}")
             if found.scopes is not None:
                 request_stub = Request(
