@@ -280,6 +280,7 @@ def _scope_findings(probes: list[Probe], facts: Facts) -> list[Finding]:
         items.extend(i for i in probe.needed_for if i not in items)
         alternatives.update(s for s in named if s != scope)
         missing[scope] = (items, alternatives, required or probe.required)
+    records_scopes = {p.scope for p in probes if p.key.startswith("records/")}
     out = []
     for scope, (items, alternatives, required) in sorted(missing.items()):
         shown = items[:6] + ([f"… {len(items) - 6} more"] if len(items) > 6 else [])
@@ -287,7 +288,7 @@ def _scope_findings(probes: list[Probe], facts: Facts) -> list[Finding]:
         if alternatives:
             message += f"; HubSpot also accepts: {', '.join(sorted(alternatives))}"
         fixes = [f"add {scope} to the private app's scopes and use its new token"]
-        if scope.startswith("crm.objects.") and scope.endswith(".read"):
+        if scope in records_scopes:
             fixes.append(
                 "without it the plan cannot count the records a destructive change touches; "
                 "such changes then need --allow-data-loss"
@@ -525,7 +526,7 @@ def render_text(bp: Blueprint, facts: Facts, findings: list[Finding]) -> str:
         for f in group:
             mark = "✗" if f.severity == "error" else "!"
             lines.append(f"  {mark} {f.message}")
-            if f.needed_for and f.category != "scope":  # scope messages list them already
+            if f.needed_for and f.category not in ("scope", "name"):  # already in the message
                 shown = ", ".join(f.needed_for[:6]) + (" …" if len(f.needed_for) > 6 else "")
                 lines.append(f"      for: {shown}")
             if f.where:
