@@ -176,7 +176,13 @@ def test_stage_properties_are_maintained_and_defined(api: Api) -> None:
     assert int(again["hs_v2_cumulative_time_in_appointmentscheduled"]) > int(
         again["hs_v2_latest_time_in_appointmentscheduled"]
     )
-    wanted = "hs_v2_date_entered_closedwon,hs_v2_latest_time_in_qualifiedtobuy,hs_v2_date_exited_contractsent"
+    wanted = ",".join(
+        [
+            "hs_v2_date_entered_closedwon",
+            "hs_v2_latest_time_in_qualifiedtobuy",
+            "hs_v2_date_exited_contractsent",
+        ]
+    )
     read = api.get(f"/crm/v3/objects/deals/{deal['id']}", params={"properties": wanted}).json()
     assert (
         read["properties"]["hs_v2_date_entered_closedwon"] == again["hs_v2_date_entered_closedwon"]
