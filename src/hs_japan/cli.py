@@ -25,7 +25,7 @@ from hs_japan.config import LOCAL, Profile, check_portal, load_profile, state_ho
 from hs_japan.engine import apply_plan, make_plan
 from hs_japan.errors import ApplyRefused, BlueprintError, HsJapanError
 from hs_japan.journal import Journal, interrupted
-from hs_japan.plan.planfile import compare_saved, load_saved, save_plan
+from hs_japan.plan.planfile import check_plan_target, compare_saved, load_saved, save_plan
 from hs_japan.plan.render import RENDERERS, render_text
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.lock import PortalLock, break_lock, read_lock
@@ -186,6 +186,8 @@ def plan(
     """Read the portal and show what apply would change (nothing is written)."""
 
     def body() -> int:
+        if out is not None:
+            check_plan_target(out)  # before any read: a directory, missing folder, read-only
         bp = load_blueprint(blueprint)
         profile = load_profile(portal, config, language)
         with open_portal(profile) as client:

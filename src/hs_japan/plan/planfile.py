@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from hs_japan.errors import ConfigError
-from hs_japan.outfile import ReadProblem, read_regular_file, write_atomic
+from hs_japan.outfile import ReadProblem, check_writable, read_regular_file, write_atomic
 from hs_japan.plan.model import Change, Plan
 
 FORMAT = "hs-japan-plan/1"
@@ -179,3 +179,9 @@ def compare_saved(
                     f"(updatedAt {before} → {after})"
                 )
     return reasons
+
+
+def check_plan_target(path: Path) -> None:
+    """Fail before any portal read when ``plan --out`` cannot be written (a directory, a
+    missing folder, no permission): one line naming the path."""
+    check_writable(path, "plan file")
