@@ -192,6 +192,10 @@ def _yen_short(value: float, ja: bool) -> str:
     return f"¥{value:,.0f}"
 
 
+def _rate(m: Mix) -> float | None:
+    return m.won / (m.won + m.lost) if m.won + m.lost else None
+
+
 def _period_label(p: Period, t: _T) -> str:
     return p.label + (t("note.partial") if p.partial else "")
 
@@ -285,17 +289,18 @@ def render_text(rep: Report, portal_id: int, deals: int) -> str:
         "<>>>>>",
     )
     out.append(t("note.meetings"))
-    for head, col, mix in (
-        ("h.sources", "c.source", rep.sources),
-        ("h.ringi", "c.value", rep.ringi_mix),
-        ("h.budget", "c.value", rep.budget_mix),
-    ):
+    out += ["", t("h.sources")]
+    out += table(
+        [t("c.source"), t("c.deals"), t("c.open"), t("c.won"), t("c.lost"), t("c.win_rate")],
+        [
+            [m.label, str(m.deals), str(m.open), str(m.won), str(m.lost), _pct(_rate(m))]
+            for m in rep.sources
+        ],
+        "<>>>>>",
+    )
+    for head, mix in (("h.ringi", rep.ringi_mix), ("h.budget", rep.budget_mix)):
         out += ["", t(head)]
-        out += table(
-            [t(col), t("c.deals"), t("c.open"), t("c.won"), t("c.lost")],
-            [[m.label, str(m.deals), str(m.open), str(m.won), str(m.lost)] for m in mix],
-            "<>>>>",
-        )
+        out += table([t("c.value"), t("c.deals")], [[m.label, str(m.deals)] for m in mix], "<>")
     return "\n".join(out) + "\n"
 
 
@@ -809,21 +814,16 @@ def render_html(rep: Report, portal_id: int, deals: int, now: dt.datetime) -> st
     )
     sources = _mix_chart(t("chart.sources"), rep.sources, t, "sources", outcomes=True)
 
-    def mix_table(col: str, mix: list[Mix]) -> str:
-        return _html_table(
-            [t(col), t("c.deals"), t("c.won"), t("c.open"), t("c.lost"), t("c.win_rate")],
-            [
-                [
-                    m.label,
-                    str(m.deals),
-                    str(m.won),
-                    str(m.open),
-                    str(m.lost),
-                    _pct(m.won / (m.won + m.lost) if m.won + m.lost else None),
-                ]
-                for m in mix
-            ],
-        )
+    source_table = _html_table(
+        [t("c.source"), t("c.deals"), t("c.won"), t("c.open"), t("c.lost"), t("c.win_rate")],
+        [
+            [m.label, str(m.deals), str(m.won), str(m.open), str(m.lost), _pct(_rate(m))]
+            for m in rep.sources
+        ],
+    )
+
+    def mix_table(mix: list[Mix]) -> str:
+        return _html_table([t("c.value"), t("c.deals")], [[m.label, str(m.deals)] for m in mix])
 
     ringi = _mix_chart(t("chart.ringi"), rep.ringi_mix, t, "ringi", outcomes=False)
     budget = _mix_chart(t("chart.budget"), rep.budget_mix, t, "budget", outcomes=False)
@@ -928,15 +928,15 @@ td:first-child, th:first-child {{ text-align: left; }}
 </section>
 <section><h2>{escape(t("h.sources"))}</h2>
 {sources}
-{mix_table("c.source", rep.sources)}
+{source_table}
 </section>
 <section><h2>{escape(t("h.ringi"))}</h2>
 {ringi}
-{mix_table("c.value", rep.ringi_mix)}
+{mix_table(rep.ringi_mix)}
 </section>
 <section><h2>{escape(t("h.budget"))}</h2>
 {budget}
-{mix_table("c.value", rep.budget_mix)}
+{mix_table(rep.budget_mix)}
 </section>
 </body></html>
 """
