@@ -110,11 +110,13 @@ _V4_IDS = (
 #: docs/emulator-node-check.md. Strict: the test flips to XPASS (a failure) once fixed.
 KNOWN_DIVERGENCES = {
     "associations.v4.basicApi.create (contact->company, primary 1)": (
-        "PUT /crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId} "
-        "answers 200; the spec says 201, and the Node SDK raises ApiException on 200. " + _V4_IDS
+        "PUT /crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}: "
+        "fromObjectId/toObjectId: " + _V4_IDS
     ),
-    "associations.v4.basicApi.getPage (deal->contacts)": _V4_IDS,
-    "associations.v4.batchApi.getPage (contacts->companies)": _V4_IDS,
+    "associations.v4.basicApi.getPage (deal->contacts)": "results[].toObjectId: " + _V4_IDS,
+    "associations.v4.batchApi.getPage (contacts->companies)": (
+        "results[].to[].toObjectId: " + _V4_IDS
+    ),
 }
 
 
