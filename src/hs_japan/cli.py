@@ -45,7 +45,7 @@ app = typer.Typer(
 emulator_app = typer.Typer(help="The local HubSpot portal emulator.", no_args_is_help=True)
 app.add_typer(emulator_app, name="emulator")
 
-_state = {"debug": False}
+_state: dict[str, object] = {"debug": False}
 T = TypeVar("T")
 
 
@@ -339,7 +339,12 @@ def apply(
         journal.end(converged=outcome.converged)
         typer.echo(f"Applied {len(outcome.report.done)} changes.")
         if outcome.converged:
-            typer.echo("Verified: a fresh read of the portal plans no changes (converged).")
+            typer.echo(
+                str(
+                    _state.get("verified_note")
+                    or "Verified: a fresh read of the portal plans no changes (converged)."
+                )
+            )
             return 0
         _err("Not converged: the portal still differs after apply:")
         _err(render_text(outcome.after.plan))

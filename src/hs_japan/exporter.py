@@ -1,10 +1,14 @@
 """Export a portal's configuration as blueprint YAML (the same format users write).
 
 What is exported: custom property groups and properties (HubSpot-defined ones only on
-request), every pipeline with its stages, and workflows made from hs-japan follow-up
-rules (decompiled back into rules). Left out and reported: workflows hs-japan did not make,
-stage-criteria workflows (they are derived from criteria, which HubSpot does not store),
-and hs-japan's own apply-lock group.
+request), every pipeline with its stages, the stage criteria that hs-japan's
+stage-criteria workflows check (decompiled from those workflows), lists whose filters
+hs-japan can write, workflows made from hs-japan follow-up rules (decompiled back into
+rules) and the holiday calendar they skip. Left out and reported: workflows hs-japan did
+not make, lists of shapes hs-japan does not write, what HubSpot has no place for
+(``NOT_IN_HUBSPOT``: expected days in stage, the funnel design, property patterns, exit
+criteria as such — they come back as the next stage's entry criteria, which generates the
+same workflows), and hs-japan's own apply-lock group.
 
 References are symbolic: rules name stages by key and people by owner email, never by
 portal ids. Labels are written as ``{<language>: …}`` in the chosen language. The
@@ -15,6 +19,7 @@ the export against the same portal plans no change.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,9 +28,17 @@ import yaml
 
 from hs_japan.reserved import RESERVED_GROUPS, RESERVED_PROPERTIES, marker_of
 from hs_japan.resources import HUBSPOT_DEFAULT_GROUPS, OBJECT_TYPES, PIPELINE_OBJECT_TYPES
-from hs_japan.rules import DecompileError, decompile_flow
+from hs_japan.rules import DecompileError, calendar_from_blocked, decompile_flow
 
-KINDS = ("groups", "properties", "pipelines", "workflows")
+KINDS = ("groups", "properties", "pipelines", "lists", "workflows")
+# blueprint content HubSpot cannot hold: carried only by applying the blueprint itself
+NOT_IN_HUBSPOT = (
+    "stage expected_days (time-in-stage ranges used by audit and report)",
+    "the funnel section (design notes for the playbook)",
+    "property patterns (checked by hs-japan, not stored by HubSpot)",
+    "stage criteria descriptions beyond the entry text, and which criteria were exit "
+    "criteria (exported as the next stage's entry criteria: the same workflows)",
+)
 
 
 @dataclass
@@ -41,6 +54,7 @@ class PortalDump:
     pipelines: dict[str, list[dict[str, Any]]]  # object -> pipelines
     flows: list[dict[str, Any]] = field(default_factory=list)  # marked flows, full JSON
     owners: list[dict[str, Any]] = field(default_factory=list)
+    lists: list[dict[str, Any]] = field(default_factory=list)  # with filters
 
 
 @dataclass
@@ -110,7 +124,123 @@ def _yes_no(options: list[dict[str, Any]]) -> bool:
     )
 
 
-def _pipeline(pl: dict[str, Any], obj: str, language: str) -> dict[str, Any]:
+def _unmet(branch: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(property, operation) of one ``dealstage = S AND <criterion unmet>`` branch."""
+    filters = branch.get("filters") or []
+    if len(filters) != 2 or filters[0].get("property") != "dealstage":
+        return None
+    f = filters[1]
+    return str(f.get("property")), dict(f.get("operation") or {})
+
+
+def _shown_values(line: str, prop: str) -> list[str] | None:
+    """The values of an "is not one of" check as the task body lists them (their order)."""
+    for prefix, suffix in ((f"- {prop} が ", " 以外"), (f"- {prop} is not ", "")):
+        if line.startswith(prefix) and line.endswith(suffix):
+            return line[len(prefix) : len(line) - len(suffix)].split(", ")
+    return None
+
+
+def criteria_from_flow(flow: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The stage criteria a stage-criteria workflow checks, as blueprint ``entry`` criteria
+    of its stage: (stage id, criteria). Checks keep their order, so the workflow generated
+    from them is the same one. None when the flow does not have the generated shape."""
+    root = (flow.get("enrollmentCriteria") or {}).get("listFilterBranch") or {}
+    branches = root.get("filterBranches") or []
+    actions = flow.get("actions") or []
+    if not branches or len(actions) != 1:
+        return None
+    body = str((actions[0].get("fields") or {}).get("body") or "")
+    description = None
+    for marker in ("\n\n入口基準: ", "\n\nEntry criteria: "):
+        if marker in body:
+            body, description = body.split(marker, 1)
+    lines = [ln for ln in body.splitlines() if ln.startswith("- ")]
+    stage = None
+    conditions: list[dict[str, Any]] = []
+    for i, branch in enumerate(branches):
+        found = _unmet(branch)
+        if found is None:
+            return None
+        values_in_stage = (branch["filters"][0].get("operation") or {}).get("values") or []
+        stage = str(values_in_stage[0]) if values_in_stage else None
+        prop, op = found
+        kind, operator = op.get("operationType"), op.get("operator")
+        if kind == "ALL_PROPERTY" and operator in ("IS_UNKNOWN", "IS_KNOWN"):
+            conditions.append({"property": prop, "is_set": operator == "IS_UNKNOWN"})
+        elif kind == "BOOL" and operator == "IS_NOT_EQUAL_TO":
+            conditions.append({"property": prop, "equals": "true" if op.get("value") else "false"})
+        elif kind == "STRING" and operator == "IS_NOT_EQUAL_TO":
+            conditions.append({"property": prop, "equals": str(op.get("value"))})
+        elif kind == "ENUMERATION" and operator == "IS_NONE_OF":
+            values = [str(v) for v in op.get("values") or []]
+            shown = _shown_values(lines[i], prop) if i < len(lines) else None
+            if shown is not None and sorted(shown) == sorted(values):
+                values = shown  # the order the blueprint wrote them in
+            conditions.append({"property": prop, "in": values})
+        else:
+            return None
+    if stage is None:
+        return None
+    criteria: dict[str, Any] = {"conditions": conditions}
+    if description:
+        criteria["description"] = description
+    return stage, criteria
+
+
+def list_spec(lst: dict[str, Any], language: str) -> tuple[dict[str, Any] | None, str]:
+    """A HubSpot list as a blueprint ``lists`` item, or (None, why not)."""
+    from hs_japan.lists import OBJECT_NAMES, from_branch
+
+    obj = OBJECT_NAMES.get(str(lst.get("objectTypeId")))
+    if obj is None:
+        return None, f"object type {lst.get('objectTypeId')} is not supported"
+    processing = str(lst.get("processingType") or "")
+    if processing not in ("DYNAMIC", "MANUAL", "SNAPSHOT"):
+        return None, f"processing type {processing or '?'} is not supported"
+    name = str(lst.get("name") or "")
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    key = slug if re.fullmatch(r"[a-z][a-z0-9_]{0,99}", slug) else f"list_{lst.get('listId')}"
+    item: dict[str, Any] = {
+        "key": key,
+        "object": obj,
+        "name": _text(name, language),
+        "processing": processing,
+    }
+    if processing == "MANUAL":
+        return item, ""
+    filters = from_branch(lst.get("filterBranch"))
+    if not filters:
+        return None, "its filters have a shape hs-japan does not write (nested or non-property)"
+    out = []
+    for f in filters:
+        kind, operator, prop = f["operationType"], f["operator"], f["property"]
+        if kind == "ALL_PROPERTY" and operator in ("IS_KNOWN", "IS_UNKNOWN"):
+            out.append({"property": prop, "is_set": operator == "IS_KNOWN"})
+        elif kind == "NUMBER_RANGED" and operator == "IS_BETWEEN":
+            out.append({"property": prop, "gte": f["lowerBound"], "lte": f["upperBound"]})
+        elif kind == "NUMBER" and operator == "IS_GREATER_THAN_OR_EQUAL_TO":
+            out.append({"property": prop, "gte": f["value"]})
+        elif kind == "NUMBER" and operator == "IS_LESS_THAN_OR_EQUAL_TO":
+            out.append({"property": prop, "lte": f["value"]})
+        elif kind in ("NUMBER", "STRING") and operator == "IS_EQUAL_TO":
+            out.append({"property": prop, "equals": str(f["value"])})
+        elif kind == "BOOL" and operator == "IS_EQUAL_TO":
+            out.append({"property": prop, "equals": "true" if f["value"] else "false"})
+        elif kind in ("ENUMERATION", "MULTISTRING") and operator in ("IS_ANY_OF", "IS_EQUAL_TO"):
+            out.append({"property": prop, "in": list(f["values"])})
+        else:
+            return None, f"filter {prop} {kind} {operator} is not one hs-japan writes"
+    item["filters"] = out
+    return item, ""
+
+
+def _pipeline(
+    pl: dict[str, Any],
+    obj: str,
+    language: str,
+    criteria: dict[str, tuple[dict[str, Any], bool]] | None = None,
+) -> dict[str, Any]:
     stages = []
     for st in sorted(pl.get("stages") or [], key=lambda s: (s.get("displayOrder", 0), s["id"])):
         if st.get("archived"):
@@ -124,6 +254,9 @@ def _pipeline(pl: dict[str, Any], obj: str, language: str) -> dict[str, Any]:
             item["probability"] = float(meta["probability"])
         if obj == "tickets" and meta.get("ticketState"):
             item["ticket_state"] = meta["ticketState"]
+        found = (criteria or {}).get(str(st["id"]))
+        if found is not None:
+            item["entry"] = found[0]
         stages.append(item)
     out: dict[str, Any] = {
         "object": obj,
@@ -133,9 +266,15 @@ def _pipeline(pl: dict[str, Any], obj: str, language: str) -> dict[str, Any]:
     if isinstance(pl.get("displayOrder"), int):
         out["display_order"] = pl["displayOrder"]
     if obj == "deals":
-        out["criteria_tasks"] = "off"  # criteria are not stored in HubSpot: none to check
+        mine = [enabled for sid, (_c, enabled) in (criteria or {}).items() if sid in _stage_ids(pl)]
+        # no stage-criteria workflows: none generated; else as the portal has them
+        out["criteria_tasks"] = "off" if not mine else "enabled" if all(mine) else "disabled"
     out["stages"] = stages
     return out
+
+
+def _stage_ids(pl: dict[str, Any]) -> set[str]:
+    return {str(st["id"]) for st in pl.get("stages") or []}
 
 
 def export(
@@ -156,6 +295,21 @@ def export(
     files: dict[str, str] = {}
     skipped: list[str] = []
     counts = {k: 0 for k in KINDS}
+    counts["stage_criteria"] = 0
+    # stage criteria, from hs-japan's stage-criteria workflows: stage id -> (criteria, enabled)
+    criteria: dict[str, tuple[dict[str, Any], bool]] = {}
+    for flow in sorted(dump.flows, key=lambda f: str(f.get("id"))):
+        marker = marker_of(flow) or ""
+        if not marker.startswith("criteria_"):
+            continue
+        got = criteria_from_flow(flow)
+        if got is None:
+            skipped.append(
+                f"workflow {flow.get('id')} ({marker}): edited in HubSpot beyond the shape "
+                "hs-japan generates; its stage criteria are not exported"
+            )
+            continue
+        criteria[got[0]] = (got[1], bool(flow.get("isEnabled")))
 
     def write(name: str, doc: dict[str, Any]) -> None:
         body = yaml.dump(
@@ -194,7 +348,7 @@ def export(
             counts["properties"] += len(items)
     if "pipelines" in kinds:
         pipes = [
-            _pipeline(pl, obj, language)
+            _pipeline(pl, obj, language, criteria)
             for obj in objects
             if obj in PIPELINE_OBJECT_TYPES
             for pl in sorted(dump.pipelines.get(obj, []), key=lambda p: str(p["id"]))
@@ -203,6 +357,27 @@ def export(
         if pipes:
             write("pipelines.yaml", {"pipelines": pipes})
             counts["pipelines"] = len(pipes)
+            counts["stage_criteria"] = sum(
+                1 for pl in pipes for st in pl["stages"] if "entry" in st
+            )
+    if "lists" in kinds:
+        lists_out = []
+        for lst in dump.lists:
+            made, why = list_spec(lst, language)
+            if made is None:
+                skipped.append(f"list {lst.get('listId')} ({lst.get('name')}): {why}")
+            elif made["object"] in objects:
+                lists_out.append(made)
+        taken: set[str] = set()
+        for made in lists_out:  # keys are unique in a blueprint
+            base, n = made["key"], 2
+            while made["key"] in taken:
+                made["key"] = f"{base}_{n}"[:100]
+                n += 1
+            taken.add(made["key"])
+        if lists_out:
+            write("lists.yaml", {"lists": lists_out})
+            counts["lists"] = len(lists_out)
     if "workflows" in kinds:
         emails = {
             int(o["userId"]): str(o["email"])
@@ -218,11 +393,7 @@ def export(
         for flow in sorted(dump.flows, key=lambda f: str(f.get("id"))):
             marker = marker_of(flow) or ""
             if marker.startswith("criteria_"):
-                skipped.append(
-                    f"workflow {flow.get('id')} ({marker}): generated from stage criteria, which "
-                    "HubSpot does not store; add the criteria to the pipeline to get it back"
-                )
-                continue
+                continue  # exported as the stage criteria it was generated from
             try:
                 rule = decompile_flow(
                     flow, emails.get, stage_pipeline.get, dump.time_zone or "Asia/Tokyo"
@@ -240,7 +411,18 @@ def export(
             if rule["object"] in objects:
                 rules.append(rule)
         if rules:
-            write("follow-up.yaml", {"follow_up_rules": rules})
+            calendars = [
+                cal
+                for flow in dump.flows
+                if (marker_of(flow) or "").startswith("rule_")
+                for cal in [calendar_from_blocked(flow.get("blockedDates") or [])]
+                if cal is not None
+            ]
+            doc: dict[str, Any] = {"follow_up_rules": rules}
+            if calendars:
+                # every rule skips the same calendar: the one with the furthest horizon
+                doc["holiday_calendars"] = [max(calendars, key=lambda c: c.get("through", 0))]
+            write("follow-up.yaml", doc)
             counts["workflows"] = len(rules)
     return ExportResult(files, skipped, counts)
 

@@ -3,10 +3,10 @@
 Blueprints describe configuration; a change that must move data (renaming a property,
 removing a stage that holds deals, remapping option values) is a migration. Applied
 migrations are recorded **in the portal**, so every machine and every clone sees them: a
-hidden contact property ``hsjapan_migrations`` (``hs_japan_migrations`` before 0.2) whose options are the applied migration
-ids, each labelled with the file's sha256 and the time it ran. (HubSpot has no key-value
-store; an enumeration property is the durable, API-visible place closest to one, and
-plans ignore it because no blueprint names it.)
+hidden contact property ``hsjapan_migrations`` (``hs_japan_migrations`` before 0.2) whose
+options are the applied migration ids, each labelled with the file's sha256 and the time
+it ran. (HubSpot has no key-value store; an enumeration property is the durable,
+API-visible place closest to one, and plans ignore it because no blueprint names it.)
 
 Every operation is resumable and idempotent: it works on "records still to do" found by
 search (never by offsets), so a crash midway and a re-run give the same result. A dry
@@ -30,10 +30,10 @@ from typing import Any
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyUpdate
 
 from hs_japan.errors import HsJapanError, PortalError
-from hs_japan.reserved import LEGACY_MIGRATION_RECORD, MIGRATION_RECORD
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.portal.read import sdk_to_json
 from hs_japan.portal.records import BATCH, search_page, update_batch
+from hs_japan.reserved import LEGACY_MIGRATION_RECORD, MIGRATION_RECORD
 
 RECORD_OBJECT = "contacts"
 RECORD_PROPERTY = MIGRATION_RECORD

@@ -25,20 +25,19 @@ skipped; the plan and the playbook say so (``business_day_note``). [design judgm
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
 import contextlib
 import dataclasses
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
 
-from hs_japan.reserved import MARKER, marker_of
 from hs_japan.blueprint.model import (
-    WORKDAYS,
     HOLIDAY_SPAN_YEARS,
+    WORKDAYS,
     BusinessHours,
     DelaySpec,
     FollowUpRuleSpec,
@@ -46,6 +45,7 @@ from hs_japan.blueprint.model import (
     Language,
     StepSpec,
 )
+from hs_japan.reserved import MARKER, marker_of
 
 MARKER_PREFIX = "rule_"
 OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
@@ -103,9 +103,7 @@ def blocked_dates(calendar: HolidayCalendarSpec) -> list[dict[str, Any]]:
     every year), then dated holidays of the calendar's years that are not annual closings.
     A pure function of the calendar: the same on every day it is computed."""
     annual = sorted({(int(md[:2]), int(md[3:])) for md in calendar.annual_closings})
-    out: list[dict[str, Any]] = [
-        {"dayOfMonth": d, "month": MONTHS[m - 1]} for m, d in annual
-    ]
+    out: list[dict[str, Any]] = [{"dayOfMonth": d, "month": MONTHS[m - 1]} for m, d in annual]
     days: set[dt.date] = set()
     for year in calendar_years(calendar):
         days |= set(holiday_calendars.country_holidays(calendar.country, years=year))

@@ -41,11 +41,14 @@ def test_export_of_an_applied_blueprint_plans_no_change(
     result = cli("export", *on(portal), "--out", str(out))
     assert result.exit_code == 0, result.stderr
     assert "32 properties" in result.stdout and "7 workflows" in result.stdout
-    assert "stage criteria" in result.stderr  # derived workflows are reported, not exported
+    assert "2 lists" in result.stdout and "6 stage criteria" in result.stdout
+    assert "left out" not in result.stderr
+    assert "expected_days" in result.stderr  # what HubSpot cannot hold is named
     names = sorted(p.name for p in out.glob("*.yaml"))
     assert names == [
         "follow-up.yaml",
         "groups.yaml",
+        "lists.yaml",
         "pipelines.yaml",
         "properties-companies.yaml",
         "properties-contacts.yaml",
@@ -55,6 +58,9 @@ def test_export_of_an_applied_blueprint_plans_no_change(
     assert "stage: jp_closed_won" in rules and "50000" not in rules  # symbolic, no ids
     assert "hsjapan_apply_lock" not in (out / "groups.yaml").read_text(encoding="utf-8")
     assert "dealname" not in (out / "properties-deals.yaml").read_text(encoding="utf-8")
+    pipelines = (out / "pipelines.yaml").read_text(encoding="utf-8")
+    assert "criteria_tasks: enabled" in pipelines and "is_set: true" in pipelines
+    assert "through: 2029" in rules  # the holiday calendar travels with the rules
     plan = cli("plan", str(out), *on(portal), "--detailed-exitcode")
     assert plan.exit_code == 0, plan.stdout + plan.stderr
     # deterministic: a second export is the same, stamp aside
@@ -133,10 +139,21 @@ def test_clone_to_a_fresh_portal_converges(
         str(tmp_path / "kept"),
     )
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert "converged" in result.stdout
+    assert "Clone complete" in result.stdout and "2 lists" in result.stdout
     h = {"Authorization": f"Bearer {target['token']}"}
     flows = requests.get(f"{emulator.url}/automation/v4/flows", headers=h, timeout=5).json()
-    assert len(flows["results"]) == 7  # the rules; criteria workflows are not cloned
+    assert len(flows["results"]) == 13  # 7 rules and 6 stage-criteria workflows
+    # the ORIGINAL blueprint plans no change on the clone: nothing HubSpot holds was lost
+    original = cli(
+        "plan",
+        str(DEFAULT_BLUEPRINT),
+        "--portal",
+        "target",
+        "--config",
+        str(config),
+        "--detailed-exitcode",
+    )
+    assert original.exit_code == 0, original.stdout + original.stderr
     again = cli(
         "plan",
         str(tmp_path / "kept"),
@@ -147,3 +164,63 @@ def test_clone_to_a_fresh_portal_converges(
         "--detailed-exitcode",
     )
     assert again.exit_code == 0, again.stdout
+
+
+def test_clone_that_drops_something_says_so_and_is_not_complete(
+    cli: Cli,
+    emulator: EmulatorServer,
+    portal: PortalEnv,
+    tmp_path: Path,
+    monkeypatch: object,
+) -> None:
+    lift_limits(portal)
+    h = {"Authorization": f"Bearer {portal.token}"}
+    nested = {  # two AND branches: a shape hs-japan does not write
+        "filterBranchType": "OR",
+        "filterBranchOperator": "OR",
+        "filters": [],
+        "filterBranches": [
+            {
+                "filterBranchType": "AND",
+                "filterBranchOperator": "AND",
+                "filterBranches": [],
+                "filters": [
+                    {
+                        "filterType": "PROPERTY",
+                        "property": prop,
+                        "operation": {
+                            "operationType": "ALL_PROPERTY",
+                            "operator": "IS_KNOWN",
+                            "includeObjectsWithNoValueSet": False,
+                        },
+                    }
+                ],
+            }
+            for prop in ("email", "firstname")
+        ],
+    }
+    made = requests.post(
+        f"{portal.url}/crm/v3/lists",
+        json={
+            "name": "Hand-made nested list",
+            "objectTypeId": "0-1",
+            "processingType": "DYNAMIC",
+            "filterBranch": nested,
+        },
+        headers=h,
+        timeout=5,
+    )
+    assert made.status_code == 200, made.text
+    target = emulator.create_portal(account_type="SANDBOX", portal_name="clone target 2")
+    config = tmp_path / "two.toml"
+    config.write_text(
+        portal.config.read_text()
+        + f'\n[portals.target]\nbase_url = "{emulator.url}"\ntoken_env = "HS_JAPAN_TARGET"\n'
+    )
+    monkeypatch.setenv("HS_JAPAN_TARGET", str(target["token"]))  # type: ignore[attr-defined]
+    result = cli("clone", "--from", "test", "--to", "target", "--config", str(config), "--yes")
+    assert result.exit_code == 3, result.stdout + result.stderr
+    assert "left out: list" in result.stderr and "Hand-made nested list" in result.stderr
+    assert "Clone incomplete" in result.stderr
+    assert "converged" not in result.stdout + result.stderr
+    assert "Clone complete" not in result.stdout

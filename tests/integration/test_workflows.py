@@ -100,9 +100,19 @@ def test_criteria_workflows_lifecycle(cli: Cli, portal: PortalEnv) -> None:
         ).status_code
         == 201
     )
+    # an orphaned rule workflow is only reported (rules are deleted by a tombstone) …
+    old_rule = {**mine, "name": "old rule", "customProperties": {"hsjapan_key": "rule_old"}}
+    requests.post(f"{portal.url}/automation/v4/flows", json=old_rule, headers=h, timeout=5)
+    # … but a generated stage-criteria workflow whose source is gone goes with it
     orphan = {**mine, "name": "old", "customProperties": {"hsjapan_key": "criteria_old"}}
     requests.post(f"{portal.url}/automation/v4/flows", json=orphan, headers=h, timeout=5)
     plan_text = cli("plan", BP, *on(portal), "--detailed-exitcode")
-    assert plan_text.exit_code == 0
-    assert "note: workflow deals/criteria_old" in plan_text.stdout
-    assert len(flows(portal)) == total + 2
+    assert plan_text.exit_code == 2, plan_text.stdout + plan_text.stderr
+    assert "note: workflow deals/rule_old" in plan_text.stdout
+    assert "- workflow deals/criteria_old" in plan_text.stdout
+    assert "1 to delete" in plan_text.stdout and "--allow-destroy" in plan_text.stdout
+    refused = cli("apply", BP, *on(portal), "--yes")
+    assert refused.exit_code != 0 and len(flows(portal)) == total + 3
+    assert cli("apply", BP, *on(portal), "--yes", "--allow-destroy").exit_code == 0
+    assert len(flows(portal)) == total + 2  # the hand-made one and the rule stay
+    assert cli("plan", BP, *on(portal), "--detailed-exitcode").exit_code == 0

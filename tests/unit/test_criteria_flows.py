@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from hs_japan import flowdiff
 from hs_japan.blueprint import load_blueprint
 from hs_japan.blueprint.compile import compile_blueprint

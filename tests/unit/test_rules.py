@@ -3,7 +3,6 @@ resolution errors, and decompiling back to the rule."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from pathlib import Path

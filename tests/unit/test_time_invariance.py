@@ -67,7 +67,9 @@ def test_a_day_never_changes_blocked_dates(day_a: dt.date, day_b: dt.date) -> No
 def test_every_national_holiday_of_the_calendar_years_is_blocked() -> None:
     cal = HolidayCalendarSpec(through=2029)
     blocked = blocked_dates(cal)
-    dated = {dt.date(d["year"], _month(d["month"]), d["dayOfMonth"]) for d in blocked if "year" in d}
+    dated = {
+        dt.date(d["year"], _month(d["month"]), d["dayOfMonth"]) for d in blocked if "year" in d
+    }
     annual = {(_month(d["month"]), d["dayOfMonth"]) for d in blocked if "year" not in d}
     assert annual == {(12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)}
     for year in calendar_years(cal):

@@ -359,6 +359,9 @@ class BusinessHours(_Strict):
     end: HHMM = "18:00"
 
 
+IsoDate = Annotated[
+    str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+]
 MonthDay = Annotated[str, StringConstraints(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
 # the year-end closing most Japanese companies observe (domain notes): every year, no year
 YEAR_END_CLOSING: tuple[str, ...] = ("12-29", "12-30", "12-31", "01-01", "01-02", "01-03")
@@ -383,9 +386,7 @@ class HolidayCalendarSpec(_Strict):
     through: int = Field(default=DEFAULT_HOLIDAYS_THROUGH, ge=2000, le=2200)
     annual_closings: list[MonthDay] = Field(default_factory=lambda: list(YEAR_END_CLOSING))
     # company-specific closed dates (e.g. 創立記念日, an Obon closing), YYYY-MM-DD
-    extra_dates: list[
-        Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
-    ] = Field(default_factory=list)
+    extra_dates: list[IsoDate] = Field(default_factory=list)
 
 
 class FollowUpRuleSpec(_Strict):

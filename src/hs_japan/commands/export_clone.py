@@ -11,10 +11,14 @@ from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.resources import OBJECT_TYPES, PIPELINE_OBJECT_TYPES
 
 
-def read_dump(client: PortalClient, objects: tuple[str, ...], with_flows: bool) -> Any:
-    """Everything export needs, read with one list call per object type and kind."""
+def read_dump(
+    client: PortalClient, objects: tuple[str, ...], with_flows: bool, with_lists: bool = True
+) -> Any:
+    """Everything export needs, read with one list call per object type and kind.
+    Flows are read for rules and for stage criteria (pipelines)."""
     from hs_japan.exporter import PortalDump
     from hs_japan.portal.flows import read_managed_flows
+    from hs_japan.portal.lists import read_all_lists
     from hs_japan.portal.owners import read_owners
     from hs_japan.portal.read import portal_info, sdk_to_json
 
@@ -51,6 +55,7 @@ def read_dump(client: PortalClient, objects: tuple[str, ...], with_flows: bool) 
         pipelines[obj] = sdk_to_json(next(results)).get("results", [])
     flows = list(read_managed_flows(client).values()) if with_flows else []
     owners = read_owners(client) if flows else []
+    lists = read_all_lists(client) if with_lists else []
     return PortalDump(
         portal_id=info.portal_id,
         portal_name=info.name,
@@ -61,7 +66,12 @@ def read_dump(client: PortalClient, objects: tuple[str, ...], with_flows: bool) 
         pipelines=pipelines,
         flows=flows,
         owners=owners,
+        lists=lists,
     )
+
+
+# what the last export in this process copied and left out (clone reports it)
+_last_export: dict[str, Any] = {}
 
 
 def _csv(value: str | None, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
@@ -80,7 +90,7 @@ def register(app: typer.Typer) -> None:
     from hs_japan import cli
     from hs_japan.config import LOCAL, check_portal, load_profile
     from hs_japan.errors import ConfigError
-    from hs_japan.exporter import KINDS, export, write_export
+    from hs_japan.exporter import KINDS, NOT_IN_HUBSPOT, export, write_export
     from hs_japan.portal.session import open_portal
 
     @app.command("export")
@@ -92,7 +102,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         kinds: Annotated[
             str | None,
-            typer.Option("--kinds", help="Comma-separated: groups,properties,pipelines,workflows."),
+            typer.Option(
+                "--kinds", help="Comma-separated: groups,properties,pipelines,lists,workflows."
+            ),
         ] = None,
         include_hubspot_defined: Annotated[
             bool, typer.Option("--include-hubspot-defined", help="Also HubSpot's own items.")
@@ -110,7 +122,12 @@ def register(app: typer.Typer) -> None:
             with open_portal(profile) as client:
                 info = client.get_account_details()
                 check_portal(profile, int(info.get("portalId", 0)), str(info.get("accountType")))
-                dump = read_dump(client, chosen, "workflows" in chosen_kinds)
+                dump = read_dump(
+                    client,
+                    chosen,
+                    bool({"workflows", "pipelines"} & set(chosen_kinds)),
+                    "lists" in chosen_kinds,
+                )
             result = export(
                 dump,
                 profile.language,
@@ -122,10 +139,17 @@ def register(app: typer.Typer) -> None:
                 write_export(result, out, force)
             except FileExistsError as exc:
                 raise ConfigError(str(exc)) from None
-            summary = ", ".join(f"{n} {k}" for k, n in result.counts.items())
+            summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.counts.items())
             typer.echo(f"Exported portal {dump.portal_id} to {out}: {summary}.")
             for line in result.skipped:
                 cli._err(f"left out: {line}")
+            _last_export.clear()
+            _last_export.update(counts=result.counts, skipped=list(result.skipped))
+            cli._err(
+                "not in HubSpot, so not exported: "
+                + "; ".join(NOT_IN_HUBSPOT)
+                + ". To carry them, apply the original blueprint to the target instead."
+            )
             return 0
 
         code = cli._guard(body)
@@ -145,10 +169,15 @@ def register(app: typer.Typer) -> None:
         config: cli.ConfigOpt = None,
         language: cli.LanguageOpt = None,
     ) -> None:
-        """Export one portal and apply it to another, with apply's guards; then verify."""
+        """Export one portal and apply it to another, with apply's guards; then verify.
+
+        Reports what was copied and what could not be: a clone with something left out
+        is never called complete (exit 3)."""
         if source == target:
             cli._fail("error: --from and --to name the same portal")
-        workdir = out or Path(tempfile.mkdtemp(prefix="hs-japan-clone-"))
+        tmp = None if out is not None else tempfile.TemporaryDirectory(prefix="hs-japan-clone-")
+        workdir = out if out is not None else Path(tmp.name if tmp else ".")
+        _last_export.clear()
         if out is None or not any(workdir.glob("*.y*ml")):
             export_command(
                 out=workdir,
@@ -161,17 +190,25 @@ def register(app: typer.Typer) -> None:
                 language=language,
             )
         typer.echo(f"Applying the export of '{source}' ({workdir}) to '{target}':")
-        cli.apply(
-            blueprint=workdir,
-            portal=target,
-            plan_file=None,
-            yes=yes,
-            allow_destroy=allow_destroy,
-            allow_data_loss=False,
-            confirm_portal=confirm_portal,
-            config=config,
-            language=language,
+        cli._state["verified_note"] = (
+            "Verified: a fresh read of the target plans no changes for what was copied."
         )
+        try:
+            cli.apply(
+                blueprint=workdir,
+                portal=target,
+                plan_file=None,
+                yes=yes,
+                allow_destroy=allow_destroy,
+                allow_data_loss=False,
+                confirm_portal=confirm_portal,
+                config=config,
+                language=language,
+            )
+        finally:
+            cli._state.pop("verified_note", None)
+            if tmp is not None:
+                tmp.cleanup()
 
         def copy_migrations() -> int:
             # the target has the source's configuration: it has "run" its migrations too
@@ -191,3 +228,20 @@ def register(app: typer.Typer) -> None:
         code = cli._guard(copy_migrations)
         if code:
             raise typer.Exit(code)
+        counts = _last_export.get("counts") or {}
+        skipped = list(_last_export.get("skipped") or [])
+        if counts:
+            copied = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
+            typer.echo(f"Copied from '{source}' to '{target}': {copied or 'nothing'}.")
+        if skipped:
+            cli._err(
+                f"Clone incomplete: {len(skipped)} item(s) of '{source}' could not be copied "
+                "(listed above as 'left out'); carry them by applying the original "
+                f"blueprint to '{target}'."
+            )
+            raise typer.Exit(3)
+        typer.echo(
+            f"Clone complete: everything HubSpot holds of '{source}''s managed configuration "
+            f"is on '{target}'. Blueprint-only content (expected days, funnel, patterns) "
+            "is carried by applying the blueprint."
+        )

@@ -13,11 +13,11 @@ from hs_japan.portal.read import sdk_to_json
 SEARCH_PAGE = 500  # the lists search maximum (NOTES §3.2)
 
 
-def search_list_ids(client: PortalClient, names: set[tuple[str, str]]) -> list[str]:
-    """Ids of the portal's lists among ``names`` ((objectTypeId, name)): one search page
-    per 500 lists."""
+def search_list_ids(client: PortalClient, names: set[tuple[str, str]] | None) -> list[str]:
+    """Ids of the portal's lists among ``names`` ((objectTypeId, name)), or of every list
+    when ``names`` is None (export): one search page per 500 lists."""
     api = client.sdk.crm.lists.lists_api
-    wanted = {(obj, name.casefold()) for obj, name in names}
+    wanted = {(obj, name.casefold()) for obj, name in names or set()}
     ids: list[str] = []
     offset = 0
     while True:
@@ -34,7 +34,7 @@ def search_list_ids(client: PortalClient, names: set[tuple[str, str]]) -> list[s
         )
         for found in page.get("lists", []):
             key = (str(found.get("objectTypeId")), str(found.get("name", "")).casefold())
-            if key in wanted:
+            if names is None or key in wanted:
                 ids.append(str(found["listId"]))
         if not page.get("hasMore"):
             return ids
@@ -58,6 +58,12 @@ def get_lists(client: PortalClient, ids: list[str]) -> dict[tuple[str, str], Any
         (str(lst["objectTypeId"]), str(lst["name"]).casefold()): lst
         for lst in full.get("lists", [])
     }
+
+
+def read_all_lists(client: PortalClient) -> list[dict[str, Any]]:
+    """Every list of the portal with its filters (export), in id order."""
+    found = get_lists(client, search_list_ids(client, None))
+    return sorted(found.values(), key=lambda lst: int(str(lst.get("listId") or 0)))
 
 
 def read_lists(client: PortalClient, names: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
