@@ -23,7 +23,7 @@ from hs_japan.blueprint.model import Blueprint
 from hs_japan.commands import register_all
 from hs_japan.config import LOCAL, Profile, check_portal, load_profile, state_home
 from hs_japan.engine import apply_plan, make_plan
-from hs_japan.errors import ApplyRefused, BlueprintError, HsJapanError
+from hs_japan.errors import ApplyRefused, BlueprintError, HsJapanError, PortalError
 from hs_japan.journal import Journal, interrupted
 from hs_japan.plan.planfile import check_plan_target, compare_saved, load_saved, save_plan
 from hs_japan.plan.render import RENDERERS, render_text
@@ -164,6 +164,14 @@ def validate(blueprint: BlueprintDir) -> None:
     _guard(body)
 
 
+def _preflight(bp: Blueprint, client: PortalClient, language: Any, what: str) -> None:
+    """doctor's checks (docs/doctor.md): refuse with its whole report when not ready."""
+    from hs_japan.doctor import refuse_unless_ready
+    from hs_japan.portal.probe import gather_facts
+
+    refuse_unless_ready(bp, language, gather_facts(client, bp), what)
+
+
 @app.command()
 def plan(
     blueprint: BlueprintDir,
@@ -191,7 +199,14 @@ def plan(
         bp = load_blueprint(blueprint)
         profile = load_profile(portal, config, language)
         with open_portal(profile) as client:
-            result = make_plan(bp, client, profile.language, _guard_for(profile))
+            try:
+                result = make_plan(bp, client, profile.language, _guard_for(profile))
+            except PortalError as exc:
+                if exc.status != 403:
+                    raise
+                # a scope or subscription refusal: say everything at once (doctor's report)
+                _preflight(bp, client, profile.language, "plan")
+                raise
         typer.echo(RENDERERS[output_format.value](result.plan), nl=False)
         if out is not None:
             save_plan(out, result.plan, result.fingerprints)
@@ -257,6 +272,8 @@ def apply(
                     f"(STANDARD) account: pass --confirm-portal {info.portal_id} to apply to it "
                     "(nothing was written)"
                 )
+            # every scope, tier and limit problem at once, before anything is written
+            _preflight(bp, client, profile.language, "apply")
             # a first, read-only plan: a blueprint that references something the portal
             # lacks, or a portal that already matches, never touches the lock
             first = make_plan(bp, client, profile.language, info=info)

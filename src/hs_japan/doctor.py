@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from hs_japan.blueprint.model import Blueprint, Language, Origin
 from hs_japan.criteria_flows import stage_flow
+from hs_japan.errors import HsJapanError
 from hs_japan.reserved import (
     LEGACY_LOCK_GROUP,
     LEGACY_MIGRATION_RECORD,
@@ -569,3 +570,19 @@ def render_json(bp: Blueprint, facts: Facts, findings: list[Finding]) -> str:
         "findings": [f.to_json() for f in findings],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+class NotReady(HsJapanError):
+    """plan/apply refused up front: the preflight found problems (nothing was written).
+    ``str()`` is the doctor report."""
+
+
+def refuse_unless_ready(bp: Blueprint, language: Language, facts: Facts, what: str) -> None:
+    """Raise :class:`NotReady` with the doctor report when the portal cannot take ``bp``."""
+    findings = preflight(bp, language, facts)
+    if ready(findings):
+        return
+    raise NotReady(
+        f"{what} refused before any write: this portal cannot take the blueprint as it is.\n"
+        + render_text(bp, facts, findings).rstrip("\n")
+    )

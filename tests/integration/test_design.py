@@ -116,6 +116,18 @@ def test_init_then_validate_and_plan_work_without_edits(
         .startswith("# yaml-language-server: $schema=../blueprint.schema.json")
     )
     assert "token_env" in (repo / "hs-japan.toml").read_text()
+    # CI installs the exact build init vendored, never an unpublished package name
+    workflow = (repo / ".github/workflows/hs-japan.yml").read_text()
+    wheels = sorted((repo / "vendor").glob("hs_japan-*-py3-none-any.whl"))
+    assert len(wheels) == 1 and f'pip install "./vendor/{wheels[0].name}"' in workflow
+    assert "pip install hs-japan\n" not in workflow
+    import zipfile
+
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        names = wheel.namelist()
+        assert "hs_japan/cli.py" in names and "hs_japan/emulator/server.py" in names
+        meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        assert "Name: hs-japan" in wheel.read(meta).decode()
     monkeypatch.chdir(repo)
     assert cli("validate", "blueprint").exit_code == 0
     plan = cli("plan", "blueprint", "--portal", "local", "--detailed-exitcode")

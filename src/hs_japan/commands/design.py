@@ -48,13 +48,60 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.11"
-      - run: pip install hs-japan
+      # hs-japan is not on PyPI: install exactly the build `hs-japan init` pinned
+      # (a wheel vendored into this repository, or a git URL fixed to one commit)
+      - run: pip install "{package}"
       - run: hs-japan validate blueprint
       - name: plan against the sandbox (exit 2 = changes to review)
         run: hs-japan plan blueprint --portal sandbox --format markdown --detailed-exitcode
         env:
           HS_JAPAN_SANDBOX_TOKEN: ${{ secrets.HS_JAPAN_SANDBOX_TOKEN }}
 """
+
+
+def pinned_package(directory: Path) -> str:
+    """What the CI template installs: a wheel of this very hs-japan vendored into the new
+    repository (from a source checkout), else the git commit it was installed from. Never
+    a bare package name that someone else could register on a package index."""
+    import importlib.metadata
+    import subprocess
+    import sys
+
+    from hs_japan.errors import ConfigError
+
+    root = Path(__file__).resolve().parents[3]
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and 'name = "hs-japan"' in pyproject.read_text(encoding="utf-8"):
+        vendor = directory / "vendor"
+        vendor.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q"]
+            + ["-w", str(vendor), str(root)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        wheels = sorted(vendor.glob("hs_japan-*.whl"))
+        if done.returncode == 0 and wheels:
+            return f"./vendor/{wheels[-1].name}"
+        raise ConfigError(
+            "could not build a wheel of hs-japan to vendor "
+            f"({(done.stderr or done.stdout).strip().splitlines()[-1:]}); pass --package"
+        )
+    try:
+        direct = json.loads(
+            importlib.metadata.distribution("hs-japan").read_text("direct_url.json") or "{}"
+        )
+    except importlib.metadata.PackageNotFoundError:
+        direct = {}
+    vcs = direct.get("vcs_info") or {}
+    if direct.get("url") and vcs.get("commit_id"):
+        return f"hs-japan @ {vcs.get('vcs', 'git')}+{direct['url']}@{vcs['commit_id']}"
+    raise ConfigError(
+        "cannot tell where this hs-japan was installed from; pass --package with a pinned "
+        "git URL (hs-japan @ git+https://…@<commit>) or a wheel path for the CI template"
+    )
 
 
 def template_dir(name: str) -> Path:
@@ -153,6 +200,14 @@ def register(app: typer.Typer) -> None:
         directory: Annotated[Path, typer.Argument(help="New configuration repository.")],
         template: Annotated[str, typer.Option("--template")] = "japan-enterprise",
         force: Annotated[bool, typer.Option("--force", help="Write into a non-empty dir.")] = False,
+        package: Annotated[
+            str | None,
+            typer.Option(
+                "--package",
+                help="What CI installs (a pinned git URL or a wheel path); default: a wheel "
+                "of this hs-japan vendored into the repository.",
+            ),
+        ] = None,
     ) -> None:
         """Scaffold a configuration repo: blueprint, profiles, .gitignore, CI example."""
 
@@ -185,7 +240,8 @@ def register(app: typer.Typer) -> None:
             (directory / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
             wf = directory / ".github" / "workflows"
             wf.mkdir(parents=True, exist_ok=True)
-            (wf / "hs-japan.yml").write_text(WORKFLOW, encoding="utf-8")
+            spec = package or pinned_package(directory)
+            (wf / "hs-japan.yml").write_text(WORKFLOW.replace("{package}", spec), encoding="utf-8")
             (directory / SCHEMA_FILE).write_text(
                 json.dumps(blueprint_schema(), ensure_ascii=False, indent=2) + "\n",
                 encoding="utf-8",
