@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import statistics
 import subprocess
 from collections import Counter
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -127,33 +129,150 @@ def test_audit_numbers_match_the_data(
     assert link.startswith(f"https://app.hubspot.com/contacts/{portal.portal_id}/record/0-3/")
 
 
+def entered(props: dict[str, str], stage: str) -> str | None:
+    return props.get(f"hs_v2_date_entered_{stage}") or props.get(f"hs_date_entered_{stage}")
+
+
+def row(lines: list[str], first: str) -> list[str]:
+    """The table row whose first cell is ``first``, split on runs of 2+ spaces."""
+    found = next(line for line in lines if line.startswith(first + "  "))
+    return [c.strip() for c in found.split("  ") if c.strip()]
+
+
+class _Visible(HTMLParser):
+    """Text a reader sees (style excluded), the SVGs and their classes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.svgs: list[dict[str, Any]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "style":
+            self._skip += 1
+        if tag == "svg":
+            self.svgs.append({"attrs": a, "groups": set()})
+        if tag == "g" and self.svgs:
+            self.svgs[-1]["groups"] |= set((a.get("class") or "").split())
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and data.strip():
+            self.text.append(data.strip())
+
+
 def test_report_numbers_match_the_data(
-    cli: Cli, portal: PortalEnv, seeded: list[dict[str, Any]], tmp_path: Path
+    cli: Cli,
+    portal: PortalEnv,
+    emulator: EmulatorServer,
+    seeded: list[dict[str, Any]],
+    tmp_path: Path,
 ) -> None:
     html = tmp_path / "report.html"
-    result = cli("report", BP, *on(portal), "--out", str(html))
+    result = cli("report", BP, *on(portal), "--out", str(html), "--language", "en")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    entered = Counter(s for d in seeded for s in OPEN if f"hs_date_entered_{s}" in d["properties"])
+    props = [d["properties"] for d in seeded]
+    entered_n = Counter(s for p in props for s in OPEN if entered(p, s))
     weighted = sum(
-        float(d["properties"].get("amount", 0)) * PROB[d["properties"]["dealstage"]]
-        for d in seeded
-        if d["properties"]["dealstage"] in OPEN
+        float(p.get("amount", 0)) * PROB[p["dealstage"]] for p in props if p["dealstage"] in OPEN
     )
     assert f"¥{weighted:,.0f}" in result.stdout
-    first_row = next(line for line in lines if line.startswith("初回面談"))
-    assert first_row.split()[1] == str(entered["jp_first_meeting"]) == "150"
-    ringi_row = next(line for line in lines if line.startswith("稟議中"))
-    assert ringi_row.split()[1] == str(entered["jp_ringi"])
-    months = Counter(t(d["properties"]["createdate"]).strftime("%Y-%m") for d in seeded)
+    assert row(lines, "First meeting")[1] == str(entered_n["jp_first_meeting"]) == "150"
+    assert row(lines, "Ringi in circulation")[1] == str(entered_n["jp_ringi"])
+    months = Counter(t(p["createdate"]).strftime("%Y-%m") for p in props)
     now = dt.datetime.now(dt.UTC)
     this_month = now.strftime("%Y-%m")
-    row = next(line for line in lines if line.startswith(this_month))
-    assert row.split()[1] == str(months.get(this_month, 0))
+    assert row(lines, this_month)[1] == str(months.get(this_month, 0))
+    # win rate and sales cycle, from the store
+    won = [p for p in props if p["dealstage"] == "jp_closed_won"]
+    lost = [p for p in props if p["dealstage"] == "jp_closed_lost"]
+    assert won and lost
+    rate = len(won) / (len(won) + len(lost))
+    assert f"Win rate: {rate:.0%} ({len(won)} won / {len(lost)} lost)" in result.stdout
+    cycles = sorted(
+        (t(entered(p, "jp_closed_won") or "") - t(p["createdate"])).total_seconds() / 86400
+        for p in won
+    )
+    median = statistics.median(cycles)
+    assert f"days to win median {median:.0f}" in result.stdout
+    # per owner: won deals and weighted pipeline
+    owners = {
+        o["id"]: f"{o['firstName']} {o['lastName']}"
+        for o in emulator.store.all(portal.portal_id, "owner")
+    }
+    checked_owners = 0
+    for owner_id, name in owners.items():
+        mine = [p for p in props if p.get("hubspot_owner_id") == owner_id]
+        if not mine:
+            continue  # the portal's own owner: no deals, no row
+        checked_owners += 1
+        cells = row(lines, name)
+        assert cells[1] == str(sum(1 for p in mine if p["dealstage"] in OPEN))
+        assert cells[3] == str(sum(1 for p in mine if p["dealstage"] == "jp_closed_won"))
+        owner_weighted = sum(
+            float(p.get("amount", 0)) * PROB[p["dealstage"]] for p in mine if p["dealstage"] in OPEN
+        )
+        assert cells[2] == f"¥{owner_weighted:,.0f}"
+    assert checked_owners == 3
+    # April–March fiscal years: won amount per fiscal year
+    by_fy: Counter[int] = Counter()
+    for p in won:
+        at = t(entered(p, "jp_closed_won") or "")
+        by_fy[at.year if at.month >= 4 else at.year - 1] += int(float(p["amount"]))
+    fy_now = now.year if now.month >= 4 else now.year - 1
+    fy_row = next(line for line in lines if line.startswith(f"FY{fy_now} (Apr"))
+    assert fy_row.split()[-1] == f"¥{by_fy[fy_now]:,.0f}"
+    # lead sources: first touch of each deal's first contact
+    contacts = {
+        r["id"]: r["properties"] for r in emulator.store.all(portal.portal_id, "record:contacts")
+    }
+    first: dict[str, str] = {}
+    for a in sorted(
+        emulator.store.all(portal.portal_id, "assoc:deals:contacts"), key=lambda a: int(a["toId"])
+    ):
+        touch = contacts[a["toId"]].get("jp_first_touch")
+        if touch and a["fromId"] not in first:
+            first[a["fromId"]] = touch
+    sources = Counter(first.get(d["id"], "") for d in seeded)
+    assert row(lines, "Referral")[1] == str(sources["referral"])
+    assert row(lines, "Seminar")[1] == str(sources["seminar"])
+    assert row(lines, "(not set)")[1] == str(sources[""])
+
     text = html.read_text(encoding="utf-8")
     assert "<script" not in text and "http" not in text.replace(
         "http://www.w3.org/2000/svg", ""
     ).replace("https://app.hubspot.com", "")
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_report_html_structure(
+    cli: Cli, portal: PortalEnv, seeded: list[dict[str, Any]], tmp_path: Path, language: str
+) -> None:
+    html = tmp_path / "report.html"
+    result = cli("report", BP, *on(portal), "--out", str(html), "--language", language)
+    assert result.exit_code == 0, result.stderr
+    page = _Visible()
+    page.feed(html.read_text(encoding="utf-8"))
+    assert len(page.svgs) >= 10
+    for svg in page.svgs:
+        assert svg["attrs"].get("width") == "100%" and svg["attrs"].get("viewbox")
+        assert {"axis", "x-axis", "y-axis", "legend"} <= svg["groups"], svg["attrs"]
+    visible = " ".join(page.text)
+    for internal in ("jp_", "_fy", "next_fy", "this_fy", "shiryo", "trade_show", "hs_date"):
+        assert internal not in visible, internal
+    assert "jp_enterprise" not in result.stdout and "_fy" not in result.stdout
+    if language == "ja":
+        assert "受注率" in visible and "稟議中" in visible and "来期申請済" in visible
+        assert "年度" in visible and "紹介" in visible
+    else:
+        assert "Win rate" in visible and "Requested for next FY" in visible
+        assert "By owner" in visible and "Referral" in visible
     if CHROMIUM:
         shot = tmp_path / "report.png"
         subprocess.run(
@@ -163,7 +282,7 @@ def test_report_numbers_match_the_data(
                 "--no-sandbox",
                 "--disable-gpu",
                 "--proxy-server=127.0.0.1:9",
-                "--window-size=900,1600",
+                "--window-size=1400,2400",
                 f"--screenshot={shot}",
                 html.as_uri(),
             ],
@@ -171,4 +290,4 @@ def test_report_numbers_match_the_data(
             capture_output=True,
             timeout=90,
         )
-        assert shot.stat().st_size > 20_000  # tables and bars, not an empty page
+        assert shot.stat().st_size > 50_000  # charts and tables, not an empty page

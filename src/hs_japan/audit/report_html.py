@@ -764,9 +764,10 @@ def render_html(rep: Report, portal_id: int, deals: int, now: dt.datetime) -> st
         ],
     )
     separators = []
-    for i, p in enumerate(rep.months):
-        if p.key.endswith("-04"):
-            separators.append((i, t("note.fy", fy=p.key[:4])))
+    for i, p in enumerate(rep.months):  # fiscal years start in April
+        year, month = int(p.key[:4]), int(p.key[5:])
+        if month == 4 or i == 0:
+            separators.append((i, t("note.fy", fy=year if month >= 4 else year - 1)))
     months = _columns(
         t("chart.months"),
         [p.key for p in rep.months],
