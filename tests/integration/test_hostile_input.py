@@ -5,6 +5,7 @@ hangs, and a token never shows."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -18,6 +19,19 @@ from tests.helpers import SMALL, write_blueprint
 
 Cli = Callable[..., CliResult]
 TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
+
+
+@pytest.fixture(autouse=True)
+def _no_debug_logging_left_over() -> Iterator[None]:
+    """An earlier in-process ``--debug`` run leaves DEBUG logging configured on the root
+    logger; these tests check what a normal run prints."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    root.handlers, root.level = [], logging.WARNING
+    for name in ("hs_japan", "urllib3"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    yield
+    root.handlers, root.level = saved
 
 
 @contextmanager
