@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -43,7 +43,14 @@ from hs_japan.portal.read import (
 from hs_japan.portal.records import count_records
 from hs_japan.portal.write import PortalWriter
 from hs_japan.resources import Kind, PortalInfo, PortalState, Resource, make_key
-from hs_japan.rules import MARKER_PREFIX, RuleContext, RuleError, compile_rule, horizon_note
+from hs_japan.rules import (
+    MARKER_PREFIX,
+    RuleContext,
+    RuleError,
+    business_day_note,
+    compile_rule,
+    horizon_note,
+)
 
 
 @dataclass
@@ -147,7 +154,10 @@ def make_plan(
         notes, problems = add_workflows(bp, language, desired, state, found_flows, owners)
         if problems:
             raise BlueprintError(problems)
-    changes = [describe_workflow(c, state) for c in plan_changes(desired, state.snapshot)]
+    changes = [
+        describe_workflow(c, state, desired.explanations.get((c.kind, c.key), []))
+        for c in plan_changes(desired, state.snapshot)
+    ]
     problems = check_references(desired, state)
     if problems:
         raise BlueprintError(problems)
@@ -332,6 +342,14 @@ def add_workflows(
             continue
         wanted[key] = flow
         desired.snapshot.add(Resource(Kind.WORKFLOW, key, flowdiff.canonical(flow)))
+        waits = [
+            delay.days
+            for step in rule.steps
+            for delay in (step.delay, step.task.due_in if step.task else None)
+            if delay is not None and delay.business_days and delay.days
+        ]
+        if waits:
+            desired.explanations[rid] = [business_day_note(n, language) for n in waits]
     notes = []
     tombstoned = {k for kind, k in desired.tombstones if kind is Kind.WORKFLOW}
     for marker, flow in found.items():
@@ -380,13 +398,13 @@ def horizon_notes(bp: Blueprint, today: dt.date) -> list[str]:
     return [note] if note else []
 
 
-def describe_workflow(change: Change, state: PortalState) -> Change:
+def describe_workflow(change: Change, state: PortalState, explain: Sequence[str] = ()) -> Change:
     if change.kind is not Kind.WORKFLOW:
         return change
     current = state.snapshot.get(Kind.WORKFLOW, change.key)
     full = {**(current.attrs if current else {}), **(change.after or {})}
     details = flowdiff.describe(dict(current.attrs) if current else None, full)
-    reasons = change.reasons
+    reasons = (*change.reasons, *explain)
     if full.get("isEnabled") and not (current and current.attrs.get("isEnabled")):
         reasons = (*reasons, "enabling enrols every record that meets its trigger now")
     return dataclasses.replace(change, details=tuple(details), reasons=reasons)

@@ -22,6 +22,7 @@ from hs_japan.blueprint.model import (
     PropertySpec,
     StepSpec,
 )
+from hs_japan.rules import business_day_note
 
 WORDS: dict[str, dict[Language, str]] = {
     "title": {"ja": "営業ファネル・プレイブック", "en": "Revenue funnel playbook"},
@@ -215,6 +216,10 @@ def _rule_text(rule: FollowUpRuleSpec, bp: Blueprint, names: _Names, lang: Langu
         extra.append(w("hours", lang, start=rule.business_hours.start, end=rule.business_hours.end))
     if rule.skip_holidays:
         extra.append(w("holidays", lang))
+    for rule_step in rule.steps:  # how HubSpot really waits (no business-day delay)
+        for delay in (rule_step.delay, rule_step.task.due_in if rule_step.task else None):
+            if delay is not None and delay.business_days and delay.days:
+                extra.append(business_day_note(delay.days, lang))
     tail = f" ({'; '.join(extra)})" if extra else ""
     sep = ": " if lang == "en" else ":"
     return f"**{rule.name.pick(lang)}** — {when}{sep}{steps}{tail}"

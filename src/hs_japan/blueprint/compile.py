@@ -27,6 +27,8 @@ class DesiredState:
     origins: dict[ResourceId, Origin] = field(default_factory=dict)
     # stage criteria are blueprint-side data (checked by audits), not portal state
     stage_criteria: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # display-only words a change of this resource carries in the plan (never steers apply)
+    explanations: dict[ResourceId, list[str]] = field(default_factory=dict)
 
 
 def _condition(cond: Condition) -> dict[str, Any]:

@@ -75,8 +75,7 @@ def pinned_package(directory: Path) -> str:
         vendor = directory / "vendor"
         vendor.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q"]
-            + ["-w", str(vendor), str(root)],
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(vendor), str(root)],
             capture_output=True,
             text=True,
             timeout=300,

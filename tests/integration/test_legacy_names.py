@@ -1,0 +1,121 @@
+"""hs-japan's own names lost HubSpot's ``hs_`` prefix (hsjapan_key, hsjapan_apply_lock,
+hsjapan_migrations). A portal written by an earlier release is recognised and moved
+safely: flows are re-marked in place (no duplicate), the migration record is read under
+its old name and moved on the next write, an old lock is found and broken by unlock."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
+
+from tests.conftest import CliResult, PortalEnv
+from tests.helpers import DEFAULT_BLUEPRINT
+
+Cli = Callable[..., CliResult]
+
+
+def on(portal: PortalEnv) -> tuple[str, ...]:
+    return ("--portal", portal.name, "--config", str(portal.config))
+
+
+def flows(portal: PortalEnv) -> list[dict[str, Any]]:
+    h = {"Authorization": f"Bearer {portal.token}"}
+    listing = requests.get(f"{portal.url}/automation/v4/flows", headers=h, timeout=5).json()
+    ids = [{"type": "FLOW_ID", "flowId": f["id"]} for f in listing["results"]]
+    out: list[dict[str, Any]] = requests.post(
+        f"{portal.url}/automation/v4/flows/batch/read", json={"inputs": ids}, headers=h, timeout=5
+    ).json()["results"]
+    return out
+
+
+def test_flows_marked_by_an_earlier_release_are_remarked_in_place(
+    cli: Cli, portal: PortalEnv, tmp_path: Path
+) -> None:
+    requests.put(
+        f"{portal.url}/_emulator/portals/{portal.portal_id}/settings",
+        json={"rateLimits": {"perTenSeconds": 10_000}},
+        timeout=5,
+    )
+    bp = tmp_path / "bp"
+    shutil.copytree(DEFAULT_BLUEPRINT, bp)
+    assert cli("apply", str(bp), *on(portal), "--yes").exit_code == 0
+    h = {"Authorization": f"Bearer {portal.token}"}
+    before = flows(portal)
+    for flow in before:  # what a pre-0.2 apply left: the marker under hs_japan_key
+        body = {
+            k: v
+            for k, v in flow.items()
+            if k not in ("id", "uuid", "createdAt", "updatedAt", "objectTypeId", "flowType")
+            and k not in ("dataSources", "nextAvailableActionId", "crmObjectCreationStatus")
+        }
+        body["customProperties"] = {"hs_japan_key": flow["customProperties"]["hsjapan_key"]}
+        put = requests.put(
+            f"{portal.url}/automation/v4/flows/{flow['id']}", json=body, headers=h, timeout=5
+        )
+        assert put.status_code == 200, put.text
+    plan = cli("plan", str(bp), *on(portal), "--detailed-exitcode")
+    assert plan.exit_code == 2 and f"{len(before)} to update" in plan.stdout
+    assert "0 to create" in plan.stdout  # found by the legacy marker: never a second copy
+    assert cli("apply", str(bp), *on(portal), "--yes").exit_code == 0
+    after = flows(portal)
+    assert sorted(f["id"] for f in after) == sorted(f["id"] for f in before)
+    assert all(set(f["customProperties"]) == {"hsjapan_key"} for f in after)
+    assert cli("plan", str(bp), *on(portal), "--detailed-exitcode").exit_code == 0
+
+
+def test_the_legacy_migration_record_is_read_and_moved(
+    cli: Cli, portal: PortalEnv, tmp_path: Path
+) -> None:
+    sdk = portal.sdk()
+    sdk.crm.properties.core_api.create(
+        "contacts",
+        PropertyCreate(
+            name="hs_japan_migrations",
+            label="hs-japan applied migrations",
+            type="enumeration",
+            field_type="checkbox",
+            group_name="contactinformation",
+            hidden=True,
+            options=[
+                OptionInput(
+                    label="sha256:abc @ 2026-01-01T00:00:00Z",
+                    value="0001_old",
+                    hidden=False,
+                    display_order=0,
+                )
+            ],
+        ),
+    )
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "0001_old.py").write_text("def upgrade(ctx):\n    pass\n")
+    (migrations / "0002_new.py").write_text("def upgrade(ctx):\n    pass\n")
+    status = cli("migrate", "status", *on(portal), "--dir", str(migrations))
+    assert "1 applied, 1 pending" in status.stdout, status.stdout + status.stderr
+    done = cli("migrate", "up", *on(portal), "--dir", str(migrations), "--yes")
+    assert done.exit_code == 0, done.stdout + done.stderr
+    names = {p.name for p in sdk.crm.properties.core_api.get_all("contacts").results}
+    assert "hsjapan_migrations" in names and "hs_japan_migrations" not in names
+    record = sdk.crm.properties.core_api.get_by_name("contacts", "hsjapan_migrations")
+    assert sorted(o.value for o in record.options) == ["0001_old", "0002_new"]
+
+
+def test_unlock_breaks_a_lock_taken_by_an_earlier_release(cli: Cli, portal: PortalEnv) -> None:
+    portal.sdk().crm.properties.groups_api.create(
+        "contacts",
+        PropertyGroupCreate(
+            name="hs_japan_apply_lock",
+            label="hs-japan apply lock: old@host pid=1 id=ab12cd34 since 2026-01-01T00:00:00Z "
+            "until 2026-01-01T00:30:00Z",
+            display_order=-1,
+        ),
+    )
+    broken = cli("unlock", *on(portal), "--yes")
+    assert broken.exit_code == 0 and "Lock broken" in broken.stdout, broken.stdout + broken.stderr
+    groups = {g.name for g in portal.sdk().crm.properties.groups_api.get_all("contacts").results}
+    assert "hs_japan_apply_lock" not in groups
