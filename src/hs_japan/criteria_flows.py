@@ -4,9 +4,9 @@ the deal owner when a deal sits in the stage without meeting its criteria (pure)
 For stage *S*, the criteria checked are S's entry criteria plus the exit criteria of the
 stage before it (leaving a stage means its exit criteria should hold). The flow is
 LIST_BASED: a deal enrols when it is in *S* and any criterion is unmet (root OR of AND
-branches ``dealstage = S AND <criterion unmet>``, NOTES §6.5); it re-enrols when it
-enters the stage again. The single action is HubSpot's "create task" (``0-3``, NOTES §6.4)
-assigned to the record owner and associated with the deal.
+branches ``dealstage = S AND <criterion unmet>``, docs/hubspot-api.md §6.5); it re-enrols
+when it enters the stage again. The single action is HubSpot's "create task" (``0-3``,
+docs/hubspot-api.md §6.4) assigned to the record owner and associated with the deal.
 
 HubSpot cannot block a stage change through its API (conditional stage properties are
 UI-only), so this, the audit and the playbook checklist are how criteria are enforced.
@@ -23,7 +23,8 @@ from hs_japan.reserved import MARKER
 from hs_japan.resources import make_key
 
 KEY_PREFIX = "criteria_"
-# HubSpot-defined association type for task → deal used in task actions (NOTES §6.4 [obs])
+# HubSpot-defined association type for task → deal used in task actions
+# (docs/hubspot-api.md §6.4 [obs])
 TASK_TO_DEAL = 216
 
 PropType = Callable[[str], str | None]

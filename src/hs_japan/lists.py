@@ -1,11 +1,11 @@
 """Managed HubSpot lists (lists v3): blueprint filters ↔ HubSpot filter branches (pure).
 
 A list is identified by its name (HubSpot keeps names unique per portal and returns no
-custom properties, NOTES §10): the blueprint's ``name`` in the profile's language.
-Filters are ANDed property tests, written in HubSpot's list convention — a root ``OR``
-branch holding one ``AND`` branch with the filters (NOTES §6.5). Both sides are reduced
-to the same canonical form (a sorted list of plain filter dicts) for the diff, so a
-filter branch HubSpot echoes back with defaults filled in compares equal.
+custom properties, docs/hubspot-api.md §10): the blueprint's ``name`` in the profile's
+language. Filters are ANDed property tests, written in HubSpot's list convention — a root
+``OR`` branch holding one ``AND`` branch with the filters (docs/hubspot-api.md §6.5). Both
+sides are reduced to the same canonical form (a sorted list of plain filter dicts) for the
+diff, so a filter branch HubSpot echoes back with defaults filled in compares equal.
 """
 
 from __future__ import annotations

@@ -34,7 +34,8 @@ class Kind(StrEnum):
 OBJECT_TYPES: tuple[str, ...] = ("contacts", "companies", "deals", "tickets")
 PIPELINE_OBJECT_TYPES: tuple[str, ...] = ("deals", "tickets")
 
-# Property fields HubSpot accepts only at creation (absent from PropertyUpdate, NOTES §5.2).
+# Property fields HubSpot accepts only at creation (absent from PropertyUpdate,
+# docs/hubspot-api.md §5.2).
 CREATE_ONLY_PROPERTY_ATTRS: frozenset[str] = frozenset(
     {"hasUniqueValue", "dataSensitivity", "externalOptions", "referencedObjectType"}
 )
@@ -44,7 +45,8 @@ CREATE_ONLY_ATTRS: dict[Kind, frozenset[str]] = {
     Kind.LIST: frozenset({"processingType"}),  # lists v3 has no endpoint to change it
 }
 
-# Property groups HubSpot creates in every portal (NOTES §12.3); never changed or deleted.
+# Property groups HubSpot creates in every portal (docs/hubspot-api.md §12.3); never changed
+# or deleted.
 HUBSPOT_DEFAULT_GROUPS: frozenset[str] = frozenset(
     {"contactinformation", "companyinformation", "dealinformation", "ticketinformation"}
 )

@@ -1,6 +1,6 @@
 """Follow-up rules compiled to HubSpot automation v4 flows, and back (pure).
 
-A rule is one flow (NOTES §6.3–6.5): ``CONTACT_FLOW`` for contacts, ``PLATFORM_FLOW``
+A rule is one flow (docs/hubspot-api.md §6.3–6.5): ``CONTACT_FLOW`` for contacts, ``PLATFORM_FLOW``
 otherwise; a LIST_BASED trigger (a deal entering a stage is an ENUMERATION filter on
 ``dealstage``; a property taking a value is a filter on that property); steps chained as
 SINGLE_CONNECTION actions with string ids, the last without a ``connection``; business

@@ -12,7 +12,7 @@ from hs_japan.blueprint.model import Blueprint, Origin, PropertySpec
 from hs_japan.blueprint.yamlsrc import YamlDoc, dotted
 from hs_japan.errors import Diagnostic
 
-# type -> allowed fieldType (NOTES §5.3). calculation_equation needs a formula, which
+# type -> allowed fieldType (docs/hubspot-api.md §5.3). calculation_equation needs a formula, which
 # blueprint v1 does not model, so it is rejected separately with its own message.
 FIELD_TYPES: Mapping[str, frozenset[str]] = {
     "bool": frozenset({"booleancheckbox"}),

@@ -37,7 +37,7 @@ from hs_japan.errors import BlueprintError, Diagnostic
 
 SUFFIXES = (".yaml", ".yml")
 MAX_FILES = 500
-# HubSpot's cap on stages per pipeline (NOTES §4.6; the emulator enforces the same)
+# HubSpot's cap on stages per pipeline (docs/hubspot-api.md §4.6; the emulator enforces the same)
 MAX_STAGES = 100
 
 

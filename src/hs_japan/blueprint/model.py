@@ -33,7 +33,7 @@ FieldType = Literal[
     "textarea",
 ]
 
-# Internal names: lowercase, start with a letter, [a-z0-9_] (NOTES §5.5). Stage and
+# Internal names: lowercase, start with a letter, [a-z0-9_] (docs/hubspot-api.md §5.5). Stage and
 # pipeline ids must be lowercase too: HubSpot derives hs_date_entered_<stageId> from them.
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)]
 # Pipeline and stage ids: hs-japan writes lowercase names, but a portal's own ids may be

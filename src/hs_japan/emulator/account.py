@@ -1,4 +1,4 @@
-"""Account info v3 (NOTES §8): details and daily API usage."""
+"""Account info v3 (docs/hubspot-api.md §8): details and daily API usage."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from hs_japan.emulator.api import Request, Response, route
 from hs_japan.emulator.common import fixed
 from hs_japan.emulator.store import iso
 
-# per tier: (calls per 10 s, calls per day) — NOTES §2.1, current table
+# per tier: (calls per 10 s, calls per day) — docs/hubspot-api.md §2.1, current table
 TIER_LIMITS = {
     "free": (100, 250_000),
     "starter": (100, 250_000),
@@ -17,7 +17,7 @@ TIER_LIMITS = {
 
 
 def next_tokyo_midnight(ms: int) -> int:
-    """The daily counter resets at midnight in the portal's time zone (NOTES §2.1)."""
+    """The daily counter resets at midnight in the portal's time zone (docs/hubspot-api.md §2.1)."""
     day, offset = 86_400_000, 9 * 3_600_000
     return ((ms + offset) // day + 1) * day - offset
 

@@ -3,7 +3,7 @@
 Resource modules register handlers with :func:`route`; the server matches a request
 against the path templates (``{name}`` segments) and calls the handler with a
 :class:`Request`. Handlers raise :class:`ApiError` for HubSpot errors; the server turns
-it into the envelope of NOTES §3.1 with a correlation id.
+it into the envelope of docs/hubspot-api.md §3.1 with a correlation id.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Object types, scopes and cursor paging shared by the resource modules (NOTES §1, §3.2,
-§5.1)."""
+"""Object types, scopes and cursor paging shared by the resource modules
+(docs/hubspot-api.md §1, §3.2, §5.1)."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ ALL_SCOPES = sorted(
 )
 
 
-# -- cursor paging (NOTES §3.2) ---------------------------------------------------------------
+# -- cursor paging (docs/hubspot-api.md §3.2) ------------------------------------------------------
 def limit_param(request: Request, default: int, maximum: int) -> int:
     """``?limit=``: default when absent, 400 when not a positive integer, capped at
     ``maximum`` [guess: HubSpot's caps and behaviour above them are undocumented]."""
@@ -168,7 +168,7 @@ def cursor_page(
     return page, {"next": {"after": cursor, "link": f"{request.path}?{urlencode(query)}"}}
 
 
-# -- timestamps in property values (NOTES §5.3) ---------------------------------------------------
+# -- timestamps in property values (docs/hubspot-api.md §5.3) --------------------------------------
 _ISO_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
     r"(Z|[+-]\d{2}:?\d{2})?)?$"

@@ -1,9 +1,9 @@
-"""Filter branches as used by Lists v3 and flow enrollment criteria (NOTES §6.5, §10).
+"""Filter branches as used by Lists v3 and flow enrollment criteria (docs/hubspot-api.md §6.5, §10).
 
 Validation/normalisation: branch and filter types from the specs' enums, each variant's
 required fields, known operators per operation type (enumeration filters reject
-``IS_NOT_EQUAL_TO``, NOTES §6.5), unified-event branches not nested, the list convention
-(root ``OR`` without filters whose children are ``AND`` branches) where asked. Output is
+``IS_NOT_EQUAL_TO``, docs/hubspot-api.md §6.5), unified-event branches not nested, the list
+convention (root ``OR`` without filters whose children are ``AND`` branches) where asked. Output is
 normalised the way HubSpot returns it: ``filterBranchOperator``, ``filterBranches`` and
 ``filters`` always present, ``includeObjectsWithNoValueSet`` defaulted to false.
 

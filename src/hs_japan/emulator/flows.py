@@ -1,5 +1,5 @@
-"""Automation v4 flows (NOTES §6), kept in collection ``flow`` with ``enrollmentCriteria``
-and ``actions`` at top level (pipelines.py scans them for stage ids).
+"""Automation v4 flows (docs/hubspot-api.md §6), kept in collection ``flow`` with
+``enrollmentCriteria`` and ``actions`` at top level (pipelines.py scans them for stage ids).
 
 Rules: Professional or Enterprise portals only (403 otherwise); required fields per variant
 for create and PUT ("required fields were not set: [type]"); ``CONTACT_FLOW`` only with
@@ -162,7 +162,7 @@ def _required(missing: list[str], where: str = "") -> ApiError:
 
 
 def _check_tier(request: Request) -> None:
-    """Flows need Professional or Enterprise in some hub (NOTES §6.1)."""
+    """Flows need Professional or Enterprise in some hub (docs/hubspot-api.md §6.1)."""
     tier = best_hub_tier(request.portal)
     if not at_least(tier, "professional"):
         raise ApiError(
@@ -192,7 +192,7 @@ def _check_variant(variant: Any, object_type_id: Any) -> None:
             field_name="objectTypeId",
         )
     if (variant == "CONTACT_FLOW") != (object_type_id == "0-1"):
-        # HubSpot blames objectTypeId here, not the flow type (NOTES §6.3)
+        # HubSpot blames objectTypeId here, not the flow type (docs/hubspot-api.md §6.3)
         raise validation(
             f"Invalid objectTypeId '{show(object_type_id)}' for this flow: contact-based flows "
             "(CONTACT_FLOW) use objectTypeId 0-1 and every other object type needs a "

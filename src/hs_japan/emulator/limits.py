@@ -1,6 +1,6 @@
 """Rate limits and fault injection, in memory per portal.
 
-Rate limits (NOTES §2): a rolling 10-second window and a daily counter that resets at
+Rate limits (docs/hubspot-api.md §2): a rolling 10-second window and a daily counter that resets at
 midnight Asia/Tokyo, sized by the portal's tier; every API response carries the
 ``X-HubSpot-RateLimit-*`` headers and a refusal is the documented 429 body. CRM search
 endpoints additionally have their own per-second cap (4/s, policy ``SECONDLY``) and, as
@@ -26,7 +26,7 @@ from typing import Any
 from hs_japan.emulator.account import TIER_LIMITS, next_tokyo_midnight
 
 FAULT_KINDS = ("status", "latency", "drop", "lost_response")
-SEARCH_PER_SECOND = 4  # "4 req/s per token historically" (NOTES §2.1)
+SEARCH_PER_SECOND = 4  # "4 req/s per token historically" (docs/hubspot-api.md §2.1)
 
 
 @dataclass
@@ -94,7 +94,7 @@ class PortalRuntime:
     latency_ms: int = 0
     counters: dict[str, int] = field(default_factory=dict)
     rate_limited: int = 0
-    # CRM search endpoints: their own, much lower per-second cap (NOTES §2.1)
+    # CRM search endpoints: their own, much lower per-second cap (docs/hubspot-api.md §2.1)
     search_per_second: int = SEARCH_PER_SECOND
     search_window: deque[float] = field(default_factory=deque)
 

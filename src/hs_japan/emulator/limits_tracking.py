@@ -1,5 +1,5 @@
-"""CRM limits tracking v3 (``/crm/v3/limits/…``, crm-limits-tracking-v3.json; NOTES §4.6,
-§5.6, §9).
+"""CRM limits tracking v3 (``/crm/v3/limits/…``, crm-limits-tracking-v3.json;
+docs/hubspot-api.md §4.6, §5.6, §9).
 
 Usage is computed from the portal's real state (pipelines, properties, records); the limits
 per tier are our guesses (HubSpot's numbers were not in the material reached) and are

@@ -1,4 +1,5 @@
-"""Lists v3 (NOTES §10, crm-lists-v3.json): object lists used for ICP / look-alike lists.
+"""Lists v3 (docs/hubspot-api.md §10, crm-lists-v3.json): object lists used for ICP /
+look-alike lists.
 
 Rules: ``name``, ``objectTypeId`` and ``processingType`` (MANUAL | DYNAMIC | SNAPSHOT) are
 required; names are unique per portal among lists not deleted (409 ``CONFLICT``, our guess);

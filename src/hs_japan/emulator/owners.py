@@ -1,4 +1,4 @@
-"""CRM Owners v3 (NOTES §7).
+"""CRM Owners v3 (docs/hubspot-api.md §7).
 
 Owners are read-only through HubSpot's API; the emulator adds them through the control API
 (``POST /_emulator/portals/{id}/owners``) and seeds one per new portal. ``id`` (the owner id

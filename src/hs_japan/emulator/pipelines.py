@@ -1,4 +1,4 @@
-"""CRM Pipelines v3 and stages (NOTES §4).
+"""CRM Pipelines v3 and stages (docs/hubspot-api.md §4).
 
 Rules enforced here: ids chosen by the caller (``pipelineId``/``stageId``, lowercase)
 or generated as numeric strings; stage ids unique per object type; pipeline labels
@@ -44,7 +44,7 @@ TICKET_STATES = ("OPEN", "CLOSED")
 MAX_STAGES = 100
 MAX_LABEL = 255
 
-# record properties holding the pipeline and stage of a record (NOTES §3/§4.5)
+# record properties holding the pipeline and stage of a record (docs/hubspot-api.md §3/§4.5)
 RECORD_KEYS = {"deals": ("pipeline", "dealstage"), "tickets": ("hs_pipeline", "hs_pipeline_stage")}
 
 
@@ -109,7 +109,7 @@ def _order(value: Any, where: str) -> int:
 
 
 def _metadata(obj: str, value: Any, where: str) -> dict[str, str]:
-    """Stage metadata as HubSpot stores it: every value a string (NOTES §4.3)."""
+    """Stage metadata as HubSpot stores it: every value a string (docs/hubspot-api.md §4.3)."""
     if not isinstance(value, dict):
         raise validation(f"{where}.metadata is required", field_name=f"{where}.metadata")
     out: dict[str, str] = {}
@@ -272,7 +272,7 @@ def _check_delete(request: Request, obj: str, pipeline_id: str, stage_ids: set[s
     records_flag = request.flag("validateDealStageUsagesBeforeDelete") if obj == "deals" else False
     refs_flag = request.flag("validateReferencesBeforeDelete")
     if not (records_flag or refs_flag):
-        return  # v3 default: delete proceeds even when in use (NOTES §4.5)
+        return  # v3 default: delete proceeds even when in use (docs/hubspot-api.md §4.5)
     records, flows = _usage(request, obj, pipeline_id, stage_ids)
     if obj != "deals" and refs_flag:
         records_flag = True
@@ -510,7 +510,7 @@ def _write_stage(request: Request, replace: bool) -> Response:
     if replace or "displayOrder" in body:
         stage["displayOrder"] = _order(body.get("displayOrder"), "stage")
     if replace or "metadata" in body:
-        # metadata is sent whole (the spec requires it even on PATCH, NOTES §4.2)
+        # metadata is sent whole (the spec requires it even on PATCH, docs/hubspot-api.md §4.2)
         stage["metadata"] = _metadata(obj, body.get("metadata"), "stage")
     if body.get("archived") is True:
         raise validation("Use DELETE to archive a stage", field_name="archived")
@@ -541,7 +541,7 @@ def archive_stage(request: Request) -> Response:
     stage = _stage(doc, stage_id)
     if sum(1 for s in doc["stages"] if not s.get("archived")) <= 1:
         raise validation(f"Cannot delete the last stage of pipeline {pipeline_id}")
-    # stages take only validateReferencesBeforeDelete (NOTES §4.1)
+    # stages take only validateReferencesBeforeDelete (docs/hubspot-api.md §4.1)
     if request.flag("validateReferencesBeforeDelete"):
         records, flows = _usage(request, obj, pipeline_id, {stage_id})
         if records or flows:

@@ -1,4 +1,4 @@
-"""CRM Properties v3 and property groups (NOTES §5).
+"""CRM Properties v3 and property groups (docs/hubspot-api.md §5).
 
 Rules enforced here, each from the notes: the type/fieldType matrix (§5.3), options
 required for enumerations with unique values (§5.4), PATCH replacing the whole option
@@ -460,8 +460,9 @@ def _sensitivity_param(raw: Any) -> str:
 @route("GET", BASE, scopes=schema_read_scopes)
 def list_properties(request: Request) -> Response:
     """``?dataSensitivity=`` (default ``non_sensitive``) lists the properties of that
-    sensitivity only (NOTES §5.1; HubSpot's sensitive-data guide reads sensitive properties
-    with ``?dataSensitivity=sensitive``). Reading definitions needs no sensitive scope."""
+    sensitivity only (docs/hubspot-api.md §5.1; HubSpot's sensitive-data guide reads sensitive
+    properties with ``?dataSensitivity=sensitive``). Reading definitions needs no sensitive
+    scope."""
     obj = object_type(request.params["objectType"])
     archived = request.flag("archived")
     sensitivity = _sensitivity_param(request.q("dataSensitivity"))
@@ -521,7 +522,7 @@ def update_property(request: Request) -> Response:
     for key, value in body.items():
         if value is None:
             continue
-        # options: the sent list replaces the stored one whole (NOTES §5.4)
+        # options: the sent list replaces the stored one whole (docs/hubspot-api.md §5.4)
         updated[key] = _check_options(value) if key == "options" else value
     if updated.get("type") == "bool" and not updated.get("options"):
         updated["options"] = [dict(o) for o in BOOL_OPTIONS]
@@ -632,7 +633,7 @@ def batch_archive(request: Request) -> Response:
         name = item.get("name") if isinstance(item, dict) else None
         doc = request.store.get(request.portal_id, _prop_coll(obj), str(name))
         if doc is None or doc.get("archived"):
-            continue  # 204 regardless (NOTES §5.1)
+            continue  # 204 regardless (docs/hubspot-api.md §5.1)
         meta = doc.get("modificationMetadata") or {}
         if doc.get("hubspotDefined") or not meta.get("archivable", True):
             continue

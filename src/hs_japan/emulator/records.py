@@ -13,7 +13,7 @@ contacts' ``email`` and ``hasUniqueValue`` properties are unique (409). Server-m
 also ``lastmodifieddate``) and, for deals/tickets, ``hs_date_entered_<stageId>`` /
 ``hs_date_exited_<stageId>`` when the stage changes. The control API seeds records through
 :func:`seed_records`, which keeps explicitly given ``createdate``/``hs_date_*`` values
-(backdating). Search has its own per-second rate limit (server.py, NOTES §2.1).
+(backdating). Search has its own per-second rate limit (server.py, docs/hubspot-api.md §2.1).
 """
 
 from __future__ import annotations

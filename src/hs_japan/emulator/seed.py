@@ -1,8 +1,8 @@
-"""What every new portal starts with (NOTES §4.6, §12.3): default groups, a handful of
+"""What every new portal starts with (docs/hubspot-api.md §4.6, §12.3): default groups, a handful of
 HubSpot-defined properties, the ``default`` deals pipeline and ticket pipeline ``0``, and
 one owner (the portal's first user).
 
-Built-in pipelines report ``createdAt`` as the epoch (NOTES §1).
+Built-in pipelines report ``createdAt`` as the epoch (docs/hubspot-api.md §1).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The emulator's HTTP server: loopback only, stdlib ``ThreadingHTTPServer``.
 
 Every HubSpot API response carries ``X-HubSpot-Correlation-Id`` and the rate-limit
-headers; errors use HubSpot's envelope (NOTES §3.1). ``/_emulator/…`` is the control
+headers; errors use HubSpot's envelope (docs/hubspot-api.md §3.1). ``/_emulator/…`` is the control
 API (not HubSpot's; see docs/emulator.md), unauthenticated because the server only
 listens on loopback.
 """
@@ -351,7 +351,8 @@ class _Handler(BaseHTTPRequestHandler):
                         headers=limit_headers,
                     )
             if found.bucket == "search":
-                # CRM search: no rate-limit headers, its own per-second cap (NOTES §2.1)
+                # CRM search: no rate-limit headers, its own per-second cap
+                # (docs/hubspot-api.md §2.1)
                 limit_headers = {}
                 refused = emu.limits.admit_search(rt)
                 if refused is not None:

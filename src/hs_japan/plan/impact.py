@@ -21,7 +21,7 @@ from hs_japan.errors import PortalError
 from hs_japan.plan.model import Action, Change, Risk
 from hs_japan.resources import Kind
 
-# record properties holding the pipeline and stage (NOTES §4.5)
+# record properties holding the pipeline and stage (docs/hubspot-api.md §4.5)
 PIPELINE_PROPS = {
     "deals": ("pipeline", "dealstage"),
     "tickets": ("hs_pipeline", "hs_pipeline_stage"),

@@ -1,15 +1,15 @@
 """HubSpot access through the official SDK, with retries in exactly one place.
 
 Every request goes through :meth:`PortalClient.call`: tenacity retries 423/429/477/5xx
-and connection errors, honouring ``Retry-After`` (NOTES §3.1). A write that may have
+and connection errors, honouring ``Retry-After`` (docs/hubspot-api.md §3.1). A write that may have
 reached HubSpot before the connection broke (a lost response) is never blindly
 re-sent: the caller passes a ``probe`` that re-reads the portal first, and a write the
-probe finds done counts as done (NOTES §3.1, architecture principle 6).
+probe finds done counts as done (docs/hubspot-api.md §3.1, architecture principle 6).
 
 The SDK's own urllib3 retries are switched off so that retries are not stacked.
 ``client.api_request`` is used only where the SDK has no client (account info) or the
 SDK model lacks a field the API accepts (``pipelineId``/``stageId`` on create, the
-``validateReferencesBeforeDelete`` flag on stage delete, NOTES §13.1).
+``validateReferencesBeforeDelete`` flag on stage delete, docs/hubspot-api.md §13.1).
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def _parse_body(raw: Any) -> Any:
 
 
 def error_from_response(what: str, status: int, body: Any, token_env: str | None) -> PortalError:
-    """A one-line, actionable error for a HubSpot error response (NOTES §3.1)."""
+    """A one-line, actionable error for a HubSpot error response (docs/hubspot-api.md §3.1)."""
     data = body if isinstance(body, dict) else {}
     category = data.get("category")
     message = str(data.get("message") or body or "no message").strip().splitlines()[0]
@@ -144,7 +144,7 @@ class Pacer:
     """Client-side rate limiting so steady-state traffic never meets a 429.
 
     A sliding window per bucket: ``default`` for the portal's per-10-second limit
-    (NOTES §2.1; learned from ``X-HubSpot-RateLimit-Max`` / ``-Interval-Milliseconds``
+    (docs/hubspot-api.md §2.1; learned from ``X-HubSpot-RateLimit-Max`` / ``-Interval-Milliseconds``
     on the first response that carries them, Free-tier 100/10 s until then) and
     ``search`` for CRM search (about 4 requests/second, no headers). Only ``share`` of
     the allowance is used: other integrations draw on the same budget.
@@ -209,7 +209,8 @@ class PortalClient:
         self.pacer = Pacer()
         self._count_lock = threading.Lock()
         # retry=Retry(0): the SDK must not retry on its own (urllib3 re-sends GET/PUT on
-        # 429 + Retry-After by default, NOTES §13.3); tenacity below is the one policy.
+        # 429 + Retry-After by default, docs/hubspot-api.md §13.3); tenacity below is the one
+        # policy.
         self.sdk = hubspot.Client.create(
             access_token=token,
             host=self.base_url,

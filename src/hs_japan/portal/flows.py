@@ -1,7 +1,7 @@
 """Automation v4 flows through ``client.api_request`` (the SDK 12 has no flows client,
-NOTES §13.1): find hs-japan's flows by their marker, create, replace, delete.
+docs/hubspot-api.md §13.1): find hs-japan's flows by their marker, create, replace, delete.
 
-Rules followed (NOTES §6.2, §6.6):
+Rules followed (docs/hubspot-api.md §6.2, §6.6):
 - flows are listed with cursor paging (100 per page) and read in full with
   ``batch/read`` (100 per call): the listing has no ``customProperties``;
 - hs-japan's flows carry ``customProperties.hsjapan_key`` (``hs_japan_key`` before 0.2);
@@ -40,7 +40,7 @@ SERVER_FIELDS = frozenset(
         "updatedBy",
     }
 )
-# fixed at creation: not part of the PUT schema (NOTES §6.3)
+# fixed at creation: not part of the PUT schema (docs/hubspot-api.md §6.3)
 CREATE_ONLY = ("objectTypeId", "flowType", "dataSources")
 
 

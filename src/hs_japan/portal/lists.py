@@ -10,7 +10,7 @@ from hubspot.crm.lists import ListCreateRequest, ListFilterUpdateRequest, ListSe
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.portal.read import sdk_to_json
 
-SEARCH_PAGE = 500  # the lists search maximum (NOTES §3.2)
+SEARCH_PAGE = 500  # the lists search maximum (docs/hubspot-api.md §3.2)
 
 
 def search_list_ids(client: PortalClient, names: set[tuple[str, str]] | None) -> list[str]:

@@ -1,7 +1,7 @@
 """One apply at a time per portal: a lock held *in the portal*, so every machine sees it.
 
 HubSpot has no key-value store, but creating a property group is atomic and answers
-409 when the name exists (NOTES §5.1, §5.5). The lock is therefore a contact property
+409 when the name exists (docs/hubspot-api.md §5.1, §5.5). The lock is therefore a contact property
 group named ``hsjapan_apply_lock`` whose label carries the holder, the time it was
 taken and when it expires::
 

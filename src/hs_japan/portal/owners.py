@@ -1,4 +1,4 @@
-"""Owners v3 through the SDK (NOTES §7): every owner, paged, for email → user id."""
+"""Owners v3 through the SDK (docs/hubspot-api.md §7): every owner, paged, for email → user id."""
 
 from __future__ import annotations
 

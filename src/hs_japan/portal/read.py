@@ -115,7 +115,7 @@ def read_portal(
     """Account details, then groups, properties and pipelines of the given object types.
 
     One list call per object type and kind: HubSpot returns these collections whole
-    (no paging, NOTES §3.2), so no per-resource reads are needed.
+    (no paging, docs/hubspot-api.md §3.2), so no per-resource reads are needed.
     """
     info = info or portal_info(client.get_account_details())
     snap = Snapshot()

@@ -1,6 +1,6 @@
 """Turn planned changes into HubSpot calls (one method per kind and action).
 
-Rules followed here (NOTES §4.4, §4.5, §5.4):
+Rules followed here (docs/hubspot-api.md §4.4, §4.5, §5.4):
 - pipelines and stages are written per stage (POST/PATCH/DELETE), never with a
   whole-pipeline PUT, so stage ids never churn;
 - the delete-validation flags are always ``true`` so HubSpot refuses to delete a
@@ -198,7 +198,8 @@ class PortalWriter:
         attrs: dict[str, Any],
         stages: Sequence[tuple[str, dict[str, Any]]],
     ) -> None:
-        # api_request: the SDK 12 PipelineInput model has no pipelineId/stageId (NOTES §13.1)
+        # api_request: the SDK 12 PipelineInput model has no pipelineId/stageId
+        # (docs/hubspot-api.md §13.1)
         body = {
             "pipelineId": pipeline_id,
             "label": attrs["label"],
@@ -284,7 +285,8 @@ class PortalWriter:
         after: dict[str, Any],
         current_metadata: dict[str, str],
     ) -> None:
-        # the spec marks metadata required even on PATCH (NOTES §4.2): always send it whole
+        # the spec marks metadata required even on PATCH (docs/hubspot-api.md §4.2): always
+        # send it whole
         metadata = {k: v for k, v in current_metadata.items() if k != "isClosed"}
         metadata.update(after.get("metadata") or {})
         body = PipelineStagePatchInput(
