@@ -71,6 +71,7 @@ JST = ZoneInfo("Asia/Tokyo")
 # time in the northern hemisphere), never on today's date, so the desired windows do not
 # move when a portal's time zone changes to or from daylight saving time
 REFERENCE_DAY = dt.date(2025, 1, 15)
+ALL_DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
 
 class RuleError(ValueError):
@@ -283,7 +284,10 @@ def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext
         }
         if task.due_in is not None:
             delta, unit = _delay_fields(task.due_in)
-            fields["due_time"] = {"delta": delta, "timeUnit": unit}
+            # ApiTimeDelay requires daysOfWeek (docs/hubspot-api.md §6.4): business days
+            # fall due on weekdays only
+            days = WORKDAYS if task.due_in.business_days else ALL_DAYS
+            fields["due_time"] = {"delta": delta, "timeUnit": unit, "daysOfWeek": list(days)}
         return {"actionTypeId": "0-3", "fields": fields}
     if step.set_property is not None:
         prop = step.set_property.property
@@ -464,7 +468,7 @@ def decompile_flow(
             due = fields.get("due_time")
             if isinstance(due, dict):
                 unit = {"MINUTES": "minutes", "HOURS": "hours", "DAYS": "days"}[due["timeUnit"]]
-                task["due_in"] = {unit: int(due["delta"])}
+                task["due_in"] = _due_back(unit, int(due["delta"]), due.get("daysOfWeek"))
             steps.append({"task": task})
         elif kind == "0-5":
             value = fields.get("value") or {}
@@ -509,6 +513,15 @@ def decompile_flow(
     if hours is not None:
         rule["business_hours"] = hours
     return rule
+
+
+def _due_back(unit: str, delta: int, days: Any) -> dict[str, Any]:
+    """A task's due time back as ``due_in`` (business days when due on weekdays only)."""
+    if unit == "days" and list(days or []) == list(WORKDAYS):
+        for n in range(1, delta + 1):
+            if business_days_as_calendar_days(n) == delta:
+                return {"days": n, "business_days": True}
+    return {unit: delta}
 
 
 def _hours_back(windows: list[Any], portal_tz: str) -> dict[str, Any] | None:

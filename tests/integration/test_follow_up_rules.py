@@ -70,7 +70,12 @@ def test_rules_apply_once_and_a_delay_change_is_one_update(
     assert [(c["action"], c["kind"], c["key"]) for c in plan["changes"]] == [
         ("update", "workflow", "deals/rule_jp_stalled_evaluation_check")
     ]
-    assert plan["changes"][0]["details"] == ["step 1 (delay): 7 days → 5 days"]
+    # 7 and 5 business days are the 9 and 7 calendar days they span; the plan says so
+    assert plan["changes"][0]["details"] == ["step 1 (delay): 9 days → 7 days"]
+    assert any(
+        "5 business day(s) → a 7-calendar-day wait" in r or "5営業日" in r
+        for r in plan["changes"][0]["reasons"]
+    ), plan["changes"][0]["reasons"]
     assert cli("apply", str(bp), *on(portal), "--yes").exit_code == 0
     assert cli("plan", str(bp), *on(portal), "--detailed-exitcode").exit_code == 0
     assert len(managed(portal)) == len(flows)

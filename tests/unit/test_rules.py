@@ -229,6 +229,15 @@ def pipeline_of(stage: str) -> str | None:
 
 
 delays = st.sampled_from([{"minutes": 30}, {"hours": 2}, {"days": 3}])
+# a task's due time keeps "business days" (daysOfWeek MONDAY-FRIDAY); a delay step cannot
+dues = st.sampled_from(
+    [
+        {"hours": 2},
+        {"days": 3},
+        {"days": 1, "business_days": True},
+        {"days": 7, "business_days": True},
+    ]
+)
 steps = st.one_of(
     delays.map(lambda d: {"delay": d}),
     st.builds(
@@ -242,7 +251,7 @@ steps = st.one_of(
         },
         st.text("あいうえおabc", min_size=1, max_size=10),
         st.sampled_from(["LOW", "MEDIUM", "HIGH"]),
-        st.one_of(st.none(), delays),
+        st.one_of(st.none(), dues),
     ),
     st.just({"set_property": {"property": "jp_ringi_status", "value": "approved"}}),
     st.just({"notify": {"users": ["ken@example.jp"], "subject": "件名"}}),

@@ -6,9 +6,12 @@ the blueprint, plus the account details, the limits API and a workflows probe, t
 with 403 does not stop the others: the refusal is kept with HubSpot's
 ``errors[].context.requiredScopes`` (NOTES §3.1), so one run names every missing scope.
 
-Nothing is written. The write-scope probes send a create HubSpot must refuse (a property
-group, a list, without a name): the scope check answers 403 first, else validation 400,
-which means the scope is there.
+Nothing is written, and every request is valid by HubSpot's published schemas (a test
+validates them). The write-scope probes are writes that cannot change anything: an empty
+update (``PATCH {}``) of a property group named ``hsjapan_scope_probe`` that does not exist,
+and adding no records (``[]``) to a list id that does not exist. The scope check answers
+403 first; otherwise HubSpot answers 404, which means the scope is there (even if such a
+group or list existed, an empty update and an empty add change nothing).
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from hs_japan.portal.read import sdk_to_json
 
 OBJECT_TYPE_NAMES = {"0-1": "contacts", "0-2": "companies", "0-3": "deals", "0-5": "tickets"}
 FLOWS = "/automation/v4/flows"
+# write-scope probes that cannot change anything (see the module docstring)
+SCOPE_PROBE = "hsjapan_scope_probe"
+NO_SUCH_LIST = "999999999999"
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ def _soft(fn: Callable[[], Any], soft: frozenset[int]) -> Callable[[], _Answer]:
 
 
 def _outcome(answer: _Answer, refusal_is_ok: bool = False) -> ProbeOutcome:
-    if answer.status < 400 or (refusal_is_ok and answer.status == 400):
+    if answer.status < 400 or (refusal_is_ok and answer.status in (400, 404)):
         return ProbeOutcome(ok=True)
     body = answer.body if isinstance(answer.body, dict) else {}
     if answer.status == 403 and body.get("category") == "MISSING_SCOPES":
@@ -127,13 +133,17 @@ def gather_facts(client: PortalClient, bp: Blueprint) -> Facts:
                 partial(props.get_all, arg, archived=False, _request_timeout=t),
             )
         elif area == "schemas.write":
-            # a group without a name: refused (400) when the scope is there, 403 when not
-            body = {"name": "", "label": "", "displayOrder": -1}
+            # an empty update of a group that does not exist: 404 with the scope, 403 without
             add(
                 key,
                 f"probe {arg} schema write scope",
-                partial(client.request, "POST", f"/crm/v3/properties/{arg}/groups", body=body),
-                frozenset({400, 403}),
+                partial(
+                    client.request,
+                    "PATCH",
+                    f"/crm/v3/properties/{arg}/groups/{SCOPE_PROBE}",
+                    body={},
+                ),
+                frozenset({400, 403, 404}),
             )
         elif area == "pipelines":
             add(key, f"read {arg} pipelines", partial(pipes.get_all, arg, _request_timeout=t))
@@ -154,8 +164,13 @@ def gather_facts(client: PortalClient, bp: Blueprint) -> Facts:
             add(
                 key,
                 "probe lists write scope",
-                partial(client.request, "POST", "/crm/v3/lists", body={"name": ""}),
-                frozenset({400, 403}),
+                partial(
+                    client.request,
+                    "PUT",
+                    f"/crm/v3/lists/{NO_SUCH_LIST}/memberships/add",
+                    body=[],
+                ),
+                frozenset({400, 403, 404}),
             )
         elif key == "automation":
             add(key, "probe workflows", partial(client.request, "GET", FLOWS, qs={"limit": 1}))
