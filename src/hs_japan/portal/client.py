@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import io
 import json
 import logging
 import random
@@ -35,6 +34,7 @@ from hubspot.crm.objects import ApiException as ObjectsApiException
 from hubspot.crm.owners import ApiException as OwnersApiException
 from hubspot.crm.pipelines import ApiException as PipelinesApiException
 from hubspot.crm.properties import ApiException as PropertiesApiException
+from hubspot.utils.requests.http_request_builder import Request as SdkRequest
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -57,6 +57,9 @@ SDK_EXCEPTIONS: tuple[type[Exception], ...] = (
     OwnersApiException,
 )
 REQUEST_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
+# what a PortalClient waits with (retries, pacer) unless given ``sleep=``; read when a
+# client is made, so tests can replace it for clients the CLI creates
+SLEEP: Callable[[float], None] = time.sleep
 # concurrent reads: well under the SDK's urllib3 pool (5 x CPUs) and HubSpot's burst limit
 READ_CONCURRENCY = 16
 
@@ -196,14 +199,14 @@ class PortalClient:
         token_env: str | None = None,
         max_attempts: int = 6,
         max_wait: float = 30.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         register_secret(token)  # masked in every message, log and traceback
         self.base_url = base_url.rstrip("/")
         self.token_env = token_env
         self.max_attempts = max_attempts
         self.max_wait = max_wait
-        self.sleep = sleep
+        self.sleep = sleep if sleep is not None else SLEEP
         self.requests_sent = 0
         self.retries = 0
         self.pacer = Pacer()
@@ -350,15 +353,23 @@ class PortalClient:
     def request(
         self, method: str, path: str, *, body: Any = None, qs: dict[str, Any] | None = None
     ) -> Response:
-        """One ``client.api_request`` call; raises on HTTP errors (with status mapping)."""
+        """One ``client.api_request``-style call; raises on HTTP errors (status mapped)."""
         options: dict[str, Any] = {"method": method, "path": path}
         if qs:
             options["qs"] = qs
         if body is not None:
             options["body"] = body
-        # api_request prints connection errors to stdout; keep stdout for plan output
-        with contextlib.redirect_stdout(io.StringIO()):
-            resp = self.sdk.api_request(options)
+        # built as ``client.api_request`` builds it, but sent here: the SDK's send() prints
+        # connection errors to stdout (plan output) and has no timeout. Silencing it with
+        # contextlib.redirect_stdout swapped the process-wide sys.stdout, which concurrent
+        # requests (call_all) could leave captured.
+        built = SdkRequest(self.sdk.config, options)
+        resp = requests.request(
+            built.get_method(),
+            built.get_url(),
+            timeout=REQUEST_TIMEOUT,
+            **built.get_options_for_sending(),
+        )
         self.pacer.learn(resp.headers)
         parsed = _parse_body(resp.content)
         if resp.status_code >= 400:
