@@ -1,7 +1,8 @@
 """Emulator responses validate against HubSpot's published OpenAPI files.
 
-The specs live outside the package (``shared/hubspot-api/openapi``, or
-``$HS_JAPAN_OPENAPI_DIR``); the test is skipped when they are absent. Successful
+The specs live outside the package, in ``../shared/hubspot-api/openapi`` beside the
+checkout (``tests.helpers.OPENAPI``): a missing file skips these tests on a developer's
+machine and fails them under CI (``require_spec``). Each file is parsed once. Successful
 responses go through openapi-core (path, status, headers, body schema); error bodies are
 declared as ``*/*`` in the specs, so they are checked against the ``Error`` schema
 directly.
@@ -10,9 +11,7 @@ directly.
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,21 +21,26 @@ from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAP
 from openapi_schema_validator import OAS30Validator
 
 from tests.emulator.conftest import Api, deal_stage_trigger, enum_prop, flow, prop
+from tests.helpers import OPENAPI, require_spec
 
-_CANDIDATES = [
-    os.environ.get("HS_JAPAN_OPENAPI_DIR", ""),
-    str(Path(__file__).resolve().parents[3] / "shared" / "hubspot-api" / "openapi"),
-    "/work/shared/hubspot-api/openapi",
-]
-SPEC_DIR = next(
-    (Path(c) for c in _CANDIDATES if c and (Path(c) / "crm-properties-v3.json").exists()),
-    Path(_CANDIDATES[1]),
-)
+SPEC_DIR = OPENAPI
 HUBSPOT = "https://api.hubapi.com"
-
-pytestmark = pytest.mark.skipif(
-    not (SPEC_DIR / "crm-properties-v3.json").exists(), reason=f"no OpenAPI files in {SPEC_DIR}"
+SPEC_FILES = (
+    "account-info-v3.json",
+    "automation-v4.json",
+    "crm-limits-tracking-v3.json",
+    "crm-lists-v3.json",
+    "crm-owners-v3.json",
+    "crm-pipelines-v3.json",
+    "crm-properties-v3.json",
 )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _specs_present() -> None:
+    """Every file these tests read: skipped locally when one is missing, failed under CI."""
+    for name in SPEC_FILES:
+        require_spec(SPEC_DIR / name)
 
 
 def _patch_artefacts(name: str, raw: dict[str, Any]) -> None:
