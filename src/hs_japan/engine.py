@@ -415,10 +415,13 @@ def pending_migration_notes(client: PortalClient, bp: Blueprint) -> list[str]:
     (one read, and only when there are migration files)."""
     from pathlib import Path
 
-    from hs_japan.migrate import find_migrations, migrations_dir_for, status
+    from hs_japan.migrate import MigrationError, find_migrations, migrations_dir_for, status
 
     directory = migrations_dir_for(Path(bp.root))
-    migrations = find_migrations(directory) if directory else []
+    try:
+        migrations = find_migrations(directory) if directory else []
+    except MigrationError as exc:  # the plan still stands; say what is wrong with the folder
+        return [f"migrations not checked: {exc}"]
     if not migrations:
         return []
     pending = status(client, migrations).pending

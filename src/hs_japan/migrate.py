@@ -79,12 +79,31 @@ def find_migrations(directory: Path) -> list[Migration]:
     return found
 
 
+def _is_ours(directory: Path) -> bool:
+    """A ``migrations/`` folder is hs-japan's when it is empty of Python files or its
+    migration files define ``upgrade(ctx)``; a web framework's folder of the same name
+    (Django's ``0001_initial.py`` defines a ``Migration`` class) is not."""
+    files = [p for p in sorted(directory.glob("*.py")) if not p.name.startswith("_")]
+    if not files:
+        return True
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if re.search(r"^def upgrade\(", text, re.MULTILINE):
+            return True
+    return False
+
+
 def migrations_dir_for(blueprint: Path) -> Path | None:
-    """``migrations/`` in the blueprint directory or one of its two parents."""
+    """hs-japan's ``migrations/`` in the blueprint directory or one of its two parents
+    (the nearest one whose files are hs-japan migrations)."""
     base = blueprint if blueprint.is_dir() else blueprint.parent
     for candidate in (base, base.parent, base.parent.parent):
-        if (candidate / "migrations").is_dir():
-            return candidate / "migrations"
+        folder = candidate / "migrations"
+        if folder.is_dir() and _is_ours(folder):
+            return folder
     return None
 
 

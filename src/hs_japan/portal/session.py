@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,11 +22,23 @@ LOCAL_PORTAL_NAME = "hs-japan local portal"
 
 
 def _local_credentials(path: Path) -> dict[str, object] | None:
+    """The local portal's credentials; None when there are none yet. A file that exists
+    but cannot be read is reported, never silently replaced by a new portal."""
+    if not path.exists():
+        return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and "token" in data else None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"{path}: the local portal's credentials cannot be read ({exc}); restore the "
+            f"file, or start a fresh local portal with: rm -r {path.parent}"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("token"), str):
+        raise ConfigError(
+            f"{path}: the local portal's credentials have no token; restore the file, or "
+            f"start a fresh local portal with: rm -r {path.parent}"
+        )
+    return data
 
 
 @contextmanager
@@ -42,7 +55,14 @@ def open_portal(profile: Profile) -> Iterator[PortalClient]:
     except OSError as exc:
         raise ConfigError(f"cannot create {home}: {exc.strerror}") from None
     creds_path = home / "portal.json"
-    with EmulatorServer(data_dir=home) as server:
+    try:
+        server_cm = EmulatorServer(data_dir=home)
+    except sqlite3.DatabaseError as exc:
+        raise ConfigError(
+            f"{home / 'emulator.sqlite3'}: the local portal's database is damaged ({exc}); "
+            f"move it aside, or start a fresh local portal with: rm -r {home}"
+        ) from None
+    with server_cm as server:
         creds = _local_credentials(creds_path)
         client = PortalClient(server.url, str(creds["token"])) if creds else None
         if client is not None:
