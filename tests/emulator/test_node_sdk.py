@@ -102,22 +102,10 @@ CALLS = [
     "error: 401 bad token (coreApi.getAll)",
 ]
 
-_V4_IDS = (
-    "the emulator sends v4 association object ids as JSON integers; HubSpot's spec "
-    "(crm-associations-v4.json, and the SDK model generated from it) declares them strings"
-)
-#: Divergences from documented HubSpot behaviour, found by this check and recorded in
-#: docs/emulator-node-check.md. Strict: the test flips to XPASS (a failure) once fixed.
-KNOWN_DIVERGENCES = {
-    "associations.v4.basicApi.create (contact->company, primary 1)": (
-        "PUT /crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}: "
-        "fromObjectId/toObjectId: " + _V4_IDS
-    ),
-    "associations.v4.basicApi.getPage (deal->contacts)": "results[].toObjectId: " + _V4_IDS,
-    "associations.v4.batchApi.getPage (contacts->companies)": (
-        "results[].to[].toObjectId: " + _V4_IDS
-    ),
-}
+#: Divergences from documented HubSpot behaviour found by this check (each recorded in
+#: docs/emulator-node-check.md) are listed here as strict xfails until fixed. None remain:
+#: the v4 association ids are strings now, as crm-associations-v4.json declares.
+KNOWN_DIVERGENCES: dict[str, str] = {}
 
 
 def _unavailable(reason: str) -> None:

@@ -248,7 +248,7 @@ def test_labelled_association_put_answers_201(api: Api) -> None:
     )
     assert resp.status_code == 201, resp.text
     assert resp.headers["Location"].endswith(f"/associations/companies/{company}")
-    assert resp.json()["toObjectId"] == int(company)
+    assert resp.json()["toObjectId"] == str(company)
 
 
 def test_unserved_methods_answer_405_with_allow(api: Api) -> None:

@@ -394,7 +394,7 @@ def test_associations(api: Api) -> None:
     listed = api.get(f"{v4}/companies").json()["results"]
     assert listed == [
         {
-            "toObjectId": int(company["id"]),
+            "toObjectId": str(company["id"]),  # a string, as the v4 spec says
             "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 341, "label": None}],
         }
     ]
@@ -404,7 +404,7 @@ def test_associations(api: Api) -> None:
         "/crm/v4/associations/companies/contacts/batch/read",
         {"inputs": [{"id": company["id"]}]},
     ).json()
-    assert batch["results"][0]["to"][0]["toObjectId"] == int(contact["id"])
+    assert batch["results"][0]["to"][0]["toObjectId"] == str(contact["id"])
     assert batch["results"][0]["to"][0]["associationTypes"][0]["typeId"] == 280
     empty = api.post(
         "/crm/v4/associations/deals/contacts/batch/read", {"inputs": [{"id": deal["id"]}]}

@@ -313,9 +313,9 @@ def create_labeled(request: Request) -> Response:
         201,
         {
             "fromObjectTypeId": OBJECT_TYPE_IDS[from_obj],
-            "fromObjectId": int(from_id),
+            "fromObjectId": str(from_id),
             "toObjectTypeId": OBJECT_TYPE_IDS[to_obj],
-            "toObjectId": int(to_id),
+            "toObjectId": str(to_id),
             "labels": labels,
         },
         {"Location": location},
@@ -336,7 +336,7 @@ def list_associations(request: Request) -> Response:
     from_obj, from_id, to_obj = _endpoints(request)
     _require(request, from_obj, from_id)
     items: list[dict[str, Any]] = [
-        {"toObjectId": int(t), "associationTypes": _types_out(from_obj, to_obj, ty)}
+        {"toObjectId": str(t), "associationTypes": _types_out(from_obj, to_obj, ty)}
         for t, ty in associated(request.store, request.portal_id, from_obj, from_id, to_obj)
     ]
     limit = limit_param(request, 500, 500)
@@ -391,7 +391,7 @@ def batch_read(request: Request) -> Response:
             {
                 "from": {"id": rid},
                 "to": [
-                    {"toObjectId": int(t), "associationTypes": _types_out(from_obj, to_obj, ty)}
+                    {"toObjectId": str(t), "associationTypes": _types_out(from_obj, to_obj, ty)}
                     for t, ty in targets
                 ],
             }
