@@ -77,3 +77,22 @@ def test_apply_on_starter_succeeds_with_the_parts_switched_off(
     assert applied.exit_code == 0, applied.stdout + applied.stderr
     assert accepted_writes(emulator, portal_id)
     assert cli("plan", str(bp), *on, "--detailed-exitcode").exit_code == 0
+
+
+def test_no_service_hub_means_no_ticket_pipeline_and_doctor_says_so(
+    cli: Cli, emulator: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = emulator.create_portal(
+        account_type="SANDBOX", tier="professional", hubs={"service": None}
+    )
+    config = tmp_path / "hs-japan.toml"
+    config.write_text(f'[portals.nosvc]\nbase_url = "{emulator.url}"\ntoken_env = "NOSVC"\n')
+    monkeypatch.setenv("NOSVC", str(made["token"]))
+    on = ("--portal", "nosvc", "--config", str(config))
+    doctor = cli("doctor", str(DEFAULT_BLUEPRINT), *on)
+    assert doctor.exit_code == 1, doctor.stdout + doctor.stderr
+    assert "tickets pipelines: 1 used + 1 new > limit 1" in doctor.stdout
+    assert "Service Hub" in doctor.stdout and "pipeline-tickets.yaml" in doctor.stdout
+    refused = cli("apply", str(DEFAULT_BLUEPRINT), *on, "--yes")
+    assert refused.exit_code == 1 and "refused before any write" in refused.stderr
+    assert accepted_writes(emulator, int(made["portalId"])) == []
