@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BLUEPRINT ?= blueprints/japan-enterprise
 
-.PHONY: demo test lint typecheck unit bench clean-demo clean
+.PHONY: demo tour test lint typecheck unit bench clean-demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ demo: $(STAMP)
 	@echo
 	@echo "== hs-japan plan $(BLUEPRINT) --detailed-exitcode   (expect: no changes, exit 0)"
 	$(BIN)/hs-japan plan $(BLUEPRINT) --detailed-exitcode
+
+## tour: every hs-japan command in README.md, in order, against the emulator (temp folder)
+tour: $(STAMP)
+	scripts/tour.sh
 
 ## clean-demo: forget the local portal so the next demo starts from a fresh account
 clean-demo:

@@ -21,6 +21,7 @@ from hs_japan.apply import ApplyHooks
 from hs_japan.blueprint import load_blueprint
 from hs_japan.blueprint.model import Blueprint
 from hs_japan.commands import register_all
+from hs_japan.commands.emulator_portal import portal_app
 from hs_japan.config import LOCAL, Profile, check_portal, load_profile, state_home
 from hs_japan.engine import apply_plan, make_plan
 from hs_japan.errors import ApplyRefused, BlueprintError, HsJapanError, PortalError
@@ -44,6 +45,7 @@ app = typer.Typer(
 )
 emulator_app = typer.Typer(help="The local HubSpot portal emulator.", no_args_is_help=True)
 app.add_typer(emulator_app, name="emulator")
+emulator_app.add_typer(portal_app, name="portal")
 
 _state: dict[str, object] = {"debug": False}
 T = TypeVar("T")
@@ -411,7 +413,10 @@ def unlock(
 @emulator_app.command("serve")
 def emulator_serve(
     host: Annotated[str, typer.Option(help="Loopback address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 8765,
+    port: Annotated[
+        int,
+        typer.Option(envvar="HS_JAPAN_EMULATOR_PORT", help="Port (0 picks a free one)."),
+    ] = 8765,
     data: Annotated[Path, typer.Option(help="State directory (SQLite).")] = Path(
         ".hs-japan/emulator"
     ),
