@@ -8,12 +8,15 @@ BLUEPRINT ?= blueprints/japan-enterprise
 .PHONY: demo tour test lint typecheck unit bench clean-demo clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@echo "creating the virtual environment $(VENV) ($(PYTHON) -m venv)…"
+	@$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "installing hs-japan and its dependencies into $(VENV) (first run: about a minute)…"
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+	@echo "installed: $$($(BIN)/hs-japan --version)"
 
 ## demo: plan and apply the Japan blueprint against the embedded local portal, then re-plan
 demo: $(STAMP)

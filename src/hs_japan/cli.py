@@ -27,7 +27,7 @@ from hs_japan.engine import apply_plan, make_plan
 from hs_japan.errors import ApplyRefused, BlueprintError, HsJapanError, PortalError
 from hs_japan.journal import Journal, interrupted
 from hs_japan.plan.planfile import check_plan_target, compare_saved, load_saved, save_plan
-from hs_japan.plan.render import RENDERERS, render_text
+from hs_japan.plan.render import RENDERERS, render_text, summary_line
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.lock import PortalLock, break_lock, read_lock
 from hs_japan.portal.read import portal_info
@@ -182,7 +182,12 @@ def plan(
         Format, typer.Option("--format", "-f", help="Output format.")
     ] = Format.text,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Save the plan for 'apply --plan'.")
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Save the plan for 'apply --plan' (with --format json, print only a summary).",
+        ),
     ] = None,
     detailed_exitcode: Annotated[
         bool,
@@ -209,6 +214,14 @@ def plan(
                 # a scope or subscription refusal: say everything at once (doctor's report)
                 _preflight(bp, client, profile.language, "plan")
                 raise
+        if out is not None and output_format is Format.json:
+            # the file is the JSON: the terminal gets one line, not thousands
+            save_plan(out, result.plan, result.fingerprints)
+            typer.echo(
+                f"{summary_line(result.plan)} Saved to {out}; apply it with: "
+                f"hs-japan apply {blueprint} --portal {portal} --plan {out}"
+            )
+            return 2 if detailed_exitcode and not result.plan.empty else 0
         typer.echo(RENDERERS[output_format.value](result.plan), nl=False)
         if out is not None:
             save_plan(out, result.plan, result.fingerprints)
@@ -282,9 +295,20 @@ def apply(
             if first.plan.empty and saved is None:
                 typer.echo(render_text(first.plan), nl=False)
                 return 0
+            if saved is not None:  # a stale saved plan is refused before the lock is taken
+                _refuse_stale(saved, first)
             with PortalLock(client, portal_hint=portal) as lock:
                 # re-planned under the lock: what is shown and confirmed is what is applied
                 return _apply_locked(bp, profile, client, info, saved, lock)
+
+    def _refuse_stale(saved: dict[str, Any], planned: Any) -> None:
+        reasons = compare_saved(saved, planned.plan, planned.fingerprints)
+        if reasons:
+            raise ApplyRefused(
+                f"the saved plan {plan_file} is stale; nothing was written:\n"
+                + "\n".join(f"  - {r}" for r in reasons)
+                + "\nrun plan again and review the new plan"
+            )
 
     def _apply_locked(
         bp: Blueprint,
@@ -296,14 +320,8 @@ def apply(
     ) -> int:
         result = make_plan(bp, client, profile.language, info=info)
         p = result.plan.portal
-        if saved is not None:
-            reasons = compare_saved(saved, result.plan, result.fingerprints)
-            if reasons:
-                raise ApplyRefused(
-                    f"the saved plan {plan_file} is stale; nothing was written:\n"
-                    + "\n".join(f"  - {r}" for r in reasons)
-                    + "\nrun plan again and review the new plan"
-                )
+        if saved is not None:  # again under the lock: the portal may have moved meanwhile
+            _refuse_stale(saved, result)
         journal_root = state_home() / "journal"
         previous = interrupted(journal_root, p.portal_id)
         for prev in previous:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -136,3 +137,18 @@ def test_emulator_portal_create_writes_a_profile_and_prints_the_export(tmp_path:
     assert gone.exit_code == 1
     assert "no emulator answers at" in gone.output
     assert "Traceback" not in gone.output
+
+
+def test_plan_json_out_prints_one_line(cli: Any, portal: Any, tmp_path: Path) -> None:
+    """`plan --format json --out f` writes the JSON to f; the terminal gets one line."""
+    import json
+
+    from tests.helpers import DEFAULT_BLUEPRINT
+
+    saved = tmp_path / "plan.json"
+    on = ("--portal", portal.name, "--config", str(portal.config))
+    done = cli("plan", str(DEFAULT_BLUEPRINT), *on, "--format", "json", "--out", str(saved))
+    assert done.exit_code == 0, done.stderr
+    assert len(done.stdout.strip().splitlines()) == 1
+    assert done.stdout.startswith("Plan: ") and f"Saved to {saved}" in done.stdout
+    assert json.loads(saved.read_text(encoding="utf-8"))["changes"]
