@@ -119,3 +119,26 @@ def test_unlock_breaks_a_lock_taken_by_an_earlier_release(cli: Cli, portal: Port
     assert broken.exit_code == 0 and "Lock broken" in broken.stdout, broken.stdout + broken.stderr
     groups = {g.name for g in portal.sdk().crm.properties.groups_api.get_all("contacts").results}
     assert "hs_japan_apply_lock" not in groups
+
+
+def test_a_blueprint_cannot_manage_the_apply_lock_or_the_migration_record(
+    cli: Cli, tmp_path: Path
+) -> None:
+    bp = tmp_path / "bp"
+    bp.mkdir()
+    (bp / "a.yaml").write_text(
+        "version: 1\nproperty_groups:\n"
+        "  - {object: contacts, name: hsjapan_apply_lock, label: x}\n"
+        "  - {object: contacts, name: hs_japan_apply_lock, absent: true}\n"
+        "properties:\n"
+        "  - {object: contacts, name: hsjapan_migrations, label: x, type: string,"
+        " field_type: text, group: contactinformation}\n",
+        encoding="utf-8",
+    )
+    result = cli("validate", str(bp))
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3, lines
+    assert any("a.yaml:3:" in ln and "apply lock" in ln for ln in lines)
+    assert any("a.yaml:4:" in ln and "apply lock" in ln for ln in lines)
+    assert any("a.yaml:6:" in ln and "migration record" in ln for ln in lines)

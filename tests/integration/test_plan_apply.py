@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import requests
 from hubspot.crm.pipelines import PipelineStagePatchInput
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyUpdate
 
@@ -177,10 +178,21 @@ def test_saved_plan_is_refused_when_the_portal_moved_on(
     portal.sdk().crm.properties.groups_api.create(
         "deals", {"name": "jp_test_group", "label": "Made by hand", "displayOrder": 1}
     )
+    requests.delete(f"{portal.url}/_emulator/portals/{portal.portal_id}/requests", timeout=5)
     stale = cli("apply", str(bp), *on(portal), "--plan", str(saved))
     assert stale.exit_code == 1
     assert "is stale; nothing was written" in stale.stderr
     assert "property_group deals/jp_test_group" in stale.stderr
+    # refused before the lock: not even the lock group was created and released
+    log = requests.get(
+        f"{portal.url}/_emulator/portals/{portal.portal_id}/requests", timeout=5
+    ).json()["results"]
+    assert not [
+        r
+        for r in log
+        if "hsjapan_apply_lock" in r["path"]
+        or (r["method"] == "POST" and r["path"].endswith("/groups") and int(r["status"]) < 400)
+    ], log
 
     fresh = tmp_path / "fresh.json"
     assert cli("plan", str(bp), *on(portal), "--out", str(fresh)).exit_code == 0

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from hs_japan.blueprint.model import Blueprint, Origin, PropertySpec
 from hs_japan.blueprint.yamlsrc import YamlDoc, dotted
 from hs_japan.errors import Diagnostic
+from hs_japan.reserved import RESERVED_GROUPS, RESERVED_PROPERTIES
 
 # type -> allowed fieldType (docs/hubspot-api.md §5.3). calculation_equation needs a formula, which
 # blueprint v1 does not model, so it is rejected separately with its own message.
@@ -240,6 +241,20 @@ def check_blueprint(bp: Blueprint, docs: Mapping[str, YamlDoc]) -> list[Diagnost
                             ("filters", j),
                             f"'{value}' is not an option of {ls.object} property {flt.property}",
                         )
+    # hs-japan's own machinery is never configuration: a group named like the apply lock
+    # would lock the portal for good, and its tombstone would delete a live lock
+    for g, origin in bp.property_groups:
+        if g.name in RESERVED_GROUPS:
+            report.at(
+                origin, ("name",), f"'{g.name}' is hs-japan's apply lock, not a group to manage"
+            )
+    for p, origin in bp.properties:
+        if p.name in RESERVED_PROPERTIES:
+            report.at(
+                origin,
+                ("name",),
+                f"'{p.name}' is hs-japan's migration record, not a property to manage",
+            )
     rules: dict[tuple[str, ...], Origin] = {}
     for rule, origin in bp.follow_up_rules:
         first_seen(rules, (rule.key,), origin, ("key",), f"follow-up rule '{rule.key}'")
