@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import sys
 import threading
 import time
@@ -563,11 +564,17 @@ def serve(
     seed: int = 0,
     rate_limits: bool = True,
 ) -> None:
-    """Serve in the foreground until Ctrl-C (``hs-japan emulator serve``)."""
+    """Serve in the foreground until Ctrl-C or SIGTERM (``hs-japan emulator serve``)."""
     server = EmulatorServer(
         data_dir, host, port, latency_ms=latency_ms, seed=seed, rate_limits=rate_limits
     )
     httpd = server._bind()
+
+    def terminate(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # `kill`, `docker stop`, a CI runner: the same clean stop
+
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, terminate) if on_main else None
     print(f"hs-japan emulator listening on {server.url}", flush=True)
     print(
         f"create a portal: curl -s -X POST {server.url}/_emulator/portals "
@@ -579,5 +586,9 @@ def serve(
     except KeyboardInterrupt:
         print("stopped", flush=True)
     finally:
+        if on_main:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM: finish closing
         httpd.server_close()
         server.store.close()
+        if on_main:
+            signal.signal(signal.SIGTERM, previous)
