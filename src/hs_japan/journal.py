@@ -9,6 +9,11 @@ plans again (every write is idempotent under re-planning: properties and pipelin
 found by their natural keys, and a create whose response was lost is found by a read
 before it is re-sent). The journal tells the user what happened and which changes
 were in doubt. It never holds a token: only resource keys, actions and attributes.
+
+Deterministic crash points for the fault-matrix tests: ``HS_JAPAN_DIE_AFTER_INTENTS=N``
+kills the process with SIGKILL right after the Nth intent is durable (its write never
+sent); ``HS_JAPAN_DIE_BEFORE_DONE=N`` kills it when the Nth write has been answered but
+before its ``done`` line is written (the write landed, the journal does not know).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +47,19 @@ def _scrub(value: Any) -> Any:
     return value
 
 
+def _kill_point(variable: str) -> int | None:
+    """The count at which a test asked this process to die (see the module docstring)."""
+    try:
+        count = int(os.environ.get(variable, ""))
+    except ValueError:
+        return None
+    return count if count > 0 else None
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _change_ref(change: Change) -> dict[str, Any]:
     return {"kind": change.kind.value, "key": change.key, "action": change.action.value}
 
@@ -52,6 +71,9 @@ class Journal:
         name = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}.jsonl"
         self.path = self.dir / name
         self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held for the run
+        self._intents = self._dones = 0
+        self._die_after_intents = _kill_point("HS_JAPAN_DIE_AFTER_INTENTS")
+        self._die_before_done = _kill_point("HS_JAPAN_DIE_BEFORE_DONE")
 
     def _write(self, event: str, **data: Any) -> None:
         # an error body may echo the request's Authorization header: redact on write
@@ -73,8 +95,14 @@ class Journal:
 
     def intent(self, change: Change) -> None:
         self._write("intent", **_change_ref(change), after=change.after)
+        self._intents += 1
+        if self._intents == self._die_after_intents:
+            _die()
 
     def done(self, change: Change) -> None:
+        self._dones += 1
+        if self._dones == self._die_before_done:
+            _die()
         self._write("done", **_change_ref(change))
 
     def recovered(self, previous: Path) -> None:

@@ -15,11 +15,12 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from subprocess import CompletedProcess
 from typing import Any
 
 import pytest
@@ -79,20 +80,25 @@ def final_plan_changes(env: dict[str, str], cwd: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def slow_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("emu")
     proc = subprocess.Popen(
-        [*HS_JAPAN, "emulator", "serve", "--port", "0", "--data", str(data), "--latency-ms", "25"],
+        [*HS_JAPAN, "emulator", "serve", "--port", "0", "--data", str(data)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None
-    match = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline())
-    assert match
-    yield match.group(0)
-    proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=10)
+    try:
+        assert proc.stdout is not None
+        match = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline())
+        assert match
+        yield match.group(0)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0  # SIGTERM is a clean stop
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def fresh_portal(url: str, tmp: Path) -> tuple[dict[str, str], dict[str, Any]]:
@@ -115,67 +121,71 @@ def apply_cmd() -> list[str]:
     return [*HS_JAPAN, "apply", BP, "--portal", "p", "--yes"]
 
 
-def test_kill_9_at_several_points_then_rerun_converges(slow_emulator: str, tmp_path: Path) -> None:
-    # how long does an undisturbed apply take (process start included)?
-    env, _ = fresh_portal(slow_emulator, tmp_path / "timing")
-    started = time.monotonic()
-    first = subprocess.run(
-        apply_cmd(), env=env, cwd=env["HS_JAPAN_CWD"], capture_output=True, text=True, timeout=300
-    )
-    assert first.returncode == 0, first.stderr
-    total = time.monotonic() - started
+# (journal kill point, fraction of the plan's changes): the process SIGKILLs itself right
+# after the Nth intent is durable (that write never sent) or once the Nth write has been
+# answered but before its ``done`` line (the write landed, the journal does not know)
+KILL_POINTS = [
+    ("HS_JAPAN_DIE_AFTER_INTENTS", 0.0),  # the first intent
+    ("HS_JAPAN_DIE_AFTER_INTENTS", 0.4),
+    ("HS_JAPAN_DIE_AFTER_INTENTS", 1.0),  # the last intent
+    ("HS_JAPAN_DIE_BEFORE_DONE", 0.7),
+    ("HS_JAPAN_DIE_BEFORE_DONE", 1.0),  # every write landed, the last one unrecorded
+]
 
-    outcomes: list[Outcome] = []
-    notes = 0
-    for i, fraction in enumerate((0.35, 0.5, 0.65, 0.8, 0.95)):
-        env, created = fresh_portal(slow_emulator, tmp_path / f"kill{i}")
-        proc = subprocess.Popen(
-            apply_cmd(),
-            env=env,
-            cwd=env["HS_JAPAN_CWD"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(total * fraction)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-        # the killed run may have left its lock: a stale lock is reported, broken on request
-        rerun = subprocess.run(
-            apply_cmd(),
-            env=env,
-            cwd=env["HS_JAPAN_CWD"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if "hs-japan unlock" in rerun.stderr:
-            # the killed run's lock: recognised as a dead process on this host
-            assert "no longer running on this machine" in rerun.stderr
-            unlock = subprocess.run(
-                [*HS_JAPAN, "unlock", "--portal", "p", "--yes"],
-                env=env,
-                cwd=env["HS_JAPAN_CWD"],
-                capture_output=True,
-                text=True,
-                timeout=60,
+
+def run(args: list[str], env: dict[str, str], timeout: float = 300) -> CompletedProcess[str]:
+    return subprocess.run(
+        args, env=env, cwd=env["HS_JAPAN_CWD"], capture_output=True, text=True, timeout=timeout
+    )
+
+
+def kill_and_rerun(url: str, tmp: Path, variable: str, n: int, planned: int) -> Outcome:
+    """A fresh portal, an apply killed at one journal point, then the recovery."""
+    env, created = fresh_portal(url, tmp)
+    killed = run(apply_cmd(), {**env, variable: str(n)})
+    assert killed.returncode == -signal.SIGKILL, (variable, n, killed.stderr)
+    rerun = run(apply_cmd(), env)
+    if variable == "HS_JAPAN_DIE_BEFORE_DONE" and n == planned:
+        # every write landed: the re-read finds nothing left, nothing is sent twice
+        assert rerun.returncode == 0, rerun.stderr
+        assert "No changes" in rerun.stdout, rerun.stdout
+    else:
+        # the killed run left its lock: recognised as a dead process on this host and
+        # broken on request
+        assert "hs-japan unlock" in rerun.stderr, rerun.stderr
+        assert "no longer running on this machine" in rerun.stderr
+        unlock = run([*HS_JAPAN, "unlock", "--portal", "p", "--yes"], env, timeout=60)
+        assert unlock.returncode == 0, unlock.stderr
+        rerun = run(apply_cmd(), env)
+        # the killed run's journal has no end: the re-run says so
+        assert "a previous apply" in rerun.stderr, rerun.stderr
+    dup, missing = census(url, created["token"])
+    left = final_plan_changes(env, tmp)
+    name = f"kill -9 {variable.removeprefix('HS_JAPAN_').lower()}={n}/{planned}"
+    return Outcome(name, rerun.returncode == 0, dup, missing + left)
+
+
+def test_kill_9_at_several_points_then_rerun_converges(
+    served_emulator: str, tmp_path: Path
+) -> None:
+    env, _ = fresh_portal(served_emulator, tmp_path / "count")
+    planned = final_plan_changes(env, tmp_path)  # one intent per change
+    assert planned > 20
+    # each kill point has its own portal and state folder: run them side by side
+    with ThreadPoolExecutor(max_workers=len(KILL_POINTS)) as pool:
+        futures = [
+            pool.submit(
+                kill_and_rerun,
+                served_emulator,
+                tmp_path / f"kill{i}",
+                variable,
+                max(1, round(planned * fraction)),
+                planned,
             )
-            assert unlock.returncode == 0, unlock.stderr
-            rerun = subprocess.run(
-                apply_cmd(),
-                env=env,
-                cwd=env["HS_JAPAN_CWD"],
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-        notes += "a previous apply" in rerun.stderr
-        dup, missing = census(slow_emulator, created["token"])
-        left = final_plan_changes(env, tmp_path)
-        outcomes.append(
-            Outcome(f"kill -9 at {fraction:.0%}", rerun.returncode == 0, dup, missing + left)
-        )
+            for i, (variable, fraction) in enumerate(KILL_POINTS)
+        ]
+        outcomes = [f.result() for f in futures]
     report(outcomes)
-    assert notes >= 1  # at least one kill landed mid-write and the journal said so
 
 
 def report(outcomes: list[Outcome]) -> None:
@@ -220,7 +230,9 @@ FAULTS: dict[str, list[dict[str, Any]]] = {
 def test_emulator_faults_still_converge(
     name: str, cli: Cli, portal: PortalEnv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("hs_japan.portal.client.time.sleep", lambda _s: None)
+    # the clients the CLI makes wait with hs_japan.portal.client.SLEEP: record, never sleep
+    slept: list[float] = []
+    monkeypatch.setattr("hs_japan.portal.client.SLEEP", slept.append)
     requests.put(
         f"{portal.url}/_emulator/portals/{portal.portal_id}/faults",
         json={"faults": FAULTS[name], "seed": 11},
@@ -231,6 +243,7 @@ def test_emulator_faults_still_converge(
         f"{portal.url}/_emulator/portals/{portal.portal_id}/faults", timeout=5
     ).json()["faults"]
     assert sum(f["fired"] for f in fired) > 0  # the faults really happened
+    assert slept, "the retries' waits went through the injected sleep"
     requests.put(
         f"{portal.url}/_emulator/portals/{portal.portal_id}/faults", json={"faults": []}, timeout=5
     )
