@@ -29,6 +29,71 @@ TASK_TO_DEAL = 216
 
 PropType = Callable[[str], str | None]
 
+# labels of the HubSpot-defined deal properties criteria may name (HubSpot's UI wording);
+# blueprint properties take their labels from the blueprint
+_HUBSPOT_LABELS: dict[str, dict[str, str]] = {
+    "amount": {"ja": "金額", "en": "Amount"},
+    "closedate": {"ja": "完了予定日", "en": "Close date"},
+    "dealname": {"ja": "取引名", "en": "Deal name"},
+    "dealtype": {"ja": "取引タイプ", "en": "Deal type"},
+    "description": {"ja": "取引の説明", "en": "Deal description"},
+    "hubspot_owner_id": {"ja": "取引担当者", "en": "Deal owner"},
+    "hs_priority": {"ja": "優先度", "en": "Priority"},
+}
+_BOOL_WORDS = {"true": {"ja": "はい", "en": "Yes"}, "false": {"ja": "いいえ", "en": "No"}}
+
+
+class Labels:
+    """Property and option labels (ja/en) of the deal properties a blueprint defines, for
+    the words of a task body: people read labels, never internal names."""
+
+    def __init__(self, bp: Blueprint | None = None) -> None:
+        self._props: dict[str, Any] = {}
+        if bp is not None:
+            for spec, _ in bp.properties:
+                if spec.object == "deals" and not spec.absent:
+                    self._props[spec.name] = spec
+
+    def prop(self, name: str) -> dict[str, str]:
+        spec = self._props.get(name)
+        if spec is not None and spec.label is not None:
+            return {lang: spec.label.pick(lang) for lang in ("ja", "en")}
+        return _HUBSPOT_LABELS.get(name, {"ja": name, "en": name})
+
+    def values(self, name: str, values: list[str]) -> dict[str, list[str]]:
+        """The options' labels in the property's option order (so the words do not depend
+        on the order a condition lists its values in, and read as the picklist does)."""
+        spec = self._props.get(name)
+        options = list(spec.options or []) if spec is not None else []
+        rank = {
+            o.value: (o.display_order if o.display_order is not None else i, i)
+            for i, o in enumerate(options)
+        }
+        ordered = sorted(values, key=lambda v: (rank.get(v, (len(options), len(options))), v))
+        found = {o.value: o for o in options}
+        out: dict[str, list[str]] = {"ja": [], "en": []}
+        for value in ordered:
+            for lang in ("ja", "en"):
+                option = found.get(value)
+                if option is not None:
+                    out[lang].append(option.label.pick(lang))
+                elif value in _BOOL_WORDS and spec is not None and spec.type == "bool":
+                    out[lang].append(_BOOL_WORDS[value][lang])
+                else:
+                    out[lang].append(value)
+        return out
+
+
+def _not_in_words(prop: dict[str, str], shown: dict[str, list[str]]) -> dict[str, str]:
+    ja = "、".join(f"「{v}」" for v in shown["ja"])
+    en = ", ".join(f'"{v}"' for v in shown["en"])
+    if len(shown["ja"]) == 1:
+        return {"ja": f"「{prop['ja']}」が{ja}ではない", "en": f"{prop['en']} is not {en}"}
+    return {
+        "ja": f"「{prop['ja']}」が{ja}のいずれでもない",
+        "en": f"{prop['en']} is not one of {en}",
+    }
+
 
 @dataclass(frozen=True)
 class Unmet:
@@ -44,7 +109,7 @@ def _text(value: Any, language: Language) -> str:
 
 
 def _unmet_filters(
-    stage: StageSpec, previous: StageSpec | None, prop_type: PropType
+    stage: StageSpec, previous: StageSpec | None, prop_type: PropType, labels: Labels
 ) -> list[Unmet]:
     found: list[Unmet] = []
     sources = [(stage.entry, "entry"), (previous.exit if previous else None, "exit")]
@@ -52,10 +117,11 @@ def _unmet_filters(
         if criteria is None:
             continue
         for prop in criteria.required_properties:
+            name = labels.prop(prop)
             found.append(
                 Unmet(
                     prop,
-                    {"ja": f"{prop} が未入力", "en": f"{prop} is empty"},
+                    {"ja": f"「{name['ja']}」が未入力", "en": f"{name['en']} is empty"},
                     {"operationType": "ALL_PROPERTY", "operator": "IS_UNKNOWN"},
                 )
             )
@@ -63,23 +129,20 @@ def _unmet_filters(
             ptype = prop_type(cond.property)
             if cond.is_set is not None:
                 op = "IS_UNKNOWN" if cond.is_set else "IS_KNOWN"
+                name = labels.prop(cond.property)
                 found.append(
                     Unmet(
                         cond.property,
                         {
-                            "ja": f"{cond.property} が{'未入力' if cond.is_set else '入力済み'}",
-                            "en": f"{cond.property} is {'empty' if cond.is_set else 'set'}",
+                            "ja": f"「{name['ja']}」が{'未入力' if cond.is_set else '入力済み'}",
+                            "en": f"{name['en']} is {'empty' if cond.is_set else 'set'}",
                         },
                         {"operationType": "ALL_PROPERTY", "operator": op},
                     )
                 )
                 continue
             values = list(cond.in_) if cond.in_ is not None else [str(cond.equals)]
-            shown = ", ".join(values)
-            words = {
-                "ja": f"{cond.property} が {shown} 以外",
-                "en": f"{cond.property} is not {shown}",
-            }
+            words = _not_in_words(labels.prop(cond.property), labels.values(cond.property, values))
             if ptype == "bool":
                 operation: dict[str, Any] = {
                     "operationType": "BOOL",
@@ -129,15 +192,18 @@ def stage_flow(
     language: Language,
     prop_type: PropType,
     enabled: bool,
+    labels: Labels | None = None,
 ) -> tuple[str, dict[str, Any]] | None:
-    """The criteria workflow of ``pipeline.stages[index]``, or None when nothing to check."""
+    """The criteria workflow of ``pipeline.stages[index]``, or None when nothing to check.
+
+    ``labels`` gives the task body its property and option labels (``Labels(bp)``)."""
     live = [s for s in pipeline.stages if not s.absent]
     stage = pipeline.stages[index]
     if stage.absent:
         return None
     position = live.index(stage)
     previous = live[position - 1] if position > 0 else None
-    unmet = _unmet_filters(stage, previous, prop_type)
+    unmet = _unmet_filters(stage, previous, prop_type, labels or Labels())
     if not unmet:
         return None
     in_stage = _property_filter(
@@ -236,12 +302,13 @@ def criteria_flows(
 ) -> dict[str, dict[str, Any]]:
     """Every deal stage's criteria workflow, keyed ``deals/<flow key>``."""
     out: dict[str, dict[str, Any]] = {}
+    labels = Labels(bp)
     for pipeline, _ in bp.pipelines:
         if pipeline.object != "deals" or pipeline.absent or pipeline.criteria_tasks == "off":
             continue
         for i in range(len(pipeline.stages)):
             made = stage_flow(
-                pipeline, i, language, prop_type, pipeline.criteria_tasks == "enabled"
+                pipeline, i, language, prop_type, pipeline.criteria_tasks == "enabled", labels
             )
             if made is not None:
                 key, flow = made

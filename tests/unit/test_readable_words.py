@@ -1,0 +1,52 @@
+"""Words people read (issue 16): task bodies of the stage-criteria workflows show property
+and option labels in the workflow's language, never internal names."""
+
+from __future__ import annotations
+
+import re
+
+from hs_japan.blueprint import load_blueprint
+from hs_japan.criteria_flows import Labels, _not_in_words, criteria_flows
+from tests.helpers import DEFAULT_BLUEPRINT
+from tests.unit.test_criteria_flows import types_of
+
+
+def _internal_names() -> set[str]:
+    bp = load_blueprint(DEFAULT_BLUEPRINT)
+    names: set[str] = set()
+    for spec, _ in bp.properties:
+        names.add(spec.name)
+        # option values that are not also ordinary words of a label
+        names.update(o.value for o in spec.options or [] if "_" in o.value)
+    return names
+
+
+def test_task_bodies_show_labels_never_internal_names() -> None:
+    bp = load_blueprint(DEFAULT_BLUEPRINT)
+    internal = _internal_names()
+    for language in ("ja", "en"):
+        flows = criteria_flows(bp, language, types_of(DEFAULT_BLUEPRINT))
+        assert flows
+        for key, flow in flows.items():
+            body = flow["actions"][0]["fields"]["body"]
+            words = set(re.findall(r"[a-z0-9_]+", body))
+            assert not words & internal, f"{key} ({language}): {sorted(words & internal)}"
+    ja = criteria_flows(bp, "ja", types_of(DEFAULT_BLUEPRINT))
+    body = ja["deals/criteria_jp_enterprise_jp_ringi"]["actions"][0]["fields"]["body"]
+    assert "- 「稟議状況」が「回覧中」、「決裁済(内示)」のいずれでもない" in body
+    en = criteria_flows(bp, "en", types_of(DEFAULT_BLUEPRINT))
+    body = en["deals/criteria_jp_enterprise_jp_ringi"]["actions"][0]["fields"]["body"]
+    assert '- Ringi status is not one of "In circulation", "Approved (naiji)"' in body
+
+
+def test_option_labels_follow_the_picklist_not_the_condition() -> None:
+    """The words do not depend on the order a condition lists its values in, so a blueprint
+    exported from the portal (values sorted) compiles to the same task body."""
+    labels = Labels(load_blueprint(DEFAULT_BLUEPRINT))
+    one = labels.values("jp_ringi_status", ["approved", "circulating"])
+    other = labels.values("jp_ringi_status", ["circulating", "approved"])
+    assert one == other
+    words = _not_in_words(labels.prop("jp_ringi_status"), one)
+    assert words["en"].startswith("Ringi status is not one of ")
+    # a property the blueprint does not define: HubSpot's label, or the name as a last resort
+    assert Labels().prop("amount") == {"ja": "金額", "en": "Amount"}
