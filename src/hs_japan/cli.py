@@ -396,6 +396,10 @@ def apply(
 def unlock(
     portal: PortalOpt = LOCAL,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Break it even if its apply still runs on this machine."),
+    ] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Show the portal's apply lock and break it (only when no apply is running)."""
@@ -414,6 +418,12 @@ def unlock(
                 typer.echo(f"Portal {info.portal_id} has no apply lock.")
                 return 0
             typer.echo(f"Portal {info.portal_id}: apply lock {held.describe()}.")
+            if held.holder_is_running_here() and not force:
+                raise ApplyRefused(
+                    "that apply is still running on this machine; breaking its lock would let "
+                    "two applies write at once (duplicates). Wait for it, stop it, or pass "
+                    "--force if you are sure"
+                )
             if not yes:
                 if not sys.stdin.isatty():
                     raise ApplyRefused("no terminal to confirm on; pass --yes to break the lock")

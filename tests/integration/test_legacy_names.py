@@ -142,3 +142,32 @@ def test_a_blueprint_cannot_manage_the_apply_lock_or_the_migration_record(
     assert any("a.yaml:3:" in ln and "apply lock" in ln for ln in lines)
     assert any("a.yaml:4:" in ln and "apply lock" in ln for ln in lines)
     assert any("a.yaml:6:" in ln and "migration record" in ln for ln in lines)
+
+
+def test_unlock_refuses_to_break_the_lock_of_an_apply_still_running_here(
+    cli: Cli, portal: PortalEnv
+) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        holder = f"someone@{socket.gethostname()} pid={sleeper.pid}"
+        portal.sdk().crm.properties.groups_api.create(
+            "contacts",
+            PropertyGroupCreate(
+                name="hsjapan_apply_lock",
+                label=f"hs-japan lock · owner={holder} · id=ab12cd34 · "
+                "since=2026-01-01T00:00:00Z · until=2099-01-01T00:30:00Z",
+                display_order=-1,
+            ),
+        )
+        refused = cli("unlock", *on(portal), "--yes")
+        assert refused.exit_code == 1 and "still running on this machine" in refused.stderr
+        assert "Lock broken" not in refused.stdout
+        forced = cli("unlock", *on(portal), "--yes", "--force")
+        assert forced.exit_code == 0 and "Lock broken" in forced.stdout
+    finally:
+        sleeper.kill()
+        sleeper.wait()

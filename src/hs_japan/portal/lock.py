@@ -90,6 +90,19 @@ class LockInfo:
             return False
         return False
 
+    def holder_is_running_here(self) -> bool:
+        """True when the holder is a process that is still running on this host."""
+        m = re.fullmatch(r".+@(?P<host>\S+) pid=(?P<pid>\d+)", self.owner)
+        if m is None or m["host"] != socket.gethostname() or int(m["pid"]) == os.getpid():
+            return False
+        try:
+            os.kill(int(m["pid"]), 0)
+        except (ProcessLookupError, OverflowError):
+            return False
+        except PermissionError:
+            return True  # exists, owned by someone else
+        return True
+
     @classmethod
     def parse(cls, label: str) -> LockInfo | None:
         m = _LABEL.search(label)
