@@ -27,15 +27,43 @@ def served(tmp_path: Path) -> Iterator[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:\d+", line)
-    assert match, line + (proc.stderr.read() if proc.stderr else "")
     try:
+        assert proc.stdout is not None and proc.stderr is not None
+        line = proc.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert match, line + proc.stderr.read()
         yield match.group(0)
-    finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0  # Ctrl-C is a clean stop
+        assert "Traceback" not in proc.stderr.read()
+    finally:
+        if proc.poll() is None:  # never leave a server behind (a failed start, a hang)
+            proc.kill()
+            proc.wait()
+
+
+def test_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """`kill`, `docker stop` and CI runners send SIGTERM: exit 0, no traceback."""
+    proc = subprocess.Popen(
+        [*HS_JAPAN, "emulator", "serve", "--port", "0", "--data", str(tmp_path / "emu")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = re.search(r"http://127\.0\.0\.1:\d+", proc.stdout.readline())
+        assert url
+        assert requests.get(f"{url.group(0)}/_emulator/portals", timeout=5).status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+        assert proc.returncode == 0, err
+        assert "stopped" in out
+        assert "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
