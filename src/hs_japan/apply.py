@@ -192,7 +192,11 @@ def _apply_list(change: Change, writer: PortalWriter, actual: Snapshot) -> None:
             object_type_id, name, str(attrs["processingType"]), filter_branch(attrs["filters"])
         )
     elif change.action is Action.UPDATE and current is not None:
-        lists.update_filters(str(current.attrs["listId"]), name, filter_branch(attrs["filters"]))
+        list_id = str(current.attrs["listId"])
+        if name != current.attrs.get("name"):
+            lists.rename(list_id, str(current.attrs.get("name")), name)
+        if "filters" in (change.after or {}) and attrs.get("processingType") == "DYNAMIC":
+            lists.update_filters(list_id, name, filter_branch(attrs["filters"]))
 
 
 def _apply_workflow(change: Change, writer: PortalWriter, actual: Snapshot) -> None:

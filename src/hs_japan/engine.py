@@ -111,6 +111,7 @@ def make_plan(
     if guard is not None:
         guard(info)
     list_names = _list_names(bp, language)
+    list_aliases = _list_aliases(bp, language)
     # whether workflows are generated does not depend on portal data (their content may)
     wants_flows = bool(criteria_flows(bp, language, _prop_type(desired, None, "deals"))) or bool(
         bp.follow_up_rules
@@ -122,7 +123,14 @@ def make_plan(
     with ThreadPoolExecutor(max_workers=3) as pool:
         f_state = pool.submit(read_portal, client, property_objects, pipeline_objects, info)
         f_lists = (
-            pool.submit(search_list_ids, client, set(list_names.values())) if bp.lists else None
+            pool.submit(
+                search_list_ids,
+                client,
+                set(list_names.values())
+                | {(otid, alias) for otid, names in list_aliases.values() for alias in names},
+            )
+            if bp.lists
+            else None
         )
         f_flows = pool.submit(list_flow_ids, client) if wants_flows else None
         f_owners = pool.submit(read_owners, client) if wants_owners else None
@@ -146,7 +154,7 @@ def make_plan(
         found_lists = f_full_lists.result() if f_full_lists else {}
         found_flows = f_full_flows.result() if f_full_flows else {}
     if bp.lists:
-        problems = add_lists(bp, language, desired, state, list_names, found_lists)
+        problems = add_lists(bp, language, desired, state, list_names, found_lists, list_aliases)
         if problems:
             raise BlueprintError(problems)
     notes: list[str] = []
@@ -213,6 +221,22 @@ def _list_names(bp: Blueprint, language: Language) -> dict[str, tuple[str, str]]
     return out
 
 
+def _list_aliases(bp: Blueprint, language: Language) -> dict[str, tuple[str, list[str]]]:
+    """Resource key -> (objectTypeId, other names the list may have in the portal): its
+    name in the other language, then the names it was renamed from."""
+    out = {}
+    other: Language = "en" if language == "ja" else "ja"
+    for spec, _ in bp.lists:
+        assert spec.name is not None
+        names = [spec.name.pick(other), *spec.renamed_from]
+        current = spec.name.pick(language)
+        out[make_key(spec.object, spec.key)] = (
+            OBJECT_TYPE_IDS[spec.object],
+            [n for n in dict.fromkeys(names) if n.casefold() != current.casefold()],
+        )
+    return out
+
+
 def add_lists(
     bp: Blueprint,
     language: Language,
@@ -220,6 +244,7 @@ def add_lists(
     state: PortalState,
     names: dict[str, tuple[str, str]],
     found: dict[tuple[str, str], Any],
+    aliases: dict[str, tuple[str, list[str]]] | None = None,
 ) -> list[Diagnostic]:
     """Compile the blueprint's lists (filters need the properties' types, known only once
     the portal is read) and add the managed lists found in the portal, by name."""
@@ -255,9 +280,14 @@ def add_lists(
         return problems
     for key, (object_type_id, name) in names.items():
         lst = found.get((object_type_id, name.casefold()))
+        for alias in (aliases or {}).get(key, (object_type_id, []))[1]:
+            if lst is None:  # renamed, or named in the other language: renamed, not recreated
+                lst = found.get((object_type_id, alias.casefold()))
         if lst is None:
             continue
-        read_filters = from_branch(lst.get("filterBranch"))
+        read_filters = (
+            [] if lst.get("processingType") == "MANUAL" else from_branch(lst.get("filterBranch"))
+        )
         state.snapshot.add(
             Resource(
                 Kind.LIST,

@@ -264,6 +264,11 @@ class ListSpec(_Strict):
     name: Text | None = None
     processing: Literal["DYNAMIC", "MANUAL", "SNAPSHOT"] = "DYNAMIC"
     filters: list[ListFilter] = Field(default_factory=list)
+    # names the list had before (HubSpot finds lists by name): it is renamed, not recreated;
+    # the name in the other language is always tried too
+    renamed_from: list[Annotated[str, StringConstraints(min_length=1, max_length=255)]] = Field(
+        default_factory=list
+    )
     absent: bool = False
 
     @model_validator(mode="after")

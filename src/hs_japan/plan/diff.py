@@ -88,7 +88,10 @@ def plan_changes(desired: DesiredState, actual: Snapshot) -> list[Change]:
             continue
         before = {k: v[0] for k, v in changed.items()}
         after = {k: v[1] for k, v in changed.items()}
-        create_only = sorted(set(changed) & CREATE_ONLY_ATTRS.get(want.kind, frozenset()))
+        fixed = set(CREATE_ONLY_ATTRS.get(want.kind, frozenset()))
+        if want.kind is Kind.LIST and want.attrs.get("processingType") != "DYNAMIC":
+            fixed.add("filters")  # HubSpot takes filter updates for DYNAMIC lists only
+        create_only = sorted(set(changed) & fixed)
         if create_only:
             changes.append(
                 Change(

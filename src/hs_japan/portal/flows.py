@@ -139,6 +139,10 @@ class FlowWriter:
                 resp = self.client.call(
                     f"update workflow {key}",
                     partial(self.client.request, "PUT", f"{BASE}/{flow_id}", body=put_body),
+                    # an update (an enable) whose answer was lost is done when the flow
+                    # now reads as we wrote it
+                    probe=lambda: _wrap(self._if_written(flow_id, body, flow, same)),
+                    write=True,
                 )
                 return dict(resp.body or {})
             except PortalError as exc:
@@ -148,6 +152,18 @@ class FlowWriter:
                 if same is not None and same(flow, current):
                     return current
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _if_written(
+        self,
+        flow_id: str,
+        body: dict[str, Any],
+        flow: dict[str, Any],
+        same: Callable[[dict[str, Any], dict[str, Any]], bool] | None,
+    ) -> dict[str, Any] | None:
+        now = self._get(flow_id)
+        if same is not None:
+            return now if same(flow, now) else None
+        return now if all(now.get(k) == v for k, v in body.items()) else None
 
     def delete(self, key: str, flow_id: str) -> None:
         try:

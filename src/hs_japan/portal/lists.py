@@ -7,6 +7,7 @@ from typing import Any
 
 from hubspot.crm.lists import ListCreateRequest, ListFilterUpdateRequest, ListSearchRequest
 
+from hs_japan.errors import PortalError
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.portal.read import sdk_to_json
 
@@ -106,8 +107,43 @@ class ListWriter:
             ),
         )
 
+    def rename(self, list_id: str, old: str, name: str) -> None:
+        self.client.call(
+            f"rename list '{old}' to '{name}'",
+            partial(
+                self.api.update_name, list_id, list_name=name, _request_timeout=REQUEST_TIMEOUT
+            ),
+            # a rename whose answer was lost is done when the list carries the new name
+            probe=lambda: self._named(list_id, name),
+            write=True,
+        )
+
+    def _named(self, list_id: str, name: str) -> object | None:
+        found = sdk_to_json(
+            self.client.call(
+                f"read list {list_id}",
+                partial(self.api.get_by_id, list_id, _request_timeout=REQUEST_TIMEOUT),
+            )
+        )
+        lst = found.get("list") or {}
+        return lst if str(lst.get("name", "")).casefold() == name.casefold() else None
+
+    def _gone(self, list_id: str) -> object | None:
+        try:
+            self.client.call(
+                f"read list {list_id}",
+                partial(self.api.get_by_id, list_id, _request_timeout=REQUEST_TIMEOUT),
+            )
+        except PortalError as exc:
+            if exc.status == 404:
+                return True  # deleted (a lost answer to our delete)
+            raise
+        return None
+
     def delete(self, list_id: str, name: str) -> None:
         self.client.call(
             f"delete list '{name}'",
             partial(self.api.remove, list_id, _request_timeout=REQUEST_TIMEOUT),
+            probe=lambda: self._gone(list_id),
+            write=True,
         )
