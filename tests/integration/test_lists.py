@@ -184,7 +184,8 @@ def test_lost_answers_to_a_list_delete_and_a_workflow_enable_still_converge(
 
     rule = (
         "follow_up_rules:\n  - key: jp_fit_call\n    name: {ja: 適合企業へ電話}\n"
-        "    object: companies\n    trigger:\n      property_equals: {property: jp_fit_t, in: [a]}\n"
+        "    object: companies\n    trigger:\n"
+        "      property_equals: {property: jp_fit_t, in: [a]}\n"
         "    steps:\n      - task: {subject: 電話する, type: CALL}\n"
     )
     bp = write_blueprint(tmp_path / "bp", {"b.yaml": BP, "r.yaml": "version: 1\n" + rule})
