@@ -50,3 +50,57 @@ def test_option_labels_follow_the_picklist_not_the_condition() -> None:
     assert words["en"].startswith("Ringi status is not one of ")
     # a property the blueprint does not define: HubSpot's label, or the name as a last resort
     assert Labels().prop("amount") == {"ja": "金額", "en": "Amount"}
+
+
+def test_nested_changes_are_told_path_by_path() -> None:
+    """Enrollment criteria and list filters: one line per changed path, in words, never
+    two truncated JSON blobs (issue 16)."""
+    import json
+
+    from hs_japan import flowdiff
+    from hs_japan.plan.model import Action, Change
+    from hs_japan.plan.render import _attr_lines
+    from hs_japan.resources import Kind
+
+    bp = load_blueprint(DEFAULT_BLUEPRINT)
+    flow = criteria_flows(bp, "en", types_of(DEFAULT_BLUEPRINT))[
+        "deals/criteria_jp_enterprise_jp_ringi"
+    ]
+    changed = json.loads(json.dumps(flow))
+    branches = changed["enrollmentCriteria"]["listFilterBranch"]["filterBranches"]
+    branches[1]["filters"][1]["operation"]["values"] = ["approved"]
+    branches.append(json.loads(json.dumps(branches[0])))
+    branches[-1]["filters"][1]["property"] = "jp_budget_status"
+    lines = flowdiff.describe(flow, changed)
+    assert "trigger (enrollment criteria) changed:" in lines
+    assert (
+        "  listFilterBranch › branch 2 › filter jp_ringi_status › operation › values: "
+        '- "circulating"' in lines
+    )
+    assert (
+        '  listFilterBranch › branch 3: added AND branch: dealstage IS_ANY_OF ["jp_ringi"] '
+        "AND jp_budget_status IS_UNKNOWN" in lines
+    )
+    assert not any("…" in line for line in lines)
+
+    old = [
+        {"property": "jp_icp_fit", "operationType": "ENUMERATION", "operator": "IS_ANY_OF",
+         "values": ["a", "b"]},
+        {"property": "size", "operationType": "NUMBER", "operator": "IS_GREATER_THAN_OR_EQUAL_TO",
+         "value": 300},
+    ]  # fmt: skip
+    new = [{**old[0], "values": ["a", "b", "c"]}, {**old[1], "value": 1000}]
+    change = Change(
+        Action.UPDATE,
+        Kind.LIST,
+        "companies/jp_icp",
+        {"filters": old},
+        {"filters": new},
+    )
+    assert _attr_lines(change) == [
+        "filters:",
+        '  filter jp_icp_fit IS_ANY_OF › values: + "c"',
+        "  filter size IS_GREATER_THAN_OR_EQUAL_TO › value: 300 → 1000",
+    ]
+    created = Change(Action.CREATE, Kind.LIST, "companies/jp_icp", None, {"filters": old})
+    assert _attr_lines(created)[1] == '  + jp_icp_fit IS_ANY_OF ["a", "b"]'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hs_japan.flowdiff import in_words, nested_changes
 from hs_japan.plan.model import Action, Change, Plan, Risk
 from hs_japan.plan.planfile import plan_document
 from hs_japan.resources import normalize_options
@@ -42,6 +43,9 @@ def _attr_lines(change: Change) -> list[str]:
             if name == "options":
                 lines.append("options:")
                 lines.extend("  " + line for line in _option_lines(None, value))
+            elif name == "filters" and isinstance(value, list) and value:
+                lines.append("filters:")
+                lines.extend(f"  + {line}" for line in _filter_list(value))
             else:
                 lines.append(f"{name}: {_v(value)}")
     elif change.action is Action.DELETE:
@@ -50,12 +54,25 @@ def _attr_lines(change: Change) -> list[str]:
             lines.append(f"label: {_v(label)}")
     else:
         for name in after:
+            old, new = before.get(name), after[name]
             if name == "options":
                 lines.append("options:")
-                lines.extend("  " + line for line in _option_lines(before.get(name), after[name]))
+                lines.extend("  " + line for line in _option_lines(old, new))
+            elif isinstance(old, dict | list) and isinstance(new, dict | list):
+                # nested values (list filters, …) path by path, never as two JSON blobs
+                lines.append(f"{name}:")
+                lines.extend("  " + line for line in nested_changes(old, new, parent=name))
+            elif name == "filters" and isinstance(new, list) and new:
+                lines.append(f"filters: {_v(old)} → now:")
+                lines.extend(f"  + {line}" for line in _filter_list(new))
             else:
-                lines.append(f"{name}: {_v(before.get(name))} → {_v(after[name])}")
+                lines.append(f"{name}: {_v(old)} → {_v(new)}")
     return lines
+
+
+def _filter_list(filters: list[Any]) -> list[str]:
+    """A list's filters one per line: ``jp_icp_fit IS_ANY_OF ["a", "b"]``."""
+    return [in_words(f) for f in filters]
 
 
 def header(plan: Plan) -> str:
