@@ -19,6 +19,12 @@ from tests.helpers import DEFAULT_BLUEPRINT
 HS_JAPAN = [sys.executable, "-m", "hs_japan.cli"]
 
 
+def _sigint_as_at_a_terminal() -> None:
+    # a runner started in the background (`cmd &` in a script) hands its children SIGINT
+    # ignored, and Python then never turns Ctrl-C into KeyboardInterrupt
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     proc = subprocess.Popen(
@@ -26,6 +32,7 @@ def served(tmp_path: Path) -> Iterator[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_sigint_as_at_a_terminal,
     )
     try:
         assert proc.stdout is not None and proc.stderr is not None
