@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from hs_japan import flowdiff
 from hs_japan.errors import ApplyFailed, HsJapanError
@@ -63,6 +64,14 @@ def apply_changes(
     new_pipelines = {
         c.key for c in changes if c.kind is Kind.PIPELINE and c.action is Action.CREATE
     }
+    in_flight: list[Change] = []  # a property batch being sent: some may be written
+
+    def _took(batch: list[Change], names: list[str]) -> None:
+        by_name = {c.name: c for c in batch}
+        for name in names:
+            finished(by_name[name])
+            in_flight.remove(by_name[name])
+
     i = 0
     try:
         while i < len(changes):
@@ -83,9 +92,11 @@ def apply_changes(
                 hooks.tick()
                 for c in batch:
                     hooks.intent(c)
-                writer.create_properties(obj, [(c.name, c.after or {}) for c in batch])
-                for c in batch:
-                    finished(c)
+                in_flight[:] = batch
+                writer.create_properties(
+                    obj, [(c.name, c.after or {}) for c in batch], partial(_took, batch)
+                )
+                in_flight.clear()
                 i += len(batch)
                 continue
             if (
@@ -107,10 +118,15 @@ def apply_changes(
             i += 1
     except HsJapanError as exc:
         written = len(report.done)
+        maybe = (
+            f"; {len(in_flight)} more in the failing batch may have been written too"
+            if len(in_flight) > 1
+            else ""
+        )
         raise ApplyFailed(
-            f"apply stopped at {_describe(changes[i])}: {exc}\n"
-            f"{written} of {len(changes)} changes were written before it; fix the cause and "
-            "run plan again to see what is left"
+            f"apply stopped at {_describe(in_flight[0] if in_flight else changes[i])}: {exc}\n"
+            f"{written} of {len(changes)} changes were written before it{maybe}; fix the "
+            "cause and run plan again to see what is left"
         ) from None
     return report
 

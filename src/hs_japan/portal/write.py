@@ -12,7 +12,7 @@ Rules followed here (docs/hubspot-api.md §4.4, §4.5, §5.4):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -123,9 +123,18 @@ class PortalWriter:
                 raise
 
     # -- properties --------------------------------------------------------------------
-    def create_properties(self, obj: str, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
+    def create_properties(
+        self,
+        obj: str,
+        items: Sequence[tuple[str, dict[str, Any]]],
+        written: Callable[[list[str]], None] = lambda _names: None,
+    ) -> None:
+        """Create in batches of BATCH_SIZE; ``written`` hears each batch that HubSpot took,
+        so a failure later on never under-reports what is already in the portal."""
         for start in range(0, len(items), BATCH_SIZE):
-            self._create_property_batch(obj, list(items[start : start + BATCH_SIZE]))
+            chunk = list(items[start : start + BATCH_SIZE])
+            self._create_property_batch(obj, chunk)
+            written([name for name, _ in chunk])
 
     def _create_property_batch(self, obj: str, items: list[tuple[str, dict[str, Any]]]) -> None:
         pending = {name: attrs for name, attrs in items}
