@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BLUEPRINT ?= blueprints/japan-enterprise
 
-.PHONY: demo tour test lint typecheck unit bench clean-demo clean
+.PHONY: demo tour pictures test lint typecheck unit bench clean-demo clean
 
 $(BIN)/python:
 	@echo "creating the virtual environment $(VENV) ($(PYTHON) -m venv)…"
@@ -35,6 +35,10 @@ demo: $(STAMP)
 ## tour: every hs-japan command in README.md, in order, against the emulator (temp folder)
 tour: $(STAMP)
 	scripts/tour.sh
+
+## pictures: docs/img/funnel.png and docs/img/report.png (headless chromium, 1400 px wide)
+pictures: $(STAMP)
+	scripts/pictures.sh
 
 ## clean-demo: forget the local portal so the next demo starts from a fresh account
 clean-demo:

@@ -130,11 +130,253 @@ def blueprint_schema() -> dict[str, Any]:
     return schema
 
 
+# -- the funnel picture (hs-japan graph) ---------------------------------------------------
+FONT = "'Noto Sans CJK JP', 'Noto Sans JP', 'Hiragino Sans', 'Yu Gothic', sans-serif"
+# advance widths in em of Noto Sans / Noto Sans CJK JP (as rendered by Chromium), so text is
+# wrapped by how wide it is drawn, not by how many characters it has
+_NARROW = set("iljtfr.,;:'!|()[] -/")
+_WIDE = set("mwMW@%")
+# kinsoku: never at the start of a line / never at the end of one
+_CLOSING = set(")]}）」』】〕、。，．・：；！？ー…,.;:!?%")
+_OPENING = set("([{（「『【〔")
+GRAPH_WORDS = {
+    "title": {"ja": "営業ファネル", "en": "Revenue funnel"},
+    "legend_title": {"ja": "凡例", "en": "Legend"},
+    "legend_bar": {
+        "ja": "棒と % = 商談の確度(受注確率)",
+        "en": "Bar and % = deal probability (chance of winning)",
+    },
+    "legend_days": {
+        "ja": "7–28日 = このステージの想定滞留日数(超えると監査で停滞と表示)",
+        "en": "7–28d = expected days in the stage (beyond it, the audit reports the deal as "
+        "stalled)",
+    },
+    "legend_check": {
+        "ja": "✓3 = ステージの入口・出口基準の数。基準を満たさずに入った商談には、担当者に"
+        "タスクが作成されます",
+        "en": "✓3 = number of entry and exit criteria of the stage; a deal entering it "
+        "without meeting them gets a task for its owner",
+    },
+    "days": {"ja": "{a}–{b}日", "en": "{a}–{b}d"},
+}
+
+
+def em_width(ch: str, bold: bool = False) -> float:
+    import unicodedata
+
+    if unicodedata.east_asian_width(ch) in ("W", "F"):
+        return 1.0
+    if ch in _NARROW:
+        width = 0.32
+    elif ch in _WIDE:
+        width = 0.85
+    else:
+        width = 0.68 if ch.isupper() else 0.56
+    return width * (1.1 if bold else 1.0)
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    return sum(em_width(ch, bold) for ch in text) * size
+
+
+def _tokens(text: str) -> list[str]:
+    """Unbreakable pieces: a Latin word (with the punctuation stuck to it), one CJK
+    character, or a space. Closing punctuation joins the piece before it and opening
+    punctuation the piece after it, so no line starts with ")" or "、" or ends with "("."""
+    import unicodedata
+
+    out: list[str] = []
+    glue_next = False
+    for ch in text:
+        wide = unicodedata.east_asian_width(ch) in ("W", "F")
+        if ch.isspace():
+            out.append(" ")
+            glue_next = False
+            continue
+        if out and (glue_next or ch in _CLOSING):
+            out[-1] += ch
+        elif out and not wide and out[-1] != " " and not _is_wide_piece(out[-1]):
+            out[-1] += ch  # Latin letters run on: words are never split
+        else:
+            out.append(ch)
+        glue_next = ch in _OPENING
+    return out
+
+
+def _is_wide_piece(piece: str) -> bool:
+    import unicodedata
+
+    last = piece.rstrip("".join(_CLOSING))[-1:] or piece[-1:]
+    return unicodedata.east_asian_width(last) in ("W", "F")
+
+
+def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    """``text`` in lines no wider than ``width`` px: broken at spaces between words and
+    between CJK characters, never inside a word (a word wider than a whole line, and
+    only such a word, is cut by character)."""
+    lines: list[str] = []
+    line = ""
+    for piece in _tokens(" ".join(text.split())):
+        if piece == " ":
+            if line:
+                line += " "
+            continue
+        if text_width(line + piece, size, bold) <= width or not line.strip():
+            if text_width(piece, size, bold) > width and not line.strip():
+                for ch in piece:  # longer than a line on its own
+                    if line and text_width(line + ch, size, bold) > width:
+                        lines.append(line)
+                        line = ""
+                    line += ch
+                continue
+            line += piece
+        else:
+            lines.append(line.rstrip())
+            line = piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def funnel_svg(bp: Any, lang: Any) -> str:
+    """The funnel and the deal pipelines as a self-contained SVG (nothing fetched).
+
+    Funnel columns are equally wide and top-aligned; every text is wrapped by its
+    measured width; the stage rows carry probability bars, expected days and ✓ criteria
+    badges, which the legend below them explains."""
+    from html import escape
+
+    from hs_japan.playbook import ELEMENT_WORD, w
+
+    def words(key: str) -> str:
+        return GRAPH_WORDS[key][lang]
+
+    def text(x: float, y: float, body: str, size: int, fill: str, extra: str = "") -> str:
+        return (
+            f'<text x="{x:g}" y="{y:g}" font-size="{size}" fill="{fill}"{extra}>'
+            f"{escape(body)}</text>"
+        )
+
+    stages = [fs for fs, _ in bp.funnel]
+    pipes = [pl for pl, _ in bp.pipelines if pl.object == "deals" and not pl.absent]
+    col, gap, top, box_h = 170, 12, 70, 64
+    width = max(len(stages), 1) * (col + gap) + 40
+    body: list[str] = [
+        text(20, 36, words("title"), 22, "#1b2a41", ' font-weight="bold"'),
+    ]
+    colors = ["#e8f1fb", "#d4e6f8", "#bcd8f4", "#a3c9ef", "#89b9ea", "#6fa8e4", "#5597de"]
+    notes_top = top + box_h + 24
+    bottom = notes_top
+    for i, fs in enumerate(stages):
+        x = 20 + i * (col + gap)
+        body.append(
+            f'<rect x="{x}" y="{top}" width="{col}" height="{box_h}" rx="8" '
+            f'fill="{colors[i % len(colors)]}" stroke="#2f5d8a"/>'
+        )
+        # one line when it fits at 13 px or more, else two balanced-by-measure lines
+        name, size = fs.label.pick(lang), 16
+        while size > 13 and text_width(name, size, bold=True) > col - 16:
+            size -= 1
+        label = wrap(name, col - 16, size, bold=True)
+        if len(label) > 1:
+            size = 15
+            label = wrap(name, max(text_width(name, size, True) / 2 + size, col / 2), size, True)
+            label = label if len(label) <= 2 else wrap(name, col - 16, size, True)[:3]
+        first = top + box_h / 2 + size * 0.35 - (len(label) - 1) * (size + 3) / 2
+        for n, line in enumerate(label):
+            body.append(
+                text(
+                    x + col / 2,
+                    first + n * (size + 3),
+                    line,
+                    size,
+                    "#102030",
+                    ' font-weight="bold" text-anchor="middle"',
+                )
+            )
+        if i + 1 < len(stages):  # the funnel flows left to right
+            ay = top + box_h / 2
+            body.append(
+                f'<path d="M{x + col + 2} {ay - 5} L{x + col + gap - 2} {ay} '
+                f'L{x + col + 2} {ay + 5} Z" fill="#2f5d8a"/>'
+            )
+        y = notes_top
+        for element, note in fs.elements.items():
+            heading = w(ELEMENT_WORD.get(element, element), lang)
+            for line in wrap(heading, col - 10, 11, bold=True):
+                body.append(text(x + 4, y, line, 11, "#2f5d8a", ' font-weight="bold"'))
+                y += 15
+            for line in wrap(note.pick(lang), col - 10, 11):
+                body.append(text(x + 4, y, line, 11, "#333"))
+                y += 14
+            y += 8
+        bottom = max(bottom, y)
+    y = bottom + 24
+    for pl in pipes:
+        body.append(
+            text(
+                20,
+                y,
+                pl.label.pick(lang) if pl.label else pl.id,
+                18,
+                "#1b2a41",
+                ' font-weight="bold"',
+            )
+        )
+        y += 16
+        for st in pl.stages:
+            if st.absent:
+                continue
+            prob = st.probability or 0.0
+            bar = int(200 * prob)
+            name = st.label.pick(lang) if st.label else st.key
+            size = 13
+            while size > 9 and text_width(name, size) > 204:
+                size -= 1
+            days = (
+                words("days").format(a=st.expected_days[0], b=st.expected_days[1])
+                if st.expected_days
+                else ""
+            )
+            crit = sum(
+                len(c.required_properties) + len(c.conditions)
+                for c in (st.entry, st.exit)
+                if c is not None
+            )
+            badge = "  ".join(
+                p for p in (f"{round(prob * 100)}%", days, f"✓{crit}" if crit else "") if p
+            )
+            body.append(
+                f'<rect x="20" y="{y}" width="220" height="26" rx="4" fill="#f3f6fa" '
+                f'stroke="#9fb3c8"/>'
+            )
+            body.append(text(28, y + 18, name, size, "#102030"))
+            body.append(f'<rect x="250" y="{y + 5}" width="{bar}" height="16" fill="#5597de"/>')
+            body.append(text(256 + bar, y + 18, badge, 12, "#333"))
+            y += 34
+        y += 10
+    y += 14
+    body.append(text(20, y, words("legend_title"), 13, "#1b2a41", ' font-weight="bold"'))
+    y += 18
+    for key in ("legend_bar", "legend_days", "legend_check"):
+        for line in wrap(words(key), width - 60, 12):
+            body.append(text(28, y, line, 12, "#333"))
+            y += 16
+        y += 2
+    height = y + 20
+    head = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="{FONT}">',
+        '<rect width="100%" height="100%" fill="#ffffff"/>',
+    ]
+    return "\n".join([*head, *body, "</svg>"]) + "\n"
+
+
 def register(app: typer.Typer) -> None:
     from hs_japan import cli
     from hs_japan.blueprint import load_blueprint
     from hs_japan.errors import ConfigError
-    from hs_japan.playbook import render_graph, render_playbook
+    from hs_japan.playbook import render_playbook
 
     LangOpt = Annotated[str, typer.Option("--language", help="ja or en.")]
 
@@ -170,9 +412,7 @@ def register(app: typer.Typer) -> None:
         """Draw the funnel and the deal pipeline as an SVG that opens in a browser."""
 
         def body() -> int:
-            out.write_text(
-                render_graph(load_blueprint(blueprint), _lang(language)), encoding="utf-8"
-            )
+            out.write_text(funnel_svg(load_blueprint(blueprint), _lang(language)), encoding="utf-8")
             typer.echo(f"Wrote {out}.")
             return 0
 
