@@ -57,6 +57,11 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 change``, ``2 changes``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _err(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -358,7 +363,7 @@ def apply(
                     "--yes (nothing was written)"
                 )
             if not typer.confirm(
-                f"Apply {len(result.plan.changes)} changes to portal "
+                f"Apply {_count(len(result.plan.changes), 'change')} to portal "
                 f"{p.portal_id} ({p.account_type})?"
             ):
                 raise ApplyRefused("cancelled; nothing was written")
@@ -374,7 +379,7 @@ def apply(
             journal.end(converged=None, error=f"{type(exc).__name__}: {exc}")
             raise
         journal.end(converged=outcome.converged)
-        typer.echo(f"Applied {len(outcome.report.done)} changes.")
+        typer.echo(f"Applied {_count(len(outcome.report.done), 'change')}.")
         if outcome.converged:
             typer.echo(
                 str(

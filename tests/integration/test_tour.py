@@ -152,3 +152,23 @@ def test_plan_json_out_prints_one_line(cli: Any, portal: Any, tmp_path: Path) ->
     assert len(done.stdout.strip().splitlines()) == 1
     assert done.stdout.startswith("Plan: ") and f"Saved to {saved}" in done.stdout
     assert json.loads(saved.read_text(encoding="utf-8"))["changes"]
+
+
+def test_emulator_is_quiet_when_a_client_hangs_up(capsys: Any) -> None:
+    """A client disconnecting mid-answer prints no BrokenPipe traceback; other errors do."""
+    from hs_japan.emulator import EmulatorServer
+
+    with EmulatorServer() as server:
+        httpd = server._httpd
+        assert httpd is not None
+        for exc in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset")):
+            try:
+                raise exc
+            except OSError:
+                httpd.handle_error(None, ("127.0.0.1", 1))
+        assert capsys.readouterr().err == ""
+        try:
+            raise ValueError("a real bug")
+        except ValueError:
+            httpd.handle_error(None, ("127.0.0.1", 1))
+        assert "ValueError: a real bug" in capsys.readouterr().err

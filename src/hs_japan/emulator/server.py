@@ -80,7 +80,7 @@ class EmulatorServer:
         class Handler(_Handler):
             server_ref = emulator
 
-        httpd = ThreadingHTTPServer((self.host, self.port), Handler)
+        httpd = _Server((self.host, self.port), Handler)
         httpd.daemon_threads = True
         self._httpd = httpd
         return httpd
@@ -179,6 +179,15 @@ class EmulatorServer:
 
 
 # -- the handler ---------------------------------------------------------------------------------
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-answer (Ctrl-C, a timeout) is not an error worth a
+        traceback on the console; anything else still is."""
+        if isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipe, ConnectionReset, …
+            return
+        super().handle_error(request, client_address)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_ref: EmulatorServer
     protocol_version = "HTTP/1.1"
