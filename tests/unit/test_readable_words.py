@@ -104,3 +104,30 @@ def test_nested_changes_are_told_path_by_path() -> None:
     ]
     created = Change(Action.CREATE, Kind.LIST, "companies/jp_icp", None, {"filters": old})
     assert _attr_lines(created)[1] == '  + jp_icp_fit IS_ANY_OF ["a", "b"]'
+
+
+def test_validate_rejects_a_tombstoned_property_a_stage_requires(tmp_path: object) -> None:
+    """`validate` (not only plan) refuses a stage that requires a property the same
+    blueprint deletes, with the file and line of the requirement (issue 16)."""
+    from pathlib import Path
+
+    import pytest
+
+    from hs_japan.errors import BlueprintError
+    from tests.helpers import SMALL, write_blueprint
+
+    assert isinstance(tmp_path, Path)
+    text = SMALL.replace(
+        "    name: jp_color\n    label: {ja: 色, en: Colour}\n    type: enumeration\n"
+        "    field_type: select\n    group: jp_test_group\n    options:\n"
+        "      - {value: red, label: {ja: 赤, en: Red}}\n"
+        "      - {value: blue, label: {ja: 青, en: Blue}}\n",
+        "    name: jp_color\n    absent: true\n",
+    )
+    assert "absent: true" in text
+    bp = write_blueprint(tmp_path / "bp", {"bp.yaml": text})
+    with pytest.raises(BlueprintError) as caught:
+        load_blueprint(bp)
+    message = str(caught.value)
+    assert "jp_color is marked absent" in message
+    assert "stages[0].exit.required_properties[0]" in message

@@ -116,6 +116,7 @@ def check_blueprint(bp: Blueprint, docs: Mapping[str, YamlDoc]) -> list[Diagnost
             )
 
     defined = {(p.object, p.name): p for p, _ in bp.properties if not p.absent}
+    tombstoned = {(p.object, p.name) for p, _ in bp.properties if p.absent} - set(defined)
     pipelines: dict[tuple[str, ...], Origin] = {}
     stage_ids: dict[tuple[str, ...], Origin] = {}
     pipeline_labels: dict[tuple[str, ...], Origin] = {}
@@ -192,6 +193,23 @@ def check_blueprint(bp: Blueprint, docs: Mapping[str, YamlDoc]) -> list[Diagnost
                 )
             for phase in ("entry", "exit"):
                 criteria = getattr(st, phase)
+                if criteria is not None and not st.absent and not pl.absent:
+                    # a stage cannot require a property this blueprint deletes
+                    named = [
+                        (("required_properties", k), name)
+                        for k, name in enumerate(criteria.required_properties)
+                    ] + [
+                        (("conditions", k, "property"), c.property)
+                        for k, c in enumerate(criteria.conditions)
+                    ]
+                    for where, name in named:
+                        if (pl.object, name) in tombstoned:
+                            report.at(
+                                origin,
+                                ("stages", i, phase, *where),
+                                f"{pl.object} property {name} is marked absent (to be "
+                                "deleted) in this blueprint, but this stage's criteria need it",
+                            )
                 for j, cond in enumerate(criteria.conditions if criteria else []):
                     values = cond.in_ or ([cond.equals] if cond.equals is not None else [])
                     spec = defined.get((pl.object, cond.property))
