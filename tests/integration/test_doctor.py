@@ -177,10 +177,23 @@ def test_reserved_names_are_named(cli: Cli, portal: PortalEnv, tmp_path: Path) -
     )
     result = doctor(cli, portal, bp)
     assert result.exit_code == 1, result.stdout + result.stderr
-    assert f"the name {LOCK_GROUP} is hs-japan's own apply lock" in result.stdout
-    assert f"the name {MIGRATION_RECORD} is hs-japan's own record of applied migrations" in (
-        result.stdout
+    # hs-japan's own names are blueprint errors (validate finds them, file:line)
+    assert f"b.yaml:3: property_groups[0].name: '{LOCK_GROUP}' is hs-japan's apply lock" in (
+        result.stderr
     )
+    assert f"properties[0].name: '{MIGRATION_RECORD}' is hs-japan's migration record" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    # HubSpot's hs_ prefix is doctor's to report
+    (bp / "b.yaml").write_text(
+        "version: 1\npipelines:\n  - object: deals\n    id: hs_deals_jp\n"
+        '    label: Deals JP\n    criteria_tasks: "off"\n'
+        "    stages:\n      - {key: jp_open, label: Open, probability: 0.2}\n",
+        encoding="utf-8",
+    )
+    result = doctor(cli, portal, bp)
+    assert result.exit_code == 1, result.stdout + result.stderr
     assert "pipeline deals/hs_deals_jp: names starting with hs_ are HubSpot's own" in result.stdout
     assert "b.yaml:" in result.stdout  # where, so the user can find it
 
