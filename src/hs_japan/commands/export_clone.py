@@ -20,7 +20,7 @@ def read_dump(
     from hs_japan.portal.flows import read_managed_flows
     from hs_japan.portal.lists import read_all_lists
     from hs_japan.portal.owners import read_owners
-    from hs_japan.portal.read import portal_info, sdk_to_json
+    from hs_japan.portal.read import portal_info, results_of, sdk_to_json
 
     info = portal_info(client.get_account_details())
     props = client.sdk.crm.properties
@@ -49,10 +49,10 @@ def read_dump(
     results = iter(client.call_all(calls))
     groups, properties, pipelines = {}, {}, {}
     for obj in objects:
-        groups[obj] = sdk_to_json(next(results)).get("results", [])
-        properties[obj] = sdk_to_json(next(results)).get("results", [])
+        groups[obj] = results_of(sdk_to_json(next(results)), f"read {obj} property groups")
+        properties[obj] = results_of(sdk_to_json(next(results)), f"read {obj} properties")
     for obj in pipeline_objects:
-        pipelines[obj] = sdk_to_json(next(results)).get("results", [])
+        pipelines[obj] = results_of(sdk_to_json(next(results)), f"read {obj} pipelines")
     flows = list(read_managed_flows(client).values()) if with_flows else []
     owners = read_owners(client) if flows else []
     lists = read_all_lists(client) if with_lists else []

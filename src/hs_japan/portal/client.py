@@ -385,5 +385,9 @@ class PortalClient:
             "read account details", lambda: self.request("GET", "/account-info/v3/details")
         )
         if not isinstance(resp.body, dict):
-            raise PortalError("read account details: unexpected response body")
+            raise PortalError(
+                f"read account details: {self.base_url} answered without HubSpot's JSON; is "
+                "the profile's base_url HubSpot's API (https://api.hubapi.com)? nothing was "
+                "compared or written"
+            )
         return resp.body

@@ -22,6 +22,7 @@ from typing import Any
 
 from hs_japan.errors import PortalError
 from hs_japan.portal.client import PortalClient
+from hs_japan.portal.read import results_of
 from hs_japan.reserved import MARKER, marker_of
 
 BASE = "/automation/v4/flows"
@@ -53,7 +54,7 @@ def list_flow_ids(client: PortalClient) -> list[str]:
         if after:
             qs["after"] = after
         page = client.call("list workflows", partial(client.request, "GET", BASE, qs=qs)).body or {}
-        ids.extend(str(f["id"]) for f in page.get("results", []))
+        ids.extend(str(f["id"]) for f in results_of(page, "list workflows"))
         after = ((page.get("paging") or {}).get("next") or {}).get("after")
         if not after:
             return ids
@@ -69,7 +70,7 @@ def read_flows(client: PortalClient, ids: list[str]) -> dict[str, dict[str, Any]
             f"read workflows {start + 1}-{start + len(chunk)}",
             partial(client.request, "POST", f"{BASE}/batch/read", body=body),
         )
-        for flow in (resp.body or {}).get("results", []):
+        for flow in results_of(resp.body, "read workflows"):
             key = marker_of(flow)
             if key:
                 if key in found:

@@ -9,7 +9,7 @@ from hubspot.crm.lists import ListCreateRequest, ListFilterUpdateRequest, ListSe
 
 from hs_japan.errors import PortalError
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
-from hs_japan.portal.read import sdk_to_json
+from hs_japan.portal.read import results_of, sdk_to_json
 
 SEARCH_PAGE = 500  # the lists search maximum (docs/hubspot-api.md §3.2)
 
@@ -33,7 +33,7 @@ def search_list_ids(client: PortalClient, names: set[tuple[str, str]] | None) ->
                 ),
             )
         )
-        for found in page.get("lists", []):
+        for found in results_of(page, "search lists", "lists"):
             key = (str(found.get("objectTypeId")), str(found.get("name", "")).casefold())
             if names is None or key in wanted:
                 ids.append(str(found["listId"]))
@@ -57,7 +57,7 @@ def get_lists(client: PortalClient, ids: list[str]) -> dict[tuple[str, str], Any
     )
     return {
         (str(lst["objectTypeId"]), str(lst["name"]).casefold()): lst
-        for lst in full.get("lists", [])
+        for lst in results_of(full, "read lists", "lists")
     }
 
 

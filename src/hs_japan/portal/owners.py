@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any
 
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
-from hs_japan.portal.read import sdk_to_json
+from hs_japan.portal.read import results_of, sdk_to_json
 
 
 def read_owners(client: PortalClient) -> list[dict[str, Any]]:
@@ -20,7 +20,7 @@ def read_owners(client: PortalClient) -> list[dict[str, Any]]:
                 partial(api.get_page, limit=100, after=after, _request_timeout=REQUEST_TIMEOUT),
             )
         )
-        owners.extend(page.get("results", []))
+        owners.extend(results_of(page, "read owners"))
         after = ((page.get("paging") or {}).get("next") or {}).get("after")
         if not after:
             return owners

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
+from hs_japan.errors import PortalError
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.resources import (
     Kind,
@@ -97,7 +98,29 @@ def pipeline_resources(object_type: str, d: dict[str, Any]) -> Iterable[Resource
         )
 
 
+def results_of(payload: Any, what: str, key: str = "results") -> list[Any]:
+    """The ``results`` list of a HubSpot listing. A 200 whose body is not a listing (an
+    empty object, a proxy's page) is an error, never read as "nothing there": a plan built
+    on it would create everything again."""
+    if (
+        isinstance(payload, dict)
+        and isinstance(payload.get(key), list)
+        and all(isinstance(item, dict) for item in payload[key])
+    ):
+        return list(payload[key])
+    shown = type(payload).__name__ if not isinstance(payload, dict) else f"keys {sorted(payload)}"
+    raise PortalError(
+        f"{what}: the portal answered 200 without a '{key}' list ({shown}); is the profile's "
+        "base_url HubSpot's API (https://api.hubapi.com)? nothing was compared or written"
+    )
+
+
 def portal_info(details: dict[str, Any]) -> PortalInfo:
+    if not isinstance(details.get("portalId"), int) or not details.get("accountType"):
+        raise PortalError(
+            "read account details: the answer has no portalId/accountType; is the profile's "
+            "base_url HubSpot's API (https://api.hubapi.com)? nothing was compared or written"
+        )
     return PortalInfo(
         portal_id=int(details.get("portalId", 0)),
         account_type=str(details.get("accountType", "UNKNOWN")),
@@ -153,18 +176,28 @@ def read_portal(
         )
     # independent list calls: one round trip of wall time instead of one per call
     results = iter(client.call_all(calls))
-    for obj in prop_objs:
-        for g in sdk_to_json(next(results)).get("results", []):
-            snap.add(group_resource(obj, g))
-        for p in sdk_to_json(next(results)).get("results", []):
-            if not p.get("archived"):
-                snap.add(property_resource(obj, p))
-    for obj in pipe_objs:
-        for pl in sdk_to_json(next(results)).get("results", []):
-            if pl.get("archived"):
-                continue
-            for res in pipeline_resources(obj, pl):
-                snap.add(res)
+    what = ""
+    try:
+        for obj in prop_objs:
+            what = f"read {obj} property groups"
+            for g in results_of(sdk_to_json(next(results)), what):
+                snap.add(group_resource(obj, g))
+            what = f"read {obj} properties"
+            for p in results_of(sdk_to_json(next(results)), what):
+                if not p.get("archived"):
+                    snap.add(property_resource(obj, p))
+        for obj in pipe_objs:
+            what = f"read {obj} pipelines"
+            for pl in results_of(sdk_to_json(next(results)), what):
+                if pl.get("archived"):
+                    continue
+                for res in pipeline_resources(obj, pl):
+                    snap.add(res)
+    except (KeyError, TypeError, ValueError) as exc:  # items without HubSpot's fields
+        raise PortalError(
+            f"{what}: the portal's answer lacks HubSpot's fields ({type(exc).__name__}: {exc}); "
+            "is the profile's base_url HubSpot's API? nothing was compared or written"
+        ) from None
     return PortalState(info=info, snapshot=snap)
 
 
