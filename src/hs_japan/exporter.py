@@ -133,14 +133,6 @@ def _unmet(branch: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     return str(f.get("property")), dict(f.get("operation") or {})
 
 
-def _shown_values(line: str, prop: str) -> list[str] | None:
-    """The values of an "is not one of" check as the task body lists them (their order)."""
-    for prefix, suffix in ((f"- {prop} が ", " 以外"), (f"- {prop} is not ", "")):
-        if line.startswith(prefix) and line.endswith(suffix):
-            return line[len(prefix) : len(line) - len(suffix)].split(", ")
-    return None
-
-
 def criteria_from_flow(flow: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """The stage criteria a stage-criteria workflow checks, as blueprint ``entry`` criteria
     of its stage: (stage id, criteria). Checks keep their order, so the workflow generated
@@ -155,10 +147,9 @@ def criteria_from_flow(flow: dict[str, Any]) -> tuple[str, dict[str, Any]] | Non
     for marker in ("\n\n入口基準: ", "\n\nEntry criteria: "):
         if marker in body:
             body, description = body.split(marker, 1)
-    lines = [ln for ln in body.splitlines() if ln.startswith("- ")]
     stage = None
     conditions: list[dict[str, Any]] = []
-    for i, branch in enumerate(branches):
+    for branch in branches:
         found = _unmet(branch)
         if found is None:
             return None
@@ -173,11 +164,9 @@ def criteria_from_flow(flow: dict[str, Any]) -> tuple[str, dict[str, Any]] | Non
         elif kind == "STRING" and operator == "IS_NOT_EQUAL_TO":
             conditions.append({"property": prop, "equals": str(op.get("value"))})
         elif kind == "ENUMERATION" and operator == "IS_NONE_OF":
-            values = [str(v) for v in op.get("values") or []]
-            shown = _shown_values(lines[i], prop) if i < len(lines) else None
-            if shown is not None and sorted(shown) == sorted(values):
-                values = shown  # the order the blueprint wrote them in
-            conditions.append({"property": prop, "in": values})
+            # the task body lists option labels in the property's option order, whatever
+            # order the blueprint wrote them in: sorted values generate the same workflow
+            conditions.append({"property": prop, "in": [str(v) for v in op.get("values") or []]})
         else:
             return None
     if stage is None:

@@ -70,7 +70,7 @@ WORDS: dict[str, dict[Language, str]] = {
     "wait": {"ja": "{n}{unit}待つ", "en": "wait {n} {unit}"},
     "task": {
         "ja": "担当者にタスク「{subject}」({type}、優先度{priority}{due})",
-        "en": "create a {type} task for the owner, '{subject}' (priority {priority}{due})",
+        "en": "create {a_type} task for the owner, '{subject}' (priority {priority}{due})",
     },
     "set": {"ja": "{prop}を「{value}」にする", "en": "set {prop} to '{value}'"},
     "notify": {
@@ -105,6 +105,12 @@ UNITS: dict[str, dict[Language, str]] = {
     "business_days": {"ja": "営業日", "en": "business days"},
 }
 ELEMENT_WORD = {"qualification": "qualification_el"}
+
+
+def _unit(unit: str, n: int, lang: Language) -> str:
+    """The unit word, singular for one in English ("1 hour", "2 hours")."""
+    word = UNITS[unit][lang]
+    return word[:-1] if lang == "en" and n == 1 and word.endswith("s") else word
 
 
 def w(key: str, lang: Language, **values: Any) -> str:
@@ -161,16 +167,25 @@ def _step(step: StepSpec, obj: str, names: _Names, lang: Language) -> str:
             if d.hours
             else (d.days, "business_days" if d.business_days else "days")
         )
-        return w("wait", lang, n=n, unit=UNITS[unit][lang])
+        return w("wait", lang, n=n, unit=_unit(unit, n or 0, lang))
     if step.task is not None:
         t = step.task
         due = ""
         if t.due_in is not None:
             dn = t.due_in.minutes or t.due_in.hours or t.due_in.days
             du = "minutes" if t.due_in.minutes else "hours" if t.due_in.hours else "days"
-            due = f", {'期限' if lang == 'ja' else 'due in'} {dn} {UNITS[du][lang]}"
+            if t.due_in.business_days:
+                du = "business_days"
+            due = f", {'期限' if lang == 'ja' else 'due in'} {dn} {_unit(du, dn or 0, lang)}"
+        article = "an" if t.type[:1] in "AEIOU" else "a"
         return w(
-            "task", lang, subject=t.subject.pick(lang), type=t.type, priority=t.priority, due=due
+            "task",
+            lang,
+            subject=t.subject.pick(lang),
+            type=t.type,
+            a_type=f"{article} {t.type}",
+            priority=t.priority,
+            due=due,
         )
     if step.set_property is not None:
         sp = step.set_property

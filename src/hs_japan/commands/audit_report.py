@@ -331,8 +331,12 @@ def register(app: typer.Typer) -> None:
         blueprint: cli.BlueprintDir,
         portal: cli.PortalOpt = LOCAL,
         pipeline_id: PipelineOpt = None,
-        deals: Annotated[int, typer.Option("--deals", min=1, max=5000)] = 200,
-        seed: Annotated[int, typer.Option("--seed")] = 7,
+        deals: Annotated[
+            int, typer.Option("--deals", min=1, max=5000, help="How many deals to make.")
+        ] = 200,
+        seed: Annotated[
+            int, typer.Option("--seed", help="Random seed: the same seed gives the same data.")
+        ] = 7,
         config: cli.ConfigOpt = None,
     ) -> None:
         """Fill an emulator portal with a year of Japan enterprise deals (apply first)."""

@@ -437,7 +437,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def init(
         directory: Annotated[Path, typer.Argument(help="New configuration repository.")],
-        template: Annotated[str, typer.Option("--template")] = "japan-enterprise",
+        template: Annotated[
+            str, typer.Option("--template", help="Blueprint template to start from.")
+        ] = "japan-enterprise",
         force: Annotated[bool, typer.Option("--force", help="Write into a non-empty dir.")] = False,
         package: Annotated[
             str | None,

@@ -164,8 +164,16 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--out", help="Keep the exported blueprint here.")
         ] = None,
         yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
-        allow_destroy: Annotated[bool, typer.Option("--allow-destroy")] = False,
-        confirm_portal: Annotated[int | None, typer.Option("--confirm-portal")] = None,
+        allow_destroy: Annotated[
+            bool,
+            typer.Option("--allow-destroy", help="Allow deletes and replaces on the target."),
+        ] = False,
+        confirm_portal: Annotated[
+            int | None,
+            typer.Option(
+                "--confirm-portal", help="Target portal id: required for a STANDARD account."
+            ),
+        ] = None,
         config: cli.ConfigOpt = None,
         language: cli.LanguageOpt = None,
     ) -> None:

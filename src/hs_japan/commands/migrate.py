@@ -63,7 +63,10 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--dry-run", help="Count what would change; write nothing.")
         ] = False,
         yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
-        confirm_portal: Annotated[int | None, typer.Option("--confirm-portal")] = None,
+        confirm_portal: Annotated[
+            int | None,
+            typer.Option("--confirm-portal", help="Portal id: required for a STANDARD account."),
+        ] = None,
         config: cli.ConfigOpt = None,
     ) -> None:
         """Run the pending migrations in order (resumable; each is recorded when done)."""

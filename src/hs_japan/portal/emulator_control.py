@@ -26,6 +26,12 @@ class Control:
             raise NotAnEmulator(f"cannot reach the emulator control API: {exc}") from None
         if r.status_code == 404 and "control" in r.text.lower():
             raise NotAnEmulator("the portal is not served by the hs-japan emulator")
+        if r.status_code == 409:
+            raise HsJapanError(
+                f"the portal already holds these records ({rest.strip('/')}): it was seeded "
+                "before. Seed a fresh local portal (make clean-demo, then apply), or pass "
+                "another --seed"
+            )
         if r.status_code >= 400:
             raise HsJapanError(f"emulator control API {rest}: {r.status_code} {r.text[:300]}")
         return r.json()

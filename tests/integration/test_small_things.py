@@ -1,0 +1,54 @@
+"""Small things a new user meets: seeding twice says what to do, the playbook's English
+agrees in number and article, every option has help."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from hs_japan.cli import app
+from tests.conftest import CliResult
+from tests.helpers import DEFAULT_BLUEPRINT
+
+Cli = Callable[..., CliResult]
+
+
+def test_seeding_twice_is_a_clear_message(cli: Cli, tmp_path: Path) -> None:
+    bp = tmp_path / "bp"
+    shutil.copytree(DEFAULT_BLUEPRINT, bp)
+    assert cli("apply", str(bp), "--yes").exit_code == 0
+    first = cli("emulator", "seed", str(bp), "--deals", "5")
+    assert first.exit_code == 0, first.stdout + first.stderr
+    again = cli("emulator", "seed", str(bp), "--deals", "5")
+    assert again.exit_code == 1
+    lines = again.stderr.strip().splitlines()
+    assert len(lines) == 1 and "seeded before" in lines[0] and "409" not in lines[0], lines
+
+
+def test_the_english_playbook_agrees_in_number_and_article(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "playbook.md"
+    assert cli("docs", str(DEFAULT_BLUEPRINT), "--out", str(out), "--language", "en").exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "create an EMAIL task" in text and "a EMAIL" not in text
+    assert not re.search(r"\b1 (hours|days|minutes|business days)\b", text)
+
+
+def test_every_option_has_help() -> None:
+    import typer.main
+
+    missing = []
+    root = typer.main.get_command(app)
+
+    def walk(command: object, path: str) -> None:
+        for param in getattr(command, "params", []):
+            if getattr(param, "param_type_name", "") == "option" and not getattr(
+                param, "help", None
+            ):
+                missing.append(f"{path} {param.opts[0]}")
+        for name, sub in (getattr(command, "commands", None) or {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(root, "hs-japan")
+    assert missing == []
