@@ -4,7 +4,7 @@
 the blueprint, plus the account details, the limits API and a workflows probe, through
 ``client.call_all`` (concurrent, each with the client's retry and pacing). A probe refused
 with 403 does not stop the others: the refusal is kept with HubSpot's
-``errors[].context.requiredScopes`` (NOTES §3.1), so one run names every missing scope.
+``errors[].context.requiredScopes`` (docs/hubspot-api.md §3.1), so one run names every missing scope.
 
 Nothing is written, and every request is valid by HubSpot's published schemas (a test
 validates them). The write-scope probes are writes that cannot change anything: an empty
@@ -17,7 +17,6 @@ group or list existed, an empty update and an empty add change nothing).
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -189,14 +188,7 @@ def gather_facts(client: PortalClient, bp: Blueprint) -> Facts:
                 partial(client.request, "GET", f"/crm/v3/limits/{arg}"),
                 frozenset({403, 404}),
             )
-    # client.request silences stdout with contextlib.redirect_stdout, which swaps the
-    # process-wide sys.stdout: concurrent requests can restore each other's StringIO and
-    # leave stdout captured for good. Put the real one back once the probes are done.
-    stdout = sys.stdout
-    try:
-        answers = client.call_all(calls)
-    finally:
-        sys.stdout = stdout
+    answers = client.call_all(calls)
     return _facts({key: (a, ok400) for (key, ok400), a in zip(kinds, answers, strict=True)})
 
 
