@@ -4,7 +4,8 @@
 the blueprint, plus the account details, the limits API and a workflows probe, through
 ``client.call_all`` (concurrent, each with the client's retry and pacing). A probe refused
 with 403 does not stop the others: the refusal is kept with HubSpot's
-``errors[].context.requiredScopes`` (docs/hubspot-api.md §3.1), so one run names every missing scope.
+``errors[].context.requiredScopes`` (docs/hubspot-api.md §3.1), so one run names every
+missing scope.
 
 Nothing is written, and every request is valid by HubSpot's published schemas (a test
 validates them). The write-scope probes are writes that cannot change anything: an empty
