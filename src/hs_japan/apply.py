@@ -65,6 +65,7 @@ def apply_changes(
         c.key for c in changes if c.kind is Kind.PIPELINE and c.action is Action.CREATE
     }
     in_flight: list[Change] = []  # a property batch being sent: some may be written
+    labels: dict[str, str] = {}  # stage labels as written so far (key -> label)
 
     def _took(batch: list[Change], names: list[str]) -> None:
         by_name = {c.name: c for c in batch}
@@ -113,7 +114,7 @@ def apply_changes(
                 for c in changes:  # its stages travel in the same POST
                     if c.kind is Kind.STAGE and c.key.startswith(change.key + "/"):
                         hooks.intent(c)
-            _apply_one(change, changes, writer, actual)
+            _apply_one(change, changes, writer, actual, labels)
             finished(change)
             i += 1
     except HsJapanError as exc:
@@ -132,7 +133,11 @@ def apply_changes(
 
 
 def _apply_one(
-    change: Change, changes: Sequence[Change], writer: PortalWriter, actual: Snapshot
+    change: Change,
+    changes: Sequence[Change],
+    writer: PortalWriter,
+    actual: Snapshot,
+    labels: dict[str, str] | None = None,
 ) -> None:
     obj = change.object_type
     after = change.after or {}
@@ -184,15 +189,53 @@ def _apply_one(
             writer.create_stage(obj, pipeline_id, change.name, after)
         elif change.action is Action.UPDATE:
             current = actual.get(Kind.STAGE, change.key)
-            writer.update_stage(
-                obj,
-                pipeline_id,
-                change.name,
-                after,
-                dict((current.attrs.get("metadata") or {}) if current else {}),
-            )
+            metadata = dict((current.attrs.get("metadata") or {}) if current else {})
+            labels = {} if labels is None else labels
+            _free_label(change, changes, writer, actual, labels)
+            writer.update_stage(obj, pipeline_id, change.name, after, metadata)
+            if "label" in after:
+                labels[change.key] = str(after["label"])
         else:
             writer.delete_stage(obj, pipeline_id, change.name)
+
+
+def _free_label(
+    change: Change,
+    changes: Sequence[Change],
+    writer: PortalWriter,
+    actual: Snapshot,
+    labels: dict[str, str],
+) -> None:
+    """Stage labels are unique within a pipeline: when the new label is still held by a
+    sibling that this plan relabels too (two stages swapping labels), first move the
+    sibling to a temporary label; its own change then gives it the final one."""
+    label = (change.after or {}).get("label")
+    if not label:
+        return
+    prefix = change.key.rsplit("/", 1)[0] + "/"
+    for other in changes:
+        if (
+            other is change
+            or other.kind is not Kind.STAGE
+            or other.action is not Action.UPDATE
+            or not other.key.startswith(prefix)
+            or "label" not in (other.after or {})
+        ):
+            continue
+        held = actual.get(Kind.STAGE, other.key)
+        live = labels.get(other.key, held.attrs.get("label") if held else None)
+        if held is None or live != label:
+            continue
+        _obj, pipeline_id, stage_id = other.key.split("/")
+        temporary = f"{label} (hs-japan: moving to {(other.after or {})['label']})"[:255]
+        writer.update_stage(
+            change.object_type,
+            pipeline_id,
+            stage_id,
+            {"label": temporary},
+            dict(held.attrs.get("metadata") or {}),
+        )
+        labels[other.key] = temporary  # the live state now
 
 
 def _apply_list(change: Change, writer: PortalWriter, actual: Snapshot) -> None:

@@ -229,3 +229,25 @@ def test_invalid_blueprint_sends_nothing(cli: Cli, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "b.yaml:3: properties[0].name: invalid internal name" in result.stderr
     assert not (tmp_path / "state").exists()  # the local portal was never even started
+
+
+def test_two_stages_swapping_labels_apply_in_one_go(
+    cli: Cli, portal: PortalEnv, tmp_path: Path
+) -> None:
+    bp = write_blueprint(tmp_path / "bp", {"b.yaml": SMALL})
+    assert cli("apply", str(bp), *on(portal), "--yes").exit_code == 0
+    swapped = (
+        SMALL.replace("{ja: 開始, en: Open}", "{ja: @@, en: @@}")
+        .replace("{ja: 受注, en: Won}", "{ja: 開始, en: Open}")
+        .replace("{ja: @@, en: @@}", "{ja: 受注, en: Won}")
+    )
+    (bp / "b.yaml").write_text(swapped, encoding="utf-8")
+    plan = cli("plan", str(bp), *on(portal), "--detailed-exitcode")
+    assert plan.exit_code == 2, plan.stdout
+    assert "~ stage deals/jp_test_pipe/jp_t_open" in plan.stdout
+    assert "~ stage deals/jp_test_pipe/jp_t_won" in plan.stdout
+    applied = cli("apply", str(bp), *on(portal), "--yes")
+    assert applied.exit_code == 0, applied.stdout + applied.stderr
+    assert cli("plan", str(bp), *on(portal), "--detailed-exitcode").exit_code == 0
+    stages = portal.sdk().crm.pipelines.pipeline_stages_api.get_all("deals", "jp_test_pipe")
+    assert {s.id: s.label for s in stages.results} == {"jp_t_open": "受注", "jp_t_won": "開始"}
