@@ -52,3 +52,24 @@ def test_every_option_has_help() -> None:
 
     walk(root, "hs-japan")
     assert missing == []
+
+
+def test_every_out_option_refuses_a_directory_or_missing_folder_in_one_line(
+    cli: Cli, tmp_path: Path
+) -> None:
+    bp = str(DEFAULT_BLUEPRINT)
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    missing = tmp_path / "nope" / "x.out"
+    for args in (
+        ("docs", bp),
+        ("graph", bp),
+        ("schema",),
+    ):
+        for target in (folder, missing):
+            result = cli(*args, "--out", str(target))
+            assert result.exit_code == 1, (args, target, result.stdout, result.stderr)
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1 and str(target.name) in lines[0], (args, lines)
+            assert "Traceback" not in result.stderr
+    assert not missing.parent.exists() and list(folder.iterdir()) == []

@@ -210,6 +210,7 @@ def register(app: typer.Typer) -> None:
     from hs_japan.blueprint import load_blueprint
     from hs_japan.config import LOCAL, check_portal, load_profile
     from hs_japan.engine import make_plan
+    from hs_japan.outfile import check_writable, write_atomic
     from hs_japan.portal.read import portal_info
     from hs_japan.portal.session import open_portal
 
@@ -298,6 +299,8 @@ def register(app: typer.Typer) -> None:
         quarter, lead sources, ringi and budget mix."""
 
         def body() -> int:
+            if out is not None:
+                check_writable(out, "--out")  # before any read: a directory, missing folder
             bp = load_blueprint(blueprint)
             profile = load_profile(portal, config, language)
             pipeline = _pipeline(bp, pipeline_id)
@@ -310,9 +313,7 @@ def register(app: typer.Typer) -> None:
             rep = report(data.deals, pipeline, vocab, now, data.owner_names, data.sources)
             typer.echo(render_text(rep, info.portal_id, len(data.deals)), nl=False)
             if out is not None:
-                out.write_text(
-                    render_html(rep, info.portal_id, len(data.deals), now), encoding="utf-8"
-                )
+                write_atomic(out, render_html(rep, info.portal_id, len(data.deals), now), "--out")
                 typer.echo(
                     (
                         "{out} を書き出しました（単体で開けます）。"

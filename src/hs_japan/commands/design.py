@@ -376,6 +376,7 @@ def register(app: typer.Typer) -> None:
     from hs_japan import cli
     from hs_japan.blueprint import load_blueprint
     from hs_japan.errors import ConfigError
+    from hs_japan.outfile import check_writable, write_atomic
     from hs_japan.playbook import render_playbook
 
     LangOpt = Annotated[str, typer.Option("--language", help="ja or en.")]
@@ -394,8 +395,9 @@ def register(app: typer.Typer) -> None:
         """Write the playbook: funnel stages, stage criteria, rules, KPIs, UI checklist."""
 
         def body() -> int:
+            check_writable(out, "--out")
             text = render_playbook(load_blueprint(blueprint), _lang(language))
-            out.write_text(text, encoding="utf-8")
+            write_atomic(out, text, "--out")
             typer.echo(f"Wrote the playbook to {out} ({len(text.splitlines())} lines).")
             return 0
 
@@ -412,7 +414,8 @@ def register(app: typer.Typer) -> None:
         """Draw the funnel and the deal pipeline as an SVG that opens in a browser."""
 
         def body() -> int:
-            out.write_text(funnel_svg(load_blueprint(blueprint), _lang(language)), encoding="utf-8")
+            check_writable(out, "--out")
+            write_atomic(out, funnel_svg(load_blueprint(blueprint), _lang(language)), "--out")
             typer.echo(f"Wrote {out}.")
             return 0
 
@@ -430,9 +433,17 @@ def register(app: typer.Typer) -> None:
         text = json.dumps(blueprint_schema(), ensure_ascii=False, indent=2) + "\n"
         if out is None:
             typer.echo(text, nl=False)
-        else:
-            out.write_text(text, encoding="utf-8")
+            return
+
+        def body() -> int:
+            assert out is not None
+            write_atomic(out, text, "--out")
             typer.echo(f"Wrote {out}.")
+            return 0
+
+        code = cli._guard(body)
+        if code:
+            raise typer.Exit(code)
 
     @app.command()
     def init(
