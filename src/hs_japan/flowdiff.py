@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hs_japan.portal.flows import SERVER_FIELDS
+from hs_japan.resources import FLOW_SERVER_FIELDS as SERVER_FIELDS
 
 _TASK_WORDS = {
     "0-1": "delay",

@@ -27,11 +27,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyUpdate
-
 from hs_japan.errors import HsJapanError, PortalError
-from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
-from hs_japan.portal.read import sdk_to_json
+from hs_japan.portal.client import PortalClient
+from hs_japan.portal.properties import (
+    archive_property,
+    create_property,
+    get_property,
+    set_property_options,
+)
 from hs_japan.portal.records import BATCH, search_page, update_batch
 from hs_japan.reserved import LEGACY_MIGRATION_RECORD, MIGRATION_RECORD
 
@@ -108,33 +111,18 @@ def migrations_dir_for(blueprint: Path) -> Path | None:
 
 
 # -- the record in the portal --------------------------------------------------------------
-def _read_record(client: PortalClient, name: str) -> Any | None:
-    try:
-        return client.call(
-            "read applied migrations",
-            partial(
-                client.sdk.crm.properties.core_api.get_by_name,
-                RECORD_OBJECT,
-                name,
-                _request_timeout=REQUEST_TIMEOUT,
-            ),
-        )
-    except PortalError as exc:
-        if exc.status == 404:
-            return None
-        raise
-
-
 def read_applied(client: PortalClient) -> list[Applied]:
     """The portal's record; a portal last written before 0.2 has it under the legacy name
     (read until the next record_applied moves it)."""
-    prop = _read_record(client, RECORD_PROPERTY)
+    prop = get_property(client, RECORD_OBJECT, RECORD_PROPERTY, "read applied migrations")
     if prop is None:
-        prop = _read_record(client, LEGACY_MIGRATION_RECORD)
+        prop = get_property(
+            client, RECORD_OBJECT, LEGACY_MIGRATION_RECORD, "read applied migrations"
+        )
     if prop is None:
         return []
     out = []
-    for option in sdk_to_json(prop).get("options") or []:
+    for option in prop.get("options") or []:
         checksum, _, at = str(option.get("label", "")).partition(" @ ")
         out.append(Applied(str(option["value"]), checksum, at))
     return sorted(out, key=lambda a: a.id)
@@ -142,57 +130,36 @@ def read_applied(client: PortalClient) -> list[Applied]:
 
 def record_applied(client: PortalClient, applied: list[Applied]) -> None:
     options = [
-        OptionInput(label=f"{a.checksum} @ {a.at}", value=a.id, hidden=False, display_order=i)
+        {"label": f"{a.checksum} @ {a.at}", "value": a.id, "hidden": False, "displayOrder": i}
         for i, a in enumerate(sorted(applied, key=lambda a: a.id))
     ]
-    props = client.sdk.crm.properties.core_api
     try:
-        client.call(
-            "record applied migrations",
-            partial(
-                props.update,
-                RECORD_OBJECT,
-                RECORD_PROPERTY,
-                PropertyUpdate(options=options),
-                _request_timeout=REQUEST_TIMEOUT,
-            ),
+        set_property_options(
+            client, RECORD_OBJECT, RECORD_PROPERTY, options, "record applied migrations"
         )
     except PortalError as exc:
         if exc.status != 404:
             raise
-        client.call(
+        create_property(
+            client,
+            RECORD_OBJECT,
+            {
+                "name": RECORD_PROPERTY,
+                "label": "hs-japan applied migrations",
+                "type": "enumeration",
+                "fieldType": "checkbox",
+                "groupName": RECORD_GROUP,
+                "description": "Written by hs-japan migrate; do not edit.",
+                "hidden": True,
+                "options": options,
+            },
             "create the migration record",
-            partial(
-                props.create,
-                RECORD_OBJECT,
-                PropertyCreate(
-                    name=RECORD_PROPERTY,
-                    label="hs-japan applied migrations",
-                    type="enumeration",
-                    field_type="checkbox",
-                    group_name=RECORD_GROUP,
-                    description="Written by hs-japan migrate; do not edit.",
-                    hidden=True,
-                    options=options,
-                ),
-                _request_timeout=REQUEST_TIMEOUT,
-            ),
         )
         # the record now lives under the new name (written first, so nothing is lost):
         # archive the legacy record of a portal written before 0.2, if there is one
-        try:
-            client.call(
-                "retire the legacy migration record",
-                partial(
-                    props.archive,
-                    RECORD_OBJECT,
-                    LEGACY_MIGRATION_RECORD,
-                    _request_timeout=REQUEST_TIMEOUT,
-                ),
-            )
-        except PortalError as exc:
-            if exc.status != 404:
-                raise
+        archive_property(
+            client, RECORD_OBJECT, LEGACY_MIGRATION_RECORD, "retire the legacy migration record"
+        )
 
 
 # -- operations ------------------------------------------------------------------------------
@@ -231,21 +198,7 @@ class Context:
         return done
 
     def _get_property(self, obj: str, name: str) -> dict[str, Any] | None:
-        try:
-            found = self.client.call(
-                f"read property {obj}/{name}",
-                partial(
-                    self.client.sdk.crm.properties.core_api.get_by_name,
-                    obj,
-                    name,
-                    _request_timeout=REQUEST_TIMEOUT,
-                ),
-            )
-        except PortalError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return dict(sdk_to_json(found))
+        return get_property(self.client, obj, name)
 
     def rename_property(self, obj: str, old: str, new: str, label: str | None = None) -> None:
         """Create ``new`` like ``old``, copy every value, then archive ``old``."""
@@ -257,32 +210,19 @@ class Context:
         if source is None:
             raise MigrationError(f"rename_property: {obj}/{old} does not exist")
         if target is None and not self.dry_run:
-            options = [
-                OptionInput(
-                    label=o["label"],
-                    value=o["value"],
-                    hidden=bool(o.get("hidden")),
-                    display_order=o.get("displayOrder", i),
-                )
-                for i, o in enumerate(source.get("options") or [])
-            ]
-            self.client.call(
-                f"create property {obj}/{new}",
-                partial(
-                    self.client.sdk.crm.properties.core_api.create,
-                    obj,
-                    PropertyCreate(
-                        name=new,
-                        label=label or source["label"],
-                        type=source["type"],
-                        field_type=source["fieldType"],
-                        group_name=source["groupName"],
-                        description=source.get("description") or "",
-                        options=options or None,
-                        display_order=source.get("displayOrder"),
-                    ),
-                    _request_timeout=REQUEST_TIMEOUT,
-                ),
+            create_property(
+                self.client,
+                obj,
+                {
+                    "name": new,
+                    "label": label or source["label"],
+                    "type": source["type"],
+                    "fieldType": source["fieldType"],
+                    "groupName": source["groupName"],
+                    "description": source.get("description") or "",
+                    "options": source.get("options") or [],
+                    "displayOrder": source.get("displayOrder"),
+                },
             )
         todo: list[tuple[str, str, list[str]]] = [(old, "HAS_PROPERTY", [])]
         if target is not None or not self.dry_run:  # a dry run may precede the new property
@@ -296,15 +236,7 @@ class Context:
         )
         self._report_flow_references(obj, old, new)
         if not self.dry_run:
-            self.client.call(
-                f"archive property {obj}/{old}",
-                partial(
-                    self.client.sdk.crm.properties.core_api.archive,
-                    obj,
-                    old,
-                    _request_timeout=REQUEST_TIMEOUT,
-                ),
-            )
+            archive_property(self.client, obj, old)
             self.say(f"  archived {obj}/{old}")
 
     def _report_flow_references(self, obj: str, old: str, new: str) -> None:

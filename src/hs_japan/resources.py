@@ -141,3 +141,20 @@ def normalize_options(options: Iterable[Mapping[str, Any]]) -> list[dict[str, An
         for o in options
     ]
     return sorted(norm, key=lambda o: (o["displayOrder"] < 0, o["displayOrder"], o["value"]))
+
+
+# workflow fields HubSpot sets or keeps (docs/hubspot-api.md §6.3); never sent back and
+# never diffed
+FLOW_SERVER_FIELDS = frozenset(
+    {
+        "id",
+        "uuid",
+        "revisionId",
+        "createdAt",
+        "updatedAt",
+        "nextAvailableActionId",
+        "crmObjectCreationStatus",
+        "createdBy",
+        "updatedBy",
+    }
+)

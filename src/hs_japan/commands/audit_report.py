@@ -343,6 +343,7 @@ def register(app: typer.Typer) -> None:
         """Fill an emulator portal with a year of Japan enterprise deals (apply first)."""
         from hs_japan.audit.seed import generate
         from hs_japan.errors import ConfigError
+        from hs_japan.portal.dump import pipeline_ids
         from hs_japan.portal.emulator_control import Control
 
         def body() -> int:
@@ -351,8 +352,7 @@ def register(app: typer.Typer) -> None:
             pipeline = _pipeline(bp, pipeline_id)
             with open_portal(profile) as client:
                 info = portal_info(client.get_account_details())
-                found = client.sdk.crm.pipelines.pipelines_api.get_all("deals").results
-                if pipeline.id not in {p.id for p in found}:
+                if pipeline.id not in pipeline_ids(client, "deals"):
                     raise ConfigError(
                         f"portal {info.portal_id} has no pipeline {pipeline.id}: apply the "
                         "blueprint first"

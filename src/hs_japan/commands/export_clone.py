@@ -1,72 +1,34 @@
 """``hs-japan export`` and ``hs-japan clone``."""
 
 import tempfile
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
-from hs_japan.resources import OBJECT_TYPES, PIPELINE_OBJECT_TYPES
+from hs_japan.portal.client import PortalClient
+from hs_japan.resources import OBJECT_TYPES
 
 
 def read_dump(
     client: PortalClient, objects: tuple[str, ...], with_flows: bool, with_lists: bool = True
 ) -> Any:
-    """Everything export needs, read with one list call per object type and kind.
-    Flows are read for rules and for stage criteria (pipelines)."""
+    """Everything export needs (``portal/dump.py``), as the exporter's PortalDump."""
     from hs_japan.exporter import PortalDump
-    from hs_japan.portal.flows import read_managed_flows
-    from hs_japan.portal.lists import read_all_lists
-    from hs_japan.portal.owners import read_owners
-    from hs_japan.portal.read import portal_info, results_of, sdk_to_json
+    from hs_japan.portal.dump import read_raw_portal
 
-    info = portal_info(client.get_account_details())
-    props = client.sdk.crm.properties
-    pipes = client.sdk.crm.pipelines.pipelines_api
-    calls: list[tuple[str, Any]] = []
-    for obj in objects:
-        calls.append(
-            (
-                f"read {obj} property groups",
-                partial(props.groups_api.get_all, obj, _request_timeout=REQUEST_TIMEOUT),
-            )
-        )
-        calls.append(
-            (
-                f"read {obj} properties",
-                partial(
-                    props.core_api.get_all, obj, archived=False, _request_timeout=REQUEST_TIMEOUT
-                ),
-            )
-        )
-    pipeline_objects = [o for o in objects if o in PIPELINE_OBJECT_TYPES]
-    for obj in pipeline_objects:
-        calls.append(
-            (f"read {obj} pipelines", partial(pipes.get_all, obj, _request_timeout=REQUEST_TIMEOUT))
-        )
-    results = iter(client.call_all(calls))
-    groups, properties, pipelines = {}, {}, {}
-    for obj in objects:
-        groups[obj] = results_of(sdk_to_json(next(results)), f"read {obj} property groups")
-        properties[obj] = results_of(sdk_to_json(next(results)), f"read {obj} properties")
-    for obj in pipeline_objects:
-        pipelines[obj] = results_of(sdk_to_json(next(results)), f"read {obj} pipelines")
-    flows = list(read_managed_flows(client).values()) if with_flows else []
-    owners = read_owners(client) if flows else []
-    lists = read_all_lists(client) if with_lists else []
+    raw = read_raw_portal(client, objects, with_flows, with_lists)
     return PortalDump(
-        portal_id=info.portal_id,
-        portal_name=info.name,
-        account_type=info.account_type,
-        time_zone=info.time_zone,
-        groups=groups,
-        properties=properties,
-        pipelines=pipelines,
-        flows=flows,
-        owners=owners,
-        lists=lists,
+        portal_id=raw.info.portal_id,
+        portal_name=raw.info.name,
+        account_type=raw.info.account_type,
+        time_zone=raw.info.time_zone,
+        groups=raw.groups,
+        properties=raw.properties,
+        pipelines=raw.pipelines,
+        flows=raw.flows,
+        owners=raw.owners,
+        lists=raw.lists,
     )
 
 

@@ -24,23 +24,10 @@ from hs_japan.errors import PortalError
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.read import results_of
 from hs_japan.reserved import MARKER, marker_of
+from hs_japan.resources import FLOW_SERVER_FIELDS as SERVER_FIELDS
 
 BASE = "/automation/v4/flows"
 PAGE = 100
-# fields HubSpot sets or keeps; never sent back and never diffed
-SERVER_FIELDS = frozenset(
-    {
-        "id",
-        "uuid",
-        "revisionId",
-        "createdAt",
-        "updatedAt",
-        "nextAvailableActionId",
-        "crmObjectCreationStatus",
-        "createdBy",
-        "updatedBy",
-    }
-)
 # fixed at creation: not part of the PUT schema (docs/hubspot-api.md §6.3)
 CREATE_ONLY = ("objectTypeId", "flowType", "dataSources")
 
