@@ -7,9 +7,15 @@ re-sent: the caller passes a ``probe`` that re-reads the portal first, and a wri
 probe finds done counts as done (docs/hubspot-api.md §3.1, architecture principle 6).
 
 The SDK's own urllib3 retries are switched off so that retries are not stacked.
-``client.api_request`` is used only where the SDK has no client (account info) or the
-SDK model lacks a field the API accepts (``pipelineId``/``stageId`` on create, the
-``validateReferencesBeforeDelete`` flag on stage delete, docs/hubspot-api.md §13.1).
+``client.request`` (plain JSON, no SDK models) is used where the SDK has no client
+(account info, flows), where the SDK model lacks a field the API accepts
+(``pipelineId``/``stageId`` on create, the ``validateReferencesBeforeDelete`` flag on
+stage delete, docs/hubspot-api.md §13.1), and for hot listings.
+
+One HTTP session per client: ``client.request`` and every SDK API object (built once per
+client) share one keep-alive urllib3 pool of at most ``READ_CONCURRENCY`` connections.
+Every request has connect and read timeouts, and every call a total deadline across its
+retries (``CALL_DEADLINE``), reported in one line naming the URL and the profile.
 """
 
 from __future__ import annotations
@@ -25,16 +31,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
-import hubspot
 import requests
 import urllib3
-from hubspot.crm.lists import ApiException as ListsApiException
-from hubspot.crm.objects import ApiException as ObjectsApiException
-from hubspot.crm.owners import ApiException as OwnersApiException
-from hubspot.crm.pipelines import ApiException as PipelinesApiException
-from hubspot.crm.properties import ApiException as PropertiesApiException
-from hubspot.utils.requests.http_request_builder import Request as SdkRequest
+from requests.adapters import HTTPAdapter
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -49,22 +50,100 @@ log = logging.getLogger("hs_japan.http")
 
 HUBSPOT_API = "https://api.hubapi.com"
 RETRY_STATUSES = frozenset({423, 429, 477, 500, 502, 503, 504, 521})
-SDK_EXCEPTIONS: tuple[type[Exception], ...] = (
-    PropertiesApiException,
-    PipelinesApiException,
-    ObjectsApiException,
-    ListsApiException,
-    OwnersApiException,
-)
-REQUEST_TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
+CONNECT_TIMEOUT = 10.0  # seconds to open a connection
+READ_TIMEOUT = 30.0  # seconds of silence from the server within one answer
+REQUEST_TIMEOUT = (CONNECT_TIMEOUT, READ_TIMEOUT)  # connect, read (seconds)
+# one call (every attempt, every wait between them) ends by this many seconds: a server
+# that accepts and then goes quiet never makes a command hang (issue 17)
+CALL_DEADLINE = 90.0
 # what a PortalClient waits with (retries, pacer) unless given ``sleep=``; read when a
 # client is made, so tests can replace it for clients the CLI creates
 SLEEP: Callable[[float], None] = time.sleep
-# concurrent reads: well under the SDK's urllib3 pool (5 x CPUs) and HubSpot's burst limit
+# concurrent requests per portal client, and the size of its one connection pool
 READ_CONCURRENCY = 16
+# the SDK must not retry on its own (urllib3 re-sends GET/PUT on 429 + Retry-After by
+# default, docs/hubspot-api.md §13.3); tenacity in PortalClient.call is the one policy
+NO_RETRY = Retry(
+    total=0,
+    connect=0,
+    read=0,
+    redirect=0,
+    status=0,
+    raise_on_status=False,
+    respect_retry_after_header=False,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class HttpError(Exception):
+    """An HTTP error answer to :meth:`PortalClient.request` (shaped like the SDK's
+    ``ApiException``: ``status``, ``reason``, ``body``, ``headers``), so that
+    :meth:`PortalClient.call` classifies both paths alike without importing the SDK."""
+
+    def __init__(self, status: int, reason: str, body: bytes, headers: Any) -> None:
+        super().__init__(f"HTTP {status} {reason}")
+        self.status = status
+        self.reason = reason
+        self.body = body
+        self.headers = headers
+
+
+def _is_api_error(exc: BaseException) -> bool:
+    """An HTTP error answer, from ``request`` or from any of the SDK's generated clients
+    (each has its own ``ApiException`` class; matched by name so the SDK is not imported)."""
+    return isinstance(exc, HttpError) or any(
+        c.__name__ == "ApiException" and c.__module__.startswith("hubspot.")
+        for c in type(exc).__mro__
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """``SDK_EXCEPTIONS``, imported on first use (offline commands never import the SDK)."""
+    if name == "SDK_EXCEPTIONS":
+        from hubspot.crm.lists import ApiException as ListsApiException
+        from hubspot.crm.objects import ApiException as ObjectsApiException
+        from hubspot.crm.owners import ApiException as OwnersApiException
+        from hubspot.crm.pipelines import ApiException as PipelinesApiException
+        from hubspot.crm.properties import ApiException as PropertiesApiException
+
+        return (
+            HttpError,
+            PropertiesApiException,
+            PipelinesApiException,
+            ObjectsApiException,
+            ListsApiException,
+            OwnersApiException,
+        )
+    raise AttributeError(name)
+
+
+class _OnePool(HTTPAdapter):
+    """``requests``' adapter whose urllib3 pool the SDK shares: pool keys carry no
+    per-request TLS arguments, so SDK calls and ``request`` land on the same connections
+    (one pool per portal client, at most ``maxsize`` connections)."""
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
+    ) -> Any:
+        host_params, _ = super().build_connection_pool_key_attributes(request, verify, cert)
+        return host_params, {}
+
+
+class _SdkPool:
+    """What the SDK's REST clients send through (``rest_client.pool_manager``): the
+    portal client's one connection pool, never retrying, always with a bounded timeout
+    (the SDK passes none unless a caller remembers ``_request_timeout``)."""
+
+    def __init__(self, pool: Any, timeout: Callable[[], urllib3.Timeout]) -> None:
+        self.pool = pool
+        self.timeout = timeout
+
+    def request(self, method: str, url: str, **kw: Any) -> Any:
+        kw["timeout"] = self.timeout()
+        kw["retries"] = NO_RETRY
+        return self.pool.request(method, url, **kw)
 
 
 class _Transient(Exception):
@@ -197,37 +276,90 @@ class PortalClient:
         token: str,
         *,
         token_env: str | None = None,
+        profile: str | None = None,
         max_attempts: int = 6,
         max_wait: float = 30.0,
         sleep: Callable[[float], None] | None = None,
+        deadline: float | None = None,
     ) -> None:
         register_secret(token)  # masked in every message, log and traceback
         self.base_url = base_url.rstrip("/")
         self.token_env = token_env
+        self.profile = profile
         self.max_attempts = max_attempts
         self.max_wait = max_wait
         self.sleep = sleep if sleep is not None else SLEEP
+        self.deadline = deadline if deadline is not None else CALL_DEADLINE
+        self.connect_timeout = CONNECT_TIMEOUT
+        self.read_timeout = READ_TIMEOUT
         self.requests_sent = 0
         self.retries = 0
         self.pacer = Pacer()
         self._count_lock = threading.Lock()
-        # retry=Retry(0): the SDK must not retry on its own (urllib3 re-sends GET/PUT on
-        # 429 + Retry-After by default, docs/hubspot-api.md §13.3); tenacity below is the one
-        # policy.
-        self.sdk = hubspot.Client.create(
-            access_token=token,
-            host=self.base_url,
-            base_url=self.base_url,
-            retry=Retry(
-                total=0,
-                connect=0,
-                read=0,
-                redirect=0,
-                status=0,
-                raise_on_status=False,
-                respect_retry_after_header=False,
-            ),
+        self._token = token
+        self._local = threading.local()  # the deadline of the call running on this thread
+        # one HTTP session: keep-alive connections (one TLS handshake each on HubSpot),
+        # at most READ_CONCURRENCY of them; the SDK's generated clients send through the
+        # same pool (see ``sdk``)
+        self.session = requests.Session()
+        self.adapter = _OnePool(
+            pool_connections=1, pool_maxsize=READ_CONCURRENCY, pool_block=True, max_retries=0
         )
+        self.session.mount("https://", self.adapter)
+        self.session.mount("http://", self.adapter)
+        self._sdk: Any = None
+        self._sdk_lock = threading.Lock()
+        self._apis: dict[tuple[str, str], Any] = {}
+        self._apis_lock = threading.Lock()
+
+    @property
+    def sdk(self) -> Any:
+        """The SDK client (imported on first use). Each API object (``sdk.crm.properties
+        .core_api`` …) is built once per portal client and reused, and every one of them
+        sends through this client's one connection pool."""
+        with self._sdk_lock:
+            if self._sdk is None:
+                import hubspot
+
+                self._sdk = hubspot.Client.create(
+                    access_token=self._token,
+                    host=self.base_url,
+                    base_url=self.base_url,
+                    retry=NO_RETRY,
+                    api_factory=self._api_factory,
+                )
+            return self._sdk
+
+    def _api_factory(self, package: Any, api_name: str, config: dict[str, Any]) -> Any:
+        key = (package.__name__, api_name)
+        with self._apis_lock:
+            api = self._apis.get(key)
+            if api is None:
+                from hubspot.discovery.discovery_base import DiscoveryBase
+
+                api = DiscoveryBase._default_api_factory(package, api_name, config)
+                api.api_client.rest_client.pool_manager = _SdkPool(
+                    self.adapter.poolmanager, self._timeout
+                )
+                self._apis[key] = api
+            return api
+
+    def _timeout(self) -> urllib3.Timeout:
+        """Connect and read timeouts, cut to what is left of the running call's deadline."""
+        left = getattr(self._local, "deadline", None)
+        remaining = max(0.05, left - time.monotonic()) if left is not None else None
+        if remaining is None:
+            return urllib3.Timeout(connect=self.connect_timeout, read=self.read_timeout)
+        return urllib3.Timeout(
+            connect=min(self.connect_timeout, remaining), read=min(self.read_timeout, remaining)
+        )
+
+    def close(self) -> None:
+        self.session.close()
+
+    def where(self) -> str:
+        """``http://… (profile 'name')`` for one-line errors."""
+        return self.base_url + (f" (profile '{self.profile}')" if self.profile else "")
 
     def __repr__(self) -> str:  # never show the token
         return f"PortalClient({self.base_url!r})"
@@ -260,9 +392,17 @@ class PortalClient:
         write: bool = False,
         bucket: str = "default",
     ) -> T:
-        """Run ``fn`` with the retry policy. See the module docstring for ``probe``."""
+        """Run ``fn`` with the retry policy. See the module docstring for ``probe``.
+
+        The whole call — every attempt and every wait — ends within ``deadline`` seconds
+        (each request's timeouts are cut to what is left): a server that accepts and then
+        goes quiet is a one-line error naming the read, the URL and the profile."""
 
         attempts = 0
+        outer = getattr(self._local, "deadline", None)  # a probe's call inside a call
+        ends = time.monotonic() + self.deadline
+        if outer is not None:
+            ends = min(ends, outer)
 
         def attempt(run: Callable[[], R], write: bool) -> R:
             nonlocal attempts
@@ -281,7 +421,18 @@ class PortalClient:
                         f"{what}: {exc}", status=exc.status, retry_after=None, ambiguous=write
                     ) from exc
                 raise
-            except SDK_EXCEPTIONS as exc:
+            except (
+                urllib3.exceptions.HTTPError,
+                requests.exceptions.ConnectionError,
+                requests.exceptions.Timeout,
+                ConnectionError,
+            ) as exc:
+                raise _Transient(
+                    f"{what}: {type(exc).__name__}", status=None, retry_after=None, ambiguous=write
+                ) from exc
+            except Exception as exc:
+                if not _is_api_error(exc):
+                    raise
                 self.pacer.learn(getattr(exc, "headers", None))
                 status = int(getattr(exc, "status", 0) or 0)
                 body = _parse_body(getattr(exc, "body", None))
@@ -293,15 +444,6 @@ class PortalClient:
                         ambiguous=write and status >= 500,
                     ) from exc
                 raise error_from_response(what, status, body, self.token_env) from None
-            except (
-                urllib3.exceptions.HTTPError,
-                requests.exceptions.ConnectionError,
-                requests.exceptions.Timeout,
-                ConnectionError,
-            ) as exc:
-                raise _Transient(
-                    f"{what}: {type(exc).__name__}", status=None, retry_after=None, ambiguous=write
-                ) from exc
 
         def before_sleep(state: RetryCallState) -> None:
             with self._count_lock:
@@ -309,14 +451,18 @@ class PortalClient:
             exc = state.outcome.exception() if state.outcome else None
             log.info("retrying %s after %s", what, exc)
 
+        def stop(state: RetryCallState) -> bool:
+            return self._stop(state) or time.monotonic() >= ends - 0.05
+
         retrying = Retrying(
-            stop=self._stop,
-            wait=self._wait,
+            stop=stop,
+            wait=lambda state: max(0.0, min(self._wait(state), ends - time.monotonic())),
             retry=retry_if_exception(lambda e: isinstance(e, _Transient)),
             sleep=self.sleep,
             before_sleep=before_sleep,
             reraise=True,
         )
+        self._local.deadline = ends
         try:
             for attempt_state in retrying:
                 with attempt_state:
@@ -327,15 +473,29 @@ class PortalClient:
                             return found
                     return attempt(fn, write)
         except _Transient as exc:
+            cause = exc.__cause__
+            timed_out = isinstance(
+                cause,
+                urllib3.exceptions.TimeoutError | requests.exceptions.Timeout | TimeoutError,
+            ) or "timed out" in str(cause or "")
+            if exc.status is None and (timed_out or time.monotonic() >= ends - 0.05):
+                raise PortalError(
+                    f"{what}: no answer from {self.where()} within {self.deadline:g} s "
+                    f"({attempts} attempt(s), the last {'timed out' if timed_out else cause});"
+                    " check the network and the profile's base_url"
+                    + ("; the write may or may not have happened" if write else ""),
+                ) from None
             if exc.status is None:
                 raise PortalError(
                     f"{what}: cannot reach the portal at {self.base_url} "
-                    f"({exc.__cause__ or exc}); check the network and the profile's base_url"
+                    f"({cause or exc}); check the network and the profile's base_url"
                 ) from None
             raise PortalError(
                 f"{what}: still failing after {attempts} attempts (last: HTTP {exc.status})",
                 status=exc.status,
             ) from None
+        finally:
+            self._local.deadline = outer
         raise AssertionError("unreachable")  # pragma: no cover
 
     def call_all(
@@ -349,36 +509,42 @@ class PortalClient:
             futures = [pool.submit(self.call, what, fn) for what, fn in calls]
             return [f.result() for f in futures]
 
-    # -- raw requests where the SDK has no client ----------------------------------------
+    # -- raw requests where the SDK has no client, and hot listings as plain JSON -------
     def request(
         self, method: str, path: str, *, body: Any = None, qs: dict[str, Any] | None = None
     ) -> Response:
-        """One ``client.api_request``-style call; raises on HTTP errors (status mapped)."""
-        options: dict[str, Any] = {"method": method, "path": path}
+        """One JSON request on the client's session; raises :class:`HttpError` on HTTP
+        errors (classified by :meth:`call` like the SDK's). The body comes back as plain
+        JSON (dicts and lists), never as SDK model objects."""
+        url = self.base_url + path
         if qs:
-            options["qs"] = qs
+            url += ("&" if "?" in url else "?") + urlencode(qs, doseq=True)
+        headers = {
+            "Authorization": f"Bearer {self._token}",
+            "Accept": "application/json, */*;q=0.8",
+            "User-Agent": "hs-japan",
+        }
+        data: str | None = None
         if body is not None:
-            options["body"] = body
-        # built as ``client.api_request`` builds it, but sent here: the SDK's send() prints
-        # connection errors to stdout (plan output) and has no timeout. Silencing it with
-        # contextlib.redirect_stdout swapped the process-wide sys.stdout, which concurrent
-        # requests (call_all) could leave captured.
-        built = SdkRequest(self.sdk.config, options)
-        resp = requests.request(
-            built.get_method(),
-            built.get_url(),
-            timeout=REQUEST_TIMEOUT,
-            **built.get_options_for_sending(),
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(body)  # ASCII (\u escapes), as the SDK sends it
+        timeout = self._timeout()
+        resp = self.session.request(
+            method.upper(),
+            url,
+            data=data,
+            headers=headers,
+            timeout=(timeout.connect_timeout, timeout.read_timeout),  # type: ignore[arg-type]
+            allow_redirects=False,
         )
         self.pacer.learn(resp.headers)
-        parsed = _parse_body(resp.content)
         if resp.status_code >= 400:
-            # raised as the SDK's own exception type so call() classifies both paths alike
-            err = PropertiesApiException(status=resp.status_code, reason=resp.reason)
-            err.body = resp.content
-            err.headers = resp.headers
-            raise err
-        return Response(resp.status_code, parsed, dict(resp.headers))
+            raise HttpError(resp.status_code, resp.reason, resp.content, resp.headers)
+        return Response(resp.status_code, _parse_body(resp.content), dict(resp.headers))
+
+    def get_json(self, what: str, path: str, qs: dict[str, Any] | None = None) -> Any:
+        """A GET through the retry policy, as plain JSON."""
+        return self.call(what, lambda: self.request("GET", path, qs=qs)).body
 
     def get_account_details(self) -> dict[str, Any]:
         resp = self.call(

@@ -45,7 +45,13 @@ def _local_credentials(path: Path) -> dict[str, object] | None:
 def open_portal(profile: Profile) -> Iterator[PortalClient]:
     if not profile.is_local:
         assert profile.base_url is not None
-        yield PortalClient(profile.base_url, profile.token(), token_env=profile.token_env)
+        remote = PortalClient(
+            profile.base_url, profile.token(), token_env=profile.token_env, profile=profile.name
+        )
+        try:
+            yield remote
+        finally:
+            remote.close()
         return
     from hs_japan.emulator import EmulatorServer
 
@@ -64,7 +70,9 @@ def open_portal(profile: Profile) -> Iterator[PortalClient]:
         ) from None
     with server_cm as server:
         creds = _local_credentials(creds_path)
-        client = PortalClient(server.url, str(creds["token"])) if creds else None
+        client: PortalClient | None = (
+            PortalClient(server.url, str(creds["token"]), profile=profile.name) if creds else None
+        )
         if client is not None:
             try:
                 client.get_account_details()
@@ -77,5 +85,8 @@ def open_portal(profile: Profile) -> Iterator[PortalClient]:
             fd = os.open(creds_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(created, fh)
-            client = PortalClient(server.url, str(created["token"]))
-        yield client
+            client = PortalClient(server.url, str(created["token"]), profile=profile.name)
+        try:
+            yield client
+        finally:
+            client.close()
