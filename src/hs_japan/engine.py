@@ -90,6 +90,10 @@ def kinds_to_read(desired: DesiredState) -> tuple[set[str], set[str]]:
     return property_objects, pipeline_objects
 
 
+# the account details being read in the same round trip as the listings
+_NOT_READ_YET = PortalInfo(portal_id=0, account_type="UNKNOWN", name="", time_zone="")
+
+
 def make_plan(
     bp: Blueprint,
     client: PortalClient,
@@ -107,9 +111,6 @@ def make_plan(
     property_objects |= {spec.object for spec, _ in bp.lists}
     property_objects |= {rule.object for rule, _ in bp.follow_up_rules}
     pipeline_objects |= {"deals" for rule, _ in bp.follow_up_rules if rule.trigger.stage_entered}
-    info = info or portal_info(client.get_account_details())
-    if guard is not None:
-        guard(info)
     list_names = _list_names(bp, language)
     list_aliases = _list_aliases(bp, language)
     # whether workflows are generated does not depend on portal data (their content may)
@@ -119,9 +120,14 @@ def make_plan(
     wants_owners = any(
         step.notify for rule, _ in bp.follow_up_rules if not rule.absent for step in rule.steps
     )
-    # round trip 2: every list call at once (properties, groups, pipelines, lists, flows)
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        f_state = pool.submit(read_portal, client, property_objects, pipeline_objects, info)
+    # round trip 1: account details together with every list call (properties, groups,
+    # pipelines, lists, flows, owners); all reads, so the guard vets the portal from the
+    # details before anything is compared (and long before anything is written)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        f_info = None if info is not None else pool.submit(client.get_account_details)
+        f_state = pool.submit(
+            read_portal, client, property_objects, pipeline_objects, info or _NOT_READ_YET
+        )
         f_lists = (
             pool.submit(
                 search_list_ids,
@@ -134,11 +140,17 @@ def make_plan(
         )
         f_flows = pool.submit(list_flow_ids, client) if wants_flows else None
         f_owners = pool.submit(read_owners, client) if wants_owners else None
+        if f_info is not None:
+            info = portal_info(f_info.result())
+        assert info is not None
+        if guard is not None:
+            guard(info)
         state = f_state.result()
+        state.info = info
         owners = f_owners.result() if f_owners else []
         list_ids = f_lists.result() if f_lists else []
         flow_ids = f_flows.result() if f_flows else []
-    # round trip 3: what the first round showed is needed, at once: the recycle bin where
+    # round trip 2: what the first round showed is needed, at once: the recycle bin where
     # properties are about to be created, list filters, and flows in full
     creating = {
         res.object_type
