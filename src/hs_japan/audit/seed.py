@@ -1,8 +1,9 @@
-"""A realistic year of Japan enterprise deals, deterministic from a seed (pure).
+"""Eighteen realistic months of Japan enterprise deals, deterministic from a seed (pure).
 
-Deals start over the last 365 days in the first stage of the pipeline and move forward
+Deals start over the last 540 days (a Japan enterprise cycle is 6–12 months, so a year
+of starts would show almost no wins) in the first stage of the pipeline and move forward
 with a time in each stage drawn around the blueprint's ``expected_days`` (some beyond
-the maximum: stalled), some are lost on the way (12 % per stage), those that reach the
+the maximum: stalled), some are lost on the way (10 % per stage), those that reach the
 last open stage are won. Deal properties follow the stage (ringi status once the formal
 quote is out, budget status from discovery on) except for a share of deals that skip
 criteria on purpose; each deal gets one to three contacts with buying roles (the first
@@ -51,7 +52,7 @@ def generate(pipeline: PipelineSpec, deals: int, seed: int, now: dt.datetime) ->
     lost = next(s for s in live if s.probability == 0.0)
     data = SeedData(owners=[dict(o) for o in OWNERS], deals=[], contacts=[], now=now)
     for n in range(deals):
-        created = now - dt.timedelta(days=rng.uniform(0, 365), hours=rng.uniform(0, 23))
+        created = now - dt.timedelta(days=rng.uniform(0, 540), hours=rng.uniform(0, 23))
         props: dict[str, str] = {
             "dealname": f"案件 {n + 1:04d}",
             "pipeline": pipeline.id,
@@ -65,12 +66,12 @@ def generate(pipeline: PipelineSpec, deals: int, seed: int, now: dt.datetime) ->
         for i, stage in enumerate(open_stages):
             current = stage
             low, high = stage.expected_days or [7, 28]
-            stay = rng.uniform(low, high * 1.4)
+            stay = rng.uniform(low, high * 1.2)
             leave = at + dt.timedelta(days=stay)
             if leave > now:
                 break  # still here
             at = leave
-            if rng.random() < 0.12:
+            if rng.random() < 0.10:
                 current = lost
             elif i + 1 < len(open_stages):
                 current = open_stages[i + 1]

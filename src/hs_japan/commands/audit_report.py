@@ -340,7 +340,7 @@ def register(app: typer.Typer) -> None:
         ] = 7,
         config: cli.ConfigOpt = None,
     ) -> None:
-        """Fill an emulator portal with a year of Japan enterprise deals (apply first)."""
+        """Fill an emulator portal with 18 months of Japan enterprise deals (apply first)."""
         from hs_japan.audit.seed import generate
         from hs_japan.errors import ConfigError
         from hs_japan.portal.dump import pipeline_ids
