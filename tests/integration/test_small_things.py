@@ -73,3 +73,40 @@ def test_every_out_option_refuses_a_directory_or_missing_folder_in_one_line(
             assert len(lines) == 1 and str(target.name) in lines[0], (args, lines)
             assert "Traceback" not in result.stderr
     assert not missing.parent.exists() and list(folder.iterdir()) == []
+
+
+def test_seeded_companies_fill_the_icp_lists(cli: Cli, tmp_path: Path) -> None:
+    import json
+
+    import requests
+
+    from hs_japan.emulator import EmulatorServer
+
+    bp = tmp_path / "bp"
+    shutil.copytree(DEFAULT_BLUEPRINT, bp)
+    assert cli("apply", str(bp), "--yes").exit_code == 0
+    seeded = cli("emulator", "seed", str(bp), "--deals", "40")
+    assert seeded.exit_code == 0 and "30 companies" in seeded.stdout, seeded.stdout
+    home = tmp_path / "state" / "local"
+    token = json.loads((home / "portal.json").read_text())["token"]
+    with EmulatorServer(data_dir=home) as server:
+        h = {"Authorization": f"Bearer {token}"}
+        found = requests.post(
+            f"{server.url}/crm/v3/lists/search",
+            json={"offset": 0, "count": 50, "additionalProperties": []},
+            headers=h,
+            timeout=5,
+        ).json()["lists"]
+        sizes = {}
+        for lst in found:
+            members = requests.get(
+                f"{server.url}/crm/v3/lists/{lst['listId']}/memberships", headers=h, timeout=5
+            ).json()["results"]
+            sizes[lst["name"]] = len(members)
+        deals = requests.get(
+            f"{server.url}/crm/v3/objects/deals?limit=5&associations=companies",
+            headers=h,
+            timeout=5,
+        ).json()["results"]
+    assert sizes and all(n > 0 for n in sizes.values()), sizes
+    assert all(d["associations"]["companies"]["results"] for d in deals)

@@ -28,6 +28,8 @@ class SeedData:
     deals: list[dict[str, Any]]  # {"properties": {...}, "contacts": [index, ...]}
     contacts: list[dict[str, Any]]  # {"properties": {...}}
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    # {"properties": {...}}; each deal names one ("company": index), its contacts work there
+    companies: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _iso(t: dt.datetime) -> str:
@@ -113,4 +115,82 @@ def generate(pipeline: PipelineSpec, deals: int, seed: int, now: dt.datetime) ->
             data.contacts.append({"properties": contact})
             contact_ids.append(len(data.contacts) - 1)
         data.deals.append({"properties": props, "contacts": contact_ids})
+    add_companies(data, seed)
     return data
+
+
+COMPANY_STEMS = [
+    "東和精機",
+    "北斗電子",
+    "三笠物流",
+    "青葉製薬",
+    "大和システム",
+    "若葉食品",
+    "清水建設工業",
+    "日進化学",
+    "富士見商事",
+    "光陽テクノ",
+    "旭ソリューションズ",
+    "東邦エネルギー",
+    "中央精工",
+    "みなと銀行",
+    "朝日リース",
+    "桜井工業",
+    "丸の内データ",
+    "関西ロジスティクス",
+    "昭和樹脂",
+    "新星ネットワークス",
+    "平和製作所",
+    "千代田メディカル",
+    "瀬戸内造船",
+    "北陸電機",
+    "湘南ホテルズ",
+    "八重洲キャピタル",
+    "名古屋精密",
+    "札幌フーズ",
+    "博多マテリアル",
+    "仙台インフラ",
+]
+INDUSTRIES = [
+    "manufacturing",
+    "information_communications",
+    "finance_insurance",
+    "medical_welfare",
+    "transport_postal",
+    "wholesale_retail",
+    "construction",
+    "real_estate_leasing",
+]
+PREFECTURES = ["13", "13", "13", "14", "27", "23", "01", "40", "04", "11"]
+BANDS = ["100_299", "300_999", "300_999", "1000_4999", "1000_4999", "5000_plus", "under_100"]
+FITS = ["a", "a", "b", "b", "b", "c", "out"]
+
+
+def add_companies(data: SeedData, seed: int) -> None:
+    """Companies behind the deals (a separate random stream: the deals do not change):
+    legal name and form, prefecture, industry, size band and ICP fit, some marked as
+    look-alikes of an ideal customer, so the ICP and spider lists have members."""
+    rng = random.Random(seed * 104729 + 3)
+    for i, stem in enumerate(COMPANY_STEMS):
+        props = {
+            "name": stem,
+            "domain": f"example-{i + 1:02d}.co.jp",
+            "jp_legal_name": f"株式会社{stem}",
+            "jp_legal_form": "kabushiki_kaisha",
+            "jp_prefecture": rng.choice(PREFECTURES),
+            "jp_industry": rng.choice(INDUSTRIES),
+            "jp_employee_band": rng.choice(BANDS),
+            "jp_icp_fit": rng.choice(FITS),
+        }
+        data.companies.append({"properties": props})
+    ideal = [
+        c["properties"]["name"] for c in data.companies if c["properties"]["jp_icp_fit"] == "a"
+    ]
+    for company in data.companies:
+        props = company["properties"]
+        if ideal and props["jp_icp_fit"] in ("a", "b") and rng.random() < 0.4:
+            others = [n for n in ideal if n != props["name"]]
+            if others:
+                props["jp_lookalike_of"] = rng.choice(others)
+    for deal in data.deals:
+        deal["company"] = rng.randrange(len(data.companies))

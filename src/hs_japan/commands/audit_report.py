@@ -202,6 +202,16 @@ def render_audit_text(result: Any, vocab: Any, portal_id: int, link: str) -> str
     return "\n".join(out) + "\n"
 
 
+def _to(record_id: str, type_id: int) -> list[dict[str, Any]]:
+    """One HubSpot-defined association, in the record-create shape."""
+    return [
+        {
+            "to": {"id": record_id},
+            "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}],
+        }
+    ]
+
+
 def register(app: typer.Typer) -> None:
     from hs_japan import cli
     from hs_japan.audit.labels import Vocabulary
@@ -360,9 +370,33 @@ def register(app: typer.Typer) -> None:
                 data = generate(pipeline, deals, seed, dt.datetime.now(dt.UTC))
                 control = Control(client.base_url, info.portal_id)
                 owner_ids = [str(control.post("/owners", o)["id"]) for o in data.owners]
+                # only what this blueprint defines (plus HubSpot's own name and domain)
+                known = {p.name for p, _ in bp.properties if p.object == "companies"}
+                companies = control.post(
+                    "/records/companies",
+                    {
+                        "inputs": [
+                            {
+                                "properties": {
+                                    k: v
+                                    for k, v in c["properties"].items()
+                                    if k in known or k in ("name", "domain")
+                                }
+                            }
+                            for c in data.companies
+                        ]
+                    },
+                )["results"]
+                company_of: dict[int, str] = {}  # contact index -> company id
+                for d in data.deals:
+                    for c in d["contacts"]:
+                        company_of[c] = str(companies[d["company"]]["id"])
                 made = []
                 for start in range(0, len(data.contacts), 500):
-                    chunk = data.contacts[start : start + 500]
+                    chunk = [
+                        {**contact, "associations": _to(company_of[start + k], 279)}
+                        for k, contact in enumerate(data.contacts[start : start + 500])
+                    ]
                     made += control.post("/records/contacts", {"inputs": chunk})["results"]
                 inputs = []
                 for d in data.deals:
@@ -382,14 +416,15 @@ def register(app: typer.Typer) -> None:
                                     ],
                                 }
                                 for c in d["contacts"]
-                            ],
+                            ]
+                            + _to(str(companies[d["company"]]["id"]), 341),
                         }
                     )
                 for start in range(0, len(inputs), 500):
                     control.post("/records/deals", {"inputs": inputs[start : start + 500]})
             typer.echo(
                 f"Seeded portal {info.portal_id}: {len(inputs)} deals, {len(made)} "
-                f"contacts, {len(owner_ids)} owners (seed {seed})."
+                f"contacts, {len(companies)} companies, {len(owner_ids)} owners (seed {seed})."
             )
             return 0
 
