@@ -1,6 +1,7 @@
 """Execute a plan against a portal: dependency order, batches, progress, then verify.
 
-Apply writes only what the plan lists. Property creates of one object type are sent
+Apply writes only what the plan lists, by dependency level: the writes of one level
+run concurrently under the client's pacer. Property creates of one object type are sent
 in batches; the stages of a pipeline being created travel in the pipeline's own POST
 (HubSpot requires at least one stage at creation). Everything else is one call per
 change. ``verify`` is done by the caller re-reading the portal and planning again.
@@ -8,9 +9,10 @@ change. ``verify`` is done by the caller re-reading the portal and planning agai
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 
 from hs_japan import flowdiff
 from hs_japan.errors import ApplyFailed, HsJapanError
@@ -41,95 +43,165 @@ class ApplyHooks:
     tick: Callable[[], None] = lambda: None
 
 
+# build phase: a kind's writes depend only on kinds of a lower rank (groups before their
+# properties, properties before the lists and workflows that name them, pipelines before
+# their stages, stages before the workflows that filter on them)
+_BUILD_RANK = {
+    Kind.PROPERTY_GROUP: 0,
+    Kind.PROPERTY: 1,
+    Kind.PIPELINE: 1,
+    Kind.STAGE: 2,
+    Kind.LIST: 2,
+    Kind.WORKFLOW: 3,
+}
+WRITE_CONCURRENCY = 6  # writes of one dependency level in flight at once (under the pacer)
+
+
+def dependency_levels(changes: Sequence[Change]) -> list[list[Change]]:
+    """``changes`` (in dependency order) as levels whose writes do not depend on each
+    other. Creates and updates of the ranked kinds share a level by rank; every other
+    change (deletes, kinds without a rank) keeps its place, one level per run of its
+    kind, after them — so an unknown kind is never written before what precedes it."""
+    ranked: dict[int, list[Change]] = {}
+    rest: list[list[Change]] = []
+    tail = False  # once an unranked change is seen, keep the remaining order as it is
+    for change in changes:
+        rank = _BUILD_RANK.get(change.kind)
+        if not tail and rank is not None and change.action is not Action.DELETE:
+            ranked.setdefault(rank, []).append(change)
+            continue
+        tail = True
+        if rest and rest[-1][0].kind is change.kind and rest[-1][0].action is change.action:
+            rest[-1].append(change)
+        else:
+            rest.append([change])
+    return [ranked[r] for r in sorted(ranked)] + rest
+
+
 def apply_changes(
     changes: Sequence[Change],
     writer: PortalWriter,
     actual: Snapshot,
     progress: Callable[[str], None] = lambda _: None,
     hooks: ApplyHooks | None = None,
+    max_workers: int = WRITE_CONCURRENCY,
 ) -> ApplyReport:
     """Write ``changes`` (already in dependency order) and report what was done.
 
-    On the first failure, raise :class:`ApplyFailed` naming what was written before it,
-    so the user knows the portal's state; a re-run plans only what is left.
+    Writes run by dependency level: those of one level concurrently (at most
+    ``max_workers``, all through the client's pacer), each journaled (``hooks.intent``)
+    before its request and marked done after its answer. On the first failure the level's
+    other writes finish, no later level starts, and :class:`ApplyFailed` names what was
+    written, so the user knows the portal's state; a re-run plans only what is left.
     """
     hooks = hooks or ApplyHooks()
     report = ApplyReport()
+    lock = threading.RLock()  # journal, progress and report: one writer at a time
 
     def finished(change: Change, note: str = "done") -> None:
-        hooks.done(change)
-        report.done.append(change)
-        progress(f"  {_describe(change)}  {note}")
+        with lock:
+            hooks.done(change)
+            report.done.append(change)
+            progress(f"  {_describe(change)}  {note}")
+
+    def intent(change: Change) -> None:
+        with lock:
+            hooks.intent(change)
 
     new_pipelines = {
         c.key for c in changes if c.kind is Kind.PIPELINE and c.action is Action.CREATE
     }
-    in_flight: list[Change] = []  # a property batch being sent: some may be written
-    labels: dict[str, str] = {}  # stage labels as written so far (key -> label)
 
-    def _took(batch: list[Change], names: list[str]) -> None:
-        by_name = {c.name: c for c in batch}
-        for name in names:
-            finished(by_name[name])
-            in_flight.remove(by_name[name])
+    def batch_task(obj: str, batch: list[Change]) -> Callable[[], None]:
+        in_flight = list(batch)  # a property batch being sent: some may be written
 
-    i = 0
-    try:
-        while i < len(changes):
-            change = changes[i]
+        def _took(names: list[str]) -> None:
+            by_name = {c.name: c for c in batch}
+            for name in names:
+                finished(by_name[name])
+                in_flight.remove(by_name[name])
+
+        def run() -> None:
+            for c in batch:
+                intent(c)
+            try:
+                writer.create_properties(obj, [(c.name, c.after or {}) for c in batch], _took)
+            except HsJapanError as exc:
+                raise _Failed(in_flight[0] if in_flight else batch[0], exc, len(in_flight)) from exc
+
+        return run
+
+    def one_task(change: Change) -> Callable[[], None]:
+        def run() -> None:
+            intent(change)
+            if change.kind is Kind.PIPELINE and change.action is Action.CREATE:
+                for c in changes:  # its stages travel in the same POST
+                    if c.kind is Kind.STAGE and c.key.startswith(change.key + "/"):
+                        intent(c)
+            try:
+                _apply_one(change, changes, writer, actual)
+            except HsJapanError as exc:
+                raise _Failed(change, exc, 1) from exc
+            finished(change)
+
+        return run
+
+    for level in dependency_levels(changes):
+        tasks: list[Callable[[], None]] = []
+        batches: dict[str, list[Change]] = {}
+        for change in level:
             obj = change.object_type
             if change.kind is Kind.PROPERTY and change.action is Action.CREATE:
-                batch = [change]
-                while i + len(batch) < len(changes):
-                    nxt = changes[i + len(batch)]
-                    if (
-                        nxt.kind is Kind.PROPERTY
-                        and nxt.action is Action.CREATE
-                        and nxt.object_type == obj
-                    ):
-                        batch.append(nxt)
-                    else:
-                        break
-                hooks.tick()
-                for c in batch:
-                    hooks.intent(c)
-                in_flight[:] = batch
-                writer.create_properties(
-                    obj, [(c.name, c.after or {}) for c in batch], partial(_took, batch)
-                )
-                in_flight.clear()
-                i += len(batch)
-                continue
-            if (
+                batches.setdefault(obj, []).append(change)
+            elif (
                 change.kind is Kind.STAGE
                 and change.action is Action.CREATE
                 and make_key(obj, change.key.split("/")[1]) in new_pipelines
             ):
                 finished(change, "done (with its pipeline)")  # written with its pipeline
-                i += 1
-                continue
-            hooks.tick()
-            hooks.intent(change)
-            if change.kind is Kind.PIPELINE and change.action is Action.CREATE:
-                for c in changes:  # its stages travel in the same POST
-                    if c.kind is Kind.STAGE and c.key.startswith(change.key + "/"):
-                        hooks.intent(c)
-            _apply_one(change, changes, writer, actual, labels)
-            finished(change)
-            i += 1
-    except HsJapanError as exc:
-        written = len(report.done)
-        maybe = (
-            f"; {len(in_flight)} more in the failing batch may have been written too"
-            if len(in_flight) > 1
-            else ""
-        )
-        raise ApplyFailed(
-            f"apply stopped at {_describe(in_flight[0] if in_flight else changes[i])}: {exc}\n"
-            f"{written} of {len(changes)} changes were written before it{maybe}; fix the "
-            "cause and run plan again to see what is left"
-        ) from None
+            else:
+                tasks.append(one_task(change))
+        tasks = [batch_task(obj, batch) for obj, batch in batches.items()] + tasks
+        if not tasks:
+            continue
+        hooks.tick()
+        failures: list[_Failed] = []
+        if len(tasks) == 1 or max_workers <= 1:
+            for task in tasks:
+                try:
+                    task()
+                except _Failed as failed:
+                    failures.append(failed)
+                    break
+        else:
+            with ThreadPoolExecutor(max_workers=min(max_workers, len(tasks))) as pool:
+                for future in [pool.submit(task) for task in tasks]:
+                    try:
+                        future.result()
+                    except _Failed as failed:
+                        failures.append(failed)
+        if failures:
+            first = failures[0]
+            written = len(report.done)
+            maybe = (
+                f"; {first.in_flight} more in the failing batch may have been written too"
+                if first.in_flight > 1
+                else ""
+            )
+            raise ApplyFailed(
+                f"apply stopped at {_describe(first.change)}: {first.error}\n"
+                f"{written} of {len(changes)} changes were written before it{maybe}; fix the "
+                "cause and run plan again to see what is left"
+            ) from None
     return report
+
+
+class _Failed(Exception):
+    def __init__(self, change: Change, error: HsJapanError, in_flight: int) -> None:
+        super().__init__(str(error))
+        self.change = change
+        self.error = error
+        self.in_flight = in_flight
 
 
 def _apply_one(

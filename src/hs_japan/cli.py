@@ -12,29 +12,25 @@ import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from hs_japan import __version__
-from hs_japan.apply import ApplyHooks
 from hs_japan.blueprint import load_blueprint
 from hs_japan.blueprint.model import Blueprint
 from hs_japan.commands import register_all
 from hs_japan.commands.emulator_portal import portal_app
 from hs_japan.config import LOCAL, Profile, check_portal, load_profile, state_home
-from hs_japan.engine import apply_plan, make_plan
 from hs_japan.errors import ApplyRefused, BlueprintError, HsJapanError, PortalError
-from hs_japan.journal import Journal, interrupted
-from hs_japan.plan.planfile import check_plan_target, compare_saved, load_saved, save_plan
-from hs_japan.plan.render import RENDERERS, render_text, summary_line
-from hs_japan.portal.client import PortalClient
-from hs_japan.portal.lock import PortalLock, break_lock, read_lock
-from hs_japan.portal.read import portal_info
-from hs_japan.portal.session import open_portal
 from hs_japan.redact import install_log_redaction, redact
 from hs_japan.reserved import LEGACY_LOCK_GROUP, LOCK_GROUP
-from hs_japan.resources import PortalInfo
+
+if TYPE_CHECKING:  # imported where used: offline commands never import the HubSpot SDK
+    from hs_japan.engine import PlanResult
+    from hs_japan.portal.client import PortalClient
+    from hs_japan.portal.lock import PortalLock
+    from hs_japan.resources import PortalInfo
 
 app = typer.Typer(
     name="hs-japan",
@@ -206,6 +202,11 @@ def plan(
     """Read the portal and show what apply would change (nothing is written)."""
 
     def body() -> int:
+        from hs_japan.engine import make_plan
+        from hs_japan.plan.planfile import check_plan_target, save_plan
+        from hs_japan.plan.render import RENDERERS, summary_line
+        from hs_japan.portal.session import open_portal
+
         if out is not None:
             check_plan_target(out)  # before any read: a directory, missing folder, read-only
         bp = load_blueprint(blueprint)
@@ -274,6 +275,15 @@ def apply(
 ) -> None:
     """Plan, confirm, write the changes in dependency order, then verify convergence."""
 
+    from hs_japan.apply import ApplyHooks
+    from hs_japan.engine import apply_plan, make_plan, still_current
+    from hs_japan.journal import Journal, interrupted
+    from hs_japan.plan.planfile import compare_saved, load_saved
+    from hs_japan.plan.render import render_text
+    from hs_japan.portal.lock import PortalLock
+    from hs_japan.portal.read import portal_info
+    from hs_japan.portal.session import open_portal
+
     def body() -> int:
         bp = load_blueprint(blueprint)
         profile = load_profile(portal, config, language)
@@ -304,7 +314,7 @@ def apply(
                 _refuse_stale(saved, first)
             with PortalLock(client, portal_hint=portal) as lock:
                 # re-planned under the lock: what is shown and confirmed is what is applied
-                return _apply_locked(bp, profile, client, info, saved, lock)
+                return _apply_locked(bp, profile, client, info, saved, lock, first)
 
     def _refuse_stale(saved: dict[str, Any], planned: Any) -> None:
         reasons = compare_saved(saved, planned.plan, planned.fingerprints)
@@ -322,8 +332,14 @@ def apply(
         info: PortalInfo,
         saved: dict[str, Any] | None,
         lock: PortalLock,
+        first: PlanResult,
     ) -> int:
-        result = make_plan(bp, client, profile.language, info=info)
+        # under the lock: when targeted reads show the portal as the first plan read it,
+        # that plan is what is shown and applied; else (or for a saved plan) plan again
+        if saved is None and still_current(first, client):
+            result = first
+        else:
+            result = make_plan(bp, client, profile.language, info=info)
         p = result.plan.portal
         if saved is not None:  # again under the lock: the portal may have moved meanwhile
             _refuse_stale(saved, result)
@@ -410,6 +426,10 @@ def unlock(
     """Show the portal's apply lock and break it (only when no apply is running)."""
 
     def body() -> int:
+        from hs_japan.portal.lock import break_lock, read_lock
+        from hs_japan.portal.read import portal_info
+        from hs_japan.portal.session import open_portal
+
         profile = load_profile(portal, config, None)
         with open_portal(profile) as client:
             info = portal_info(client.get_account_details())

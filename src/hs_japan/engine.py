@@ -30,7 +30,7 @@ from hs_japan.lists import (
 )
 from hs_japan.plan.diff import check_references, plan_changes
 from hs_japan.plan.impact import assess
-from hs_japan.plan.model import Change, Plan
+from hs_japan.plan.model import Action, Change, Plan
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.flows import list_flow_ids, read_flows
 from hs_japan.portal.lists import get_lists, search_list_ids
@@ -38,6 +38,7 @@ from hs_japan.portal.owners import read_owners
 from hs_japan.portal.read import (
     portal_info,
     read_archived_property_names,
+    read_flow_revisions,
     read_portal,
 )
 from hs_japan.portal.records import count_records
@@ -58,6 +59,8 @@ class PlanResult:
     plan: Plan
     state: PortalState
     desired: DesiredState
+    # every flow id the plan saw in the portal (a later targeted read compares them)
+    flow_ids: tuple[str, ...] = ()
 
     @property
     def fingerprints(self) -> dict[str, str]:
@@ -193,7 +196,7 @@ def make_plan(
         changes=tuple(changes),
         notes=tuple(notes),
     )
-    return PlanResult(plan, state, desired)
+    return PlanResult(plan, state, desired, tuple(flow_ids))
 
 
 @dataclass
@@ -219,6 +222,71 @@ def apply_plan(
     # verify: a fresh read must plan nothing
     after = make_plan(bp, client, language, info=result.plan.portal)
     return ApplyOutcome(report, after)
+
+
+# kinds whose state one round of listings shows exactly (attributes and revisions)
+_RECHECKED = frozenset(
+    {Kind.PROPERTY_GROUP, Kind.PROPERTY, Kind.PIPELINE, Kind.STAGE, Kind.WORKFLOW, Kind.LIST}
+)
+
+
+def still_current(result: PlanResult, client: PortalClient) -> bool:
+    """Whether what the plan changes is still as the plan read it, from targeted reads in
+    one round trip: the listings of the object types and kinds the plan touches, the
+    flows listing (ids and revisions) and the list search. Once the apply lock is held no
+    other apply can move the portal on, so when this holds the plan stands and is not
+    made again; when anything differs (an apply that ran in between, an edit in HubSpot),
+    or the plan has kinds or destructive changes (record counts) these reads cannot vouch
+    for, the caller plans again in full."""
+    changes = result.plan.changes
+    if any(c.kind not in _RECHECKED for c in changes) or result.plan.destructive:
+        return False
+    by_kind = {c.kind for c in changes}
+    prop_objs = {c.object_type for c in changes if c.kind in (Kind.PROPERTY_GROUP, Kind.PROPERTY)}
+    pipe_objs = {c.object_type for c in changes if c.kind in (Kind.PIPELINE, Kind.STAGE)}
+    list_names = {
+        (OBJECT_TYPE_IDS[c.object_type], str(n))
+        for c in changes
+        if c.kind is Kind.LIST
+        for n in ((c.after or {}).get("name"), (c.before or {}).get("name"))
+        if n
+    }
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        f_state = pool.submit(read_portal, client, prop_objs, pipe_objs, result.plan.portal)
+        f_flows = pool.submit(read_flow_revisions, client) if Kind.WORKFLOW in by_kind else None
+        f_lists = pool.submit(search_list_ids, client, list_names) if list_names else None
+        fresh = f_state.result().snapshot
+        flows = f_flows.result() if f_flows else {}
+        list_ids = f_lists.result() if f_lists else []
+    before = result.state.snapshot
+    for c in changes:
+        old, new = before.get(c.kind, c.key), fresh.get(c.kind, c.key)
+        if c.kind in (Kind.WORKFLOW, Kind.LIST):
+            continue
+        if (old is None) != (new is None):
+            return False
+        if (
+            old is not None
+            and new is not None
+            and (old.attrs != new.attrs or old.fingerprint != new.fingerprint)
+        ):
+            return False
+    if Kind.WORKFLOW in by_kind:
+        seen = {
+            str(r.attrs.get("_flowId")): str(r.attrs.get("_revisionId"))
+            for r in before.of_kind(Kind.WORKFLOW)
+        }
+        if set(flows) != set(result.flow_ids):
+            return False  # a flow was created or deleted in between
+        if any(flows.get(fid) != rev for fid, rev in seen.items()):
+            return False
+    if list_names:
+        known = {str(r.attrs.get("listId")) for r in before.of_kind(Kind.LIST)}
+        if not set(list_ids) <= known or any(
+            c.action is not Action.CREATE for c in changes if c.kind is Kind.LIST
+        ):
+            return False
+    return True
 
 
 def _list_names(bp: Blueprint, language: Language) -> dict[str, tuple[str, str]]:

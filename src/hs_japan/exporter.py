@@ -4,7 +4,8 @@ What is exported: custom property groups and properties (HubSpot-defined ones on
 request), every pipeline with its stages, the stage criteria that hs-japan's
 stage-criteria workflows check (decompiled from those workflows), lists whose filters
 hs-japan can write, workflows made from hs-japan follow-up rules (decompiled back into
-rules) and the holiday calendar they skip. Left out and reported: workflows hs-japan did
+rules) and the holiday calendar they skip, user-defined association labels and property
+validation rules. Left out and reported: workflows hs-japan did
 not make, lists of shapes hs-japan does not write, what HubSpot has no place for
 (``NOT_IN_HUBSPOT``: expected days in stage, the funnel design, property patterns, exit
 criteria as such — they come back as the next stage's entry criteria, which generates the
@@ -26,16 +27,26 @@ from typing import Any
 
 import yaml
 
+from hs_japan.kinds import association_label, property_validation
 from hs_japan.reserved import RESERVED_GROUPS, RESERVED_PROPERTIES, marker_of
 from hs_japan.resources import HUBSPOT_DEFAULT_GROUPS, OBJECT_TYPES, PIPELINE_OBJECT_TYPES
 from hs_japan.rules import DecompileError, calendar_from_blocked, decompile_flow
 
-KINDS = ("groups", "properties", "pipelines", "lists", "workflows")
+KINDS = (
+    "groups",
+    "properties",
+    "pipelines",
+    "lists",
+    "workflows",
+    "association_labels",
+    "validations",
+)
 # blueprint content HubSpot cannot hold: carried only by applying the blueprint itself
 NOT_IN_HUBSPOT = (
     "stage expected_days (time-in-stage ranges used by audit and report)",
     "the funnel section (design notes for the playbook)",
-    "property patterns (checked by hs-japan, not stored by HubSpot)",
+    "property patterns and length/number bounds as such (exported as the validation "
+    "rules they are applied as, in validations.yaml)",
     "stage criteria descriptions beyond the entry text, and which criteria were exit "
     "criteria (exported as the next stage's entry criteria: the same workflows)",
 )
@@ -55,6 +66,9 @@ class PortalDump:
     flows: list[dict[str, Any]] = field(default_factory=list)  # marked flows, full JSON
     owners: list[dict[str, Any]] = field(default_factory=list)
     lists: list[dict[str, Any]] = field(default_factory=list)  # with filters
+    # (from, to) -> association labels as listed; object -> property validation rules
+    association_labels: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    validations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -413,6 +427,24 @@ def export(
                 doc["holiday_calendars"] = [max(calendars, key=lambda c: c.get("through", 0))]
             write("follow-up.yaml", doc)
             counts["workflows"] = len(rules)
+    if "association_labels" in kinds:
+        labels = association_label.export_items(dump.association_labels, objects, language)
+        if labels:
+            write("associations.yaml", {"association_labels": labels})
+            counts["association_labels"] = len(labels)
+    if "validations" in kinds:
+        skip = {f"{obj}/{name}" for obj in objects for name in RESERVED_PROPERTIES}
+        if not include_hubspot_defined:
+            skip |= {
+                f"{obj}/{p['name']}"
+                for obj in objects
+                for p in dump.properties.get(obj, [])
+                if p.get("hubspotDefined")
+            }
+        rules = property_validation.export_items(dump.validations, objects, skip)
+        if rules:
+            write("validations.yaml", {"property_validations": rules})
+            counts["validations"] = len(rules)
     return ExportResult(files, skipped, counts)
 
 

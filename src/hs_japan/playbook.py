@@ -83,8 +83,16 @@ WORDS: dict[str, dict[Language, str]] = {
         "en": "never on Japanese holidays or 12/29-1/3",
     },
     "pattern": {
-        "ja": "プロパティ「{label}」({name})に検証ルール(正規表現 `{pattern}`)を設定",
-        "en": "Property '{label}' ({name}): add the validation rule (regex `{pattern}`)",
+        "ja": "プロパティ「{label}」({name})の検証ルール(正規表現 `{pattern}`)は hs-japan が"
+        "設定済み: 画面で確認のみ",
+        "en": "Property '{label}' ({name}): the validation rule (regex `{pattern}`) is applied "
+        "by hs-japan; check it in the UI",
+    },
+    "conditional_exit": {
+        "ja": "「{pipeline}」の「{stage}」から先へ進む前に必須プロパティ {props} を設定"
+        "(次のステージ「{next}」の条件付きステージプロパティ)",
+        "en": "'{pipeline}' / leaving '{stage}': require {props} (conditional stage "
+        "properties of the next stage, '{next}')",
     },
     "conditional": {
         "ja": "「{pipeline}」の「{stage}」に必須プロパティ {props} を設定"
@@ -335,17 +343,36 @@ def render_playbook(bp: Blueprint, lang: Language) -> str:
                 )
             )
     for pl, _ in bp.pipelines:
-        for st in pl.stages:
+        live = [st for st in pl.stages if not st.absent]
+        for i, st in enumerate(live):
+            pipeline = pl.label.pick(lang) if pl.label else pl.id
+            stage = st.label.pick(lang) if st.label else st.key
             required = list(st.entry.required_properties) if st.entry else []
-            if required and not st.absent:
+            if required:
                 out.append(
                     "- [ ] "
                     + w(
                         "conditional",
                         lang,
-                        pipeline=pl.label.pick(lang) if pl.label else pl.id,
-                        stage=st.label.pick(lang) if st.label else st.key,
+                        pipeline=pipeline,
+                        stage=stage,
                         props=", ".join(f"`{r}`" for r in required),
+                    )
+                )
+            # exit criteria: HubSpot requires properties on entering a stage, so what must
+            # hold to leave this stage is required on entering the next one
+            leaving = [r for r in (st.exit.required_properties if st.exit else []) if r]
+            if leaving:
+                nxt = live[i + 1] if i + 1 < len(live) else st
+                out.append(
+                    "- [ ] "
+                    + w(
+                        "conditional_exit",
+                        lang,
+                        pipeline=pipeline,
+                        stage=stage,
+                        next=nxt.label.pick(lang) if nxt.label else nxt.key,
+                        props=", ".join(f"`{r}`" for r in leaving),
                     )
                 )
     return "\n".join(out) + "\n"

@@ -8,6 +8,8 @@ A resource is identified by ``(kind, key)``. Keys are natural HubSpot keys:
 - ``stage``: ``<objectType>/<pipelineId>/<stageId>``
 - ``list``: ``<objectType>/<blueprint list key>`` (found in the portal by its name)
 - ``workflow``: ``<objectType>/<flow key>`` (found by its ``hsjapan_key`` marker)
+- ``association_label``: ``<fromObject>/<toObject>/<name>`` (found by its label text)
+- ``property_validation``: ``<objectType>/<propertyName>/<RULE_TYPE>``
 
 ``attrs`` hold HubSpot's own (camelCase) attribute names so that the plan reads like
 the API it will call. A desired resource carries only the attributes the blueprint
@@ -29,6 +31,8 @@ class Kind(StrEnum):
     STAGE = "stage"
     LIST = "list"
     WORKFLOW = "workflow"
+    ASSOCIATION_LABEL = "association_label"
+    PROPERTY_VALIDATION = "property_validation"
 
 
 OBJECT_TYPES: tuple[str, ...] = ("contacts", "companies", "deals", "tickets")

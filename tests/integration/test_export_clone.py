@@ -42,10 +42,12 @@ def test_export_of_an_applied_blueprint_plans_no_change(
     assert result.exit_code == 0, result.stderr
     assert "32 properties" in result.stdout and "7 workflows" in result.stdout
     assert "2 lists" in result.stdout and "6 stage criteria" in result.stdout
+    assert "9 association labels" in result.stdout and "4 validations" in result.stdout
     assert "left out" not in result.stderr
     assert "expected_days" in result.stderr  # what HubSpot cannot hold is named
     names = sorted(p.name for p in out.glob("*.yaml"))
     assert names == [
+        "associations.yaml",
         "follow-up.yaml",
         "groups.yaml",
         "lists.yaml",
@@ -53,7 +55,11 @@ def test_export_of_an_applied_blueprint_plans_no_change(
         "properties-companies.yaml",
         "properties-contacts.yaml",
         "properties-deals.yaml",
+        "validations.yaml",
     ]
+    labels = body_of(out / "associations.yaml")
+    assert "決裁者" in labels and "inverse_label:\n    ja: 紹介先" in labels
+    assert "rule_type: REGEX" in body_of(out / "validations.yaml")
     rules = body_of(out / "follow-up.yaml")
     assert "stage: jp_closed_won" in rules and "50000" not in rules  # symbolic, no ids
     assert "hsjapan_apply_lock" not in (out / "groups.yaml").read_text(encoding="utf-8")
@@ -140,6 +146,7 @@ def test_clone_to_a_fresh_portal_converges(
     )
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "Clone complete" in result.stdout and "2 lists" in result.stdout
+    assert "9 association labels" in result.stdout and "4 validations" in result.stdout
     h = {"Authorization": f"Bearer {target['token']}"}
     flows = requests.get(f"{emulator.url}/automation/v4/flows", headers=h, timeout=5).json()
     assert len(flows["results"]) == 13  # 7 rules and 6 stage-criteria workflows

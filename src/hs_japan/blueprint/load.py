@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from hs_japan.blueprint.check import check_blueprint
 from hs_japan.blueprint.model import (
+    AssociationLabelSpec,
     Blueprint,
     FollowUpRuleSpec,
     FunnelStageSpec,
@@ -25,6 +26,7 @@ from hs_japan.blueprint.model import (
     PipelineSpec,
     PropertyGroupSpec,
     PropertySpec,
+    PropertyValidationSpec,
 )
 from hs_japan.blueprint.yamlsrc import (
     YamlDoc,
@@ -154,6 +156,8 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "funnel": FunnelStageSpec,
     "follow_up_rules": FollowUpRuleSpec,
     "holiday_calendars": HolidayCalendarSpec,
+    "association_labels": AssociationLabelSpec,
+    "property_validations": PropertyValidationSpec,
 }
 
 

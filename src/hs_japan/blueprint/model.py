@@ -114,6 +114,12 @@ class PropertySpec(_Strict):
     # validation rules are set in its UI only: hs-japan lists them in the generated
     # checklist and the audit checks records against them.
     pattern: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
+    # each of these (and ``pattern``) becomes a HubSpot property validation rule
+    # (kind property_validation: REGEX, MIN_LENGTH, MAX_LENGTH, MIN_NUMBER, MAX_NUMBER)
+    min_length: int | None = Field(default=None, ge=0, le=65536)
+    max_length: int | None = Field(default=None, ge=1, le=65536)
+    min_number: float | int | None = None
+    max_number: float | int | None = None
     absent: bool = False
 
     @model_validator(mode="after")
@@ -123,6 +129,91 @@ class PropertySpec(_Strict):
                 re.compile(self.pattern)
             except re.error as exc:
                 raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+        return self
+
+
+ValidationRuleType = Literal[
+    "AFTER_DATETIME_DURATION",
+    "AFTER_DURATION",
+    "ALPHANUMERIC",
+    "BEFORE_DATETIME_DURATION",
+    "BEFORE_DURATION",
+    "DAYS_OF_WEEK",
+    "DECIMAL",
+    "DOMAIN",
+    "EMAIL",
+    "EMAIL_ALLOWED_DOMAINS",
+    "EMAIL_BLOCKED_DOMAINS",
+    "END_DATE",
+    "END_DATETIME",
+    "FORMAT",
+    "MAX_LENGTH",
+    "MAX_NUMBER",
+    "MIN_LENGTH",
+    "MIN_NUMBER",
+    "PHONE_NUMBER_WITH_EXPLICIT_COUNTRY_CODE",
+    "REGEX",
+    "SPECIAL_CHARACTERS",
+    "START_DATE",
+    "START_DATETIME",
+    "URL",
+    "URL_ALLOWED_DOMAINS",
+    "URL_BLOCKED_DOMAINS",
+    "WHITESPACE",
+]
+
+
+class PropertyValidationSpec(_Strict):
+    """One HubSpot property validation rule (crm-property-validations-v3), any rule type.
+
+    A property's ``pattern``/``min_length``/… are the short way to write the common ones;
+    this section writes any rule type, and removes one with ``absent: true``.
+    """
+
+    object: ObjectType
+    property: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)]
+    rule_type: ValidationRuleType
+    arguments: list[Annotated[str, StringConstraints(max_length=1000)]] = Field(
+        default_factory=list, max_length=100
+    )
+    normalize: bool | None = None  # shouldApplyNormalization
+    absent: bool = False
+
+    @model_validator(mode="after")
+    def _arguments_unless_absent(self) -> PropertyValidationSpec:
+        if not self.absent and not self.arguments:
+            raise ValueError("arguments are required (or set absent: true to remove the rule)")
+        if self.rule_type == "REGEX" and self.arguments:
+            try:
+                re.compile(self.arguments[0])
+            except re.error as exc:
+                raise ValueError(f"arguments[0] is not a valid regular expression: {exc}") from None
+        return self
+
+
+class AssociationLabelSpec(_Strict):
+    """A user-defined association label (associations v4), e.g. a deal's 決裁者 contact.
+
+    HubSpot returns labels without their internal ``name``, so a label is found in the
+    portal by its text (the profile's language, the other language, ``renamed_from``).
+    ``inverse_label`` names the other direction (e.g. 紹介元 / 紹介先).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    from_: ObjectType = Field(alias="from")
+    to: ObjectType
+    name: Name
+    label: Text | None = None
+    inverse_label: Text | None = None
+    renamed_from: list[Annotated[str, StringConstraints(min_length=1, max_length=255)]] = Field(
+        default_factory=list
+    )
+    absent: bool = False
+
+    @model_validator(mode="after")
+    def _label_unless_absent(self) -> AssociationLabelSpec:
+        if self.label is None:
+            raise ValueError("label is required: HubSpot association labels are found by label")
         return self
 
 
@@ -437,6 +528,8 @@ class Blueprint(BaseModel):
     lists: tuple[tuple[ListSpec, Origin], ...] = ()
     follow_up_rules: tuple[tuple[FollowUpRuleSpec, Origin], ...] = ()
     holiday_calendars: tuple[tuple[HolidayCalendarSpec, Origin], ...] = ()
+    association_labels: tuple[tuple[AssociationLabelSpec, Origin], ...] = ()
+    property_validations: tuple[tuple[PropertyValidationSpec, Origin], ...] = ()
     line_maps: dict[str, dict[tuple[str | int, ...], int]] = Field(default_factory=dict)
 
     @property

@@ -29,6 +29,8 @@ def read_dump(
         flows=raw.flows,
         owners=raw.owners,
         lists=raw.lists,
+        association_labels=raw.association_labels,
+        validations=raw.validations,
     )
 
 
@@ -65,7 +67,9 @@ def register(app: typer.Typer) -> None:
         kinds: Annotated[
             str | None,
             typer.Option(
-                "--kinds", help="Comma-separated: groups,properties,pipelines,lists,workflows."
+                "--kinds",
+                help="Comma-separated: groups,properties,pipelines,lists,workflows,"
+                "association_labels,validations.",
             ),
         ] = None,
         include_hubspot_defined: Annotated[

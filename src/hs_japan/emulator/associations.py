@@ -5,7 +5,8 @@ HubSpot-defined association type ids per direction (HubSpot's association type t
 contact→company 279 id is confirmed in the notes' material, the others follow the same
 table): each direction has an unlabeled default type and, for company pairs, a "Primary"
 label. Associations are stored in both directions; a labeled association always carries
-the unlabeled default type too, as at HubSpot.
+the unlabeled default type too, as at HubSpot. User-defined labels (association_labels.py)
+are accepted with category ``USER_DEFINED``.
 """
 
 from __future__ import annotations
@@ -64,8 +65,32 @@ TYPES: dict[tuple[str, str], list[tuple[int, str | None, str]]] = {
     ],
     ("deals", "tickets"): [(27, None, "deal_to_ticket")],
     ("tickets", "deals"): [(28, None, "ticket_to_deal")],
+    # between records of one object type (HubSpot's table: 449-452, parent/child 13/14)
+    ("contacts", "contacts"): [(449, None, "contact_to_contact")],
+    ("companies", "companies"): [
+        (450, None, "company_to_company"),
+        (13, "Parent Company", "parent_to_child_company"),
+        (14, "Child Company", "child_to_parent_company"),
+    ],
+    ("deals", "deals"): [(451, None, "deal_to_deal")],
+    ("tickets", "tickets"): [(452, None, "ticket_to_ticket")],
 }
-_PAIRS = [(279, 280), (1, 2), (3, 4), (341, 342), (5, 6), (16, 15), (339, 340), (26, 25), (27, 28)]
+_PAIRS = [
+    (279, 280),
+    (1, 2),
+    (3, 4),
+    (341, 342),
+    (5, 6),
+    (16, 15),
+    (339, 340),
+    (26, 25),
+    (27, 28),
+    (449, 449),
+    (450, 450),
+    (13, 14),
+    (451, 451),
+    (452, 452),
+]
 INVERSE = {**dict(_PAIRS), **{b: a for a, b in _PAIRS}}
 BASE = "/crm/v4/objects/{objectType}/{objectId}/associations"
 
@@ -94,14 +119,23 @@ def live_record(store: Store, portal_id: int, obj: str, record_id: str) -> dict[
     return rec if rec is not None and not rec.get("archived") else None
 
 
+def _inverse(store: Store, portal_id: int, from_obj: str, to_obj: str, type_id: int) -> int:
+    if type_id in INVERSE:
+        return INVERSE[type_id]
+    from hs_japan.emulator.association_labels import user_inverse
+
+    return user_inverse(store, portal_id, from_obj, to_obj, type_id)
+
+
 def link(
     store: Store, portal_id: int, from_obj: str, from_id: str, to_obj: str, to_id: str, type_id: int
 ) -> None:
     """Associate both directions with ``type_id`` (plus the unlabeled default type)."""
     default = TYPES[(from_obj, to_obj)][0][0]
+    inverse = _inverse(store, portal_id, from_obj, to_obj, type_id)
     for src, sid, dst, did, types in (
         (from_obj, from_id, to_obj, to_id, {default, type_id}),
-        (to_obj, to_id, from_obj, from_id, {INVERSE[default], INVERSE[type_id]}),
+        (to_obj, to_id, from_obj, from_id, {INVERSE[default], inverse}),
     ):
         key = f"{sid}:{did}"
         doc = store.get(portal_id, _coll(src, dst), key) or {
@@ -111,6 +145,15 @@ def link(
         }
         doc["types"] = sorted(set(doc["types"]) | types)
         store.put(portal_id, _coll(src, dst), key, doc)
+
+
+def drop_type(store: Store, portal_id: int, from_obj: str, to_obj: str, ids: set[int]) -> None:
+    """Remove the association types ``ids`` (a deleted label) from every record pair."""
+    for src, dst in {(from_obj, to_obj), (to_obj, from_obj)}:
+        for doc in store.all(portal_id, _coll(src, dst)):
+            if ids & set(doc["types"]):
+                doc["types"] = [t for t in doc["types"] if t not in ids]
+                store.put(portal_id, _coll(src, dst), f"{doc['fromId']}:{doc['toId']}", doc)
 
 
 def unlink(
@@ -211,12 +254,23 @@ def v3_associations(
 
 
 # -- v4 endpoints -------------------------------------------------------------------------------
-def _types_out(from_obj: str, to_obj: str, types: list[int]) -> list[dict[str, Any]]:
+def _types_out(
+    from_obj: str, to_obj: str, types: list[int], user: dict[int, str] | None = None
+) -> list[dict[str, Any]]:
     out = []
     for type_id in types:
+        if user and type_id in user:
+            out.append({"category": "USER_DEFINED", "typeId": type_id, "label": user[type_id]})
+            continue
         _tid, label, _name = _type_info(from_obj, to_obj, type_id)
         out.append({"category": HUBSPOT_DEFINED, "typeId": type_id, "label": label})
     return out
+
+
+def _user(store: Store, portal_id: int, from_obj: str, to_obj: str) -> dict[int, str]:
+    from hs_japan.emulator.association_labels import user_types
+
+    return user_types(store, portal_id, from_obj, to_obj)
 
 
 def _endpoints(request: Request) -> tuple[str, str, str]:
@@ -279,10 +333,14 @@ def create_labeled(request: Request) -> Response:
     if not isinstance(specs, list) or not specs:
         raise validation("Body must be a non-empty list of association specs")
     known = {t[0] for t in TYPES[(from_obj, to_obj)]}
+    user = _user(request.store, request.portal_id, from_obj, to_obj)
     for i, spec in enumerate(specs):
         type_id = spec.get("associationTypeId") if isinstance(spec, dict) else None
         category = spec.get("associationCategory") if isinstance(spec, dict) else None
-        if category != HUBSPOT_DEFINED or type_id not in known:
+        if not (
+            (category == HUBSPOT_DEFINED and type_id in known)
+            or (category == "USER_DEFINED" and type_id in user)
+        ):
             raise validation(
                 f"[{i}]: {show(category)}/{js(type_id)} is not an association type from {from_obj} "
                 f"to {to_obj}",
@@ -306,7 +364,8 @@ def create_labeled(request: Request) -> Response:
         ),
         [],
     )
-    labels = [lab for _t, lab, _n in (_type_info(from_obj, to_obj, t) for t in types) if lab]
+    labels = [user[t] if t in user else _type_info(from_obj, to_obj, t)[1] for t in types]
+    labels = [lab for lab in labels if lab]
     # crm-associations-v4.json: 201 with a Location header and LabelsBetweenObjectPair
     location = f"/crm/v4/objects/{from_obj}/{from_id}/associations/{to_obj}/{to_id}"
     return Response(
@@ -335,8 +394,9 @@ def archive_association(request: Request) -> Response:
 def list_associations(request: Request) -> Response:
     from_obj, from_id, to_obj = _endpoints(request)
     _require(request, from_obj, from_id)
+    user = _user(request.store, request.portal_id, from_obj, to_obj)
     items: list[dict[str, Any]] = [
-        {"toObjectId": str(t), "associationTypes": _types_out(from_obj, to_obj, ty)}
+        {"toObjectId": str(t), "associationTypes": _types_out(from_obj, to_obj, ty, user)}
         for t, ty in associated(request.store, request.portal_id, from_obj, from_id, to_obj)
     ]
     limit = limit_param(request, 500, 500)
@@ -368,6 +428,7 @@ def batch_read(request: Request) -> Response:
         raise validation("Batch inputs are limited to 1000 items", field_name="inputs")
     started = request.store.now_iso()
     index = links_from(request.store, request.portal_id, from_obj, to_obj)
+    user = _user(request.store, request.portal_id, from_obj, to_obj)
     results: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for item in inputs:
@@ -391,7 +452,10 @@ def batch_read(request: Request) -> Response:
             {
                 "from": {"id": rid},
                 "to": [
-                    {"toObjectId": str(t), "associationTypes": _types_out(from_obj, to_obj, ty)}
+                    {
+                        "toObjectId": str(t),
+                        "associationTypes": _types_out(from_obj, to_obj, ty, user),
+                    }
                     for t, ty in targets
                 ],
             }

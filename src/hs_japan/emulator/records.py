@@ -8,7 +8,9 @@ property, wrong number/bool/date format, enumeration value not among the options
 ``Property values were not valid: […]`` naming each property); ``dealstage`` must be a stage
 of the deal's ``pipeline`` (``hs_pipeline_stage`` of ``hs_pipeline`` for tickets) and a
 missing pipeline means the default one; ``hubspot_owner_id`` must be an active owner;
-contacts' ``email`` and ``hasUniqueValue`` properties are unique (409). Server-maintained:
+contacts' ``email`` and ``hasUniqueValue`` properties are unique (409); a value that breaks
+one of the property's validation rules (validations.py) is a 400 too, except when seeding.
+Server-maintained:
 ``hs_object_id``, ``createdate`` (settable on create), ``hs_lastmodifieddate`` (contacts
 also ``lastmodifieddate``) and, for deals/tickets, ``hs_date_entered_<stageId>`` /
 ``hs_date_exited_<stageId>`` when the stage changes. The control API seeds records through
@@ -52,6 +54,7 @@ from hs_japan.emulator.common import (
 )
 from hs_japan.emulator.owners import active_owner_ids
 from hs_japan.emulator.store import Store, iso
+from hs_japan.emulator.validations import rule_errors
 
 BASE = "/crm/v3/objects/{objectType}"
 ONE = BASE + "/{objectId}"
@@ -332,6 +335,11 @@ def validate_values(ctx: Ctx, raw: Any, *, creating: bool, seeding: bool) -> dic
             out[name] = ""
             continue
         normalised, error = _check_value(ctx, name, ptype, text)
+        if error is None and normalised is not None and d is not None and not seeding:
+            # the property's validation rules (validations.py), as HubSpot enforces them
+            broken = rule_errors(ctx.store, ctx.pid, ctx.obj, name, normalised)
+            if broken is not None:
+                error = ("INVALID_PROPERTY_VALUE", broken)
         if error is not None:
             errors.append((name, *error))
         elif normalised is not None:

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 # importing the resource modules registers their routes
 from hs_japan.emulator import (  # noqa: F401
     account,
+    association_labels,
     associations,
     flows,
     limits_tracking,
@@ -33,6 +34,7 @@ from hs_japan.emulator import (  # noqa: F401
     pipelines,
     properties,
     records,
+    validations,
 )
 from hs_japan.emulator.account import TIER_LIMITS
 from hs_japan.emulator.api import ApiError, Request, Response, allowed_methods, js, match

@@ -16,6 +16,8 @@ from hs_japan.resources import Kind
 _BUILD = (
     Kind.PROPERTY_GROUP,
     Kind.PROPERTY,
+    Kind.PROPERTY_VALIDATION,  # rules of a property, once it exists
+    Kind.ASSOCIATION_LABEL,
     Kind.PIPELINE,
     Kind.STAGE,
     Kind.LIST,

@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from hs_japan.kinds.association_label import all_pairs
+from hs_japan.portal.association_labels import read_labels
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.portal.flows import read_managed_flows
 from hs_japan.portal.lists import read_all_lists
 from hs_japan.portal.owners import read_owners
 from hs_japan.portal.read import portal_info, results_of, sdk_to_json
+from hs_japan.portal.validations import read_rules
 from hs_japan.resources import PIPELINE_OBJECT_TYPES, PortalInfo
 
 
@@ -24,6 +27,9 @@ class RawPortal:
     flows: list[dict[str, Any]] = field(default_factory=list)
     owners: list[dict[str, Any]] = field(default_factory=list)
     lists: list[dict[str, Any]] = field(default_factory=list)
+    # (from, to) -> the pair's association labels; object -> property validation rules
+    association_labels: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    validations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def read_raw_portal(
@@ -63,6 +69,8 @@ def read_raw_portal(
     raw.flows = list(read_managed_flows(client).values()) if with_flows else []
     raw.owners = read_owners(client) if raw.flows else []
     raw.lists = read_all_lists(client) if with_lists else []
+    raw.validations = read_rules(client, objects)
+    raw.association_labels = read_labels(client, all_pairs(objects))
     return raw
 
 

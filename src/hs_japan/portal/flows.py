@@ -6,7 +6,8 @@ Rules followed (docs/hubspot-api.md §6.2, §6.6):
   ``batch/read`` (100 per call): the listing has no ``customProperties``;
 - hs-japan's flows carry ``customProperties.hsjapan_key`` (``hs_japan_key`` before 0.2);
   flows without it are never touched;
-- create with ``isEnabled: false``, read back, then enable with a PUT if wanted
+- create with ``isEnabled: false``, check the answer (the stored flow: marker, id,
+  revision), then enable with a PUT if wanted
   (enabling can enrol many records at once);
 - PUT is a full replacement carrying the current ``revisionId``; a stale revision is
   re-read and retried once, and only if the flow still differs;
@@ -100,10 +101,11 @@ class FlowWriter:
             probe=lambda: _wrap(self._find(key)),
             write=True,
         )
-        created = dict(resp.body or {})
-        flow_id = str(created["id"])
-        current = self._get(flow_id)  # verify before it can enrol anything
-        if marker_of(current) != key:
+        # the create's answer is the flow as stored (id, revisionId, marker): it is
+        # verified before the flow can enrol anything, without reading it back
+        current = dict(resp.body or {})
+        flow_id = str(current.get("id"))
+        if marker_of(current) != key or not current.get("revisionId"):
             raise PortalError(f"workflow {flow_id} was created without its hs-japan marker")
         if enable:
             current = self.put(key, current, {**body, "isEnabled": True})

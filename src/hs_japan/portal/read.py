@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import Any
 
 from hs_japan.errors import PortalError
-from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
+from hs_japan.portal.client import PortalClient
 from hs_japan.resources import (
     Kind,
     PortalInfo,
@@ -41,6 +40,15 @@ def sdk_to_json(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.isoformat()
     return value
+
+
+PROPS = "/crm/v3/properties"
+PIPES = "/crm/v3/pipelines"
+
+
+def _get(client: PortalClient, path: str, qs: dict[str, Any] | None = None) -> Callable[[], Any]:
+    """A GET whose answer is plain JSON (for ``client.call_all``)."""
+    return lambda: client.request("GET", path, qs=qs).body
 
 
 def _fingerprint(d: dict[str, Any]) -> str:
@@ -142,53 +150,37 @@ def read_portal(
     """
     info = info or portal_info(client.get_account_details())
     snap = Snapshot()
-    props = client.sdk.crm.properties
-    pipes = client.sdk.crm.pipelines.pipelines_api
     prop_objs = sorted(set(property_objects))
     pipe_objs = sorted(set(pipeline_objects))
+    # plain JSON through client.request, not SDK models: a portal's property listing is
+    # large (hundreds of HubSpot-defined properties per object) and building model objects
+    # for it cost most of a big portal's CPU (issue 14)
     calls: list[tuple[str, Callable[[], Any]]] = []
     for obj in prop_objs:
-        calls.append(
-            (
-                f"read {obj} property groups",
-                partial(
-                    props.groups_api.get_all, object_type=obj, _request_timeout=REQUEST_TIMEOUT
-                ),
-            )
-        )
+        calls.append((f"read {obj} property groups", _get(client, f"{PROPS}/{obj}/groups")))
         calls.append(
             (
                 f"read {obj} properties",
-                partial(
-                    props.core_api.get_all,
-                    object_type=obj,
-                    archived=False,
-                    _request_timeout=REQUEST_TIMEOUT,
-                ),
+                _get(client, f"{PROPS}/{obj}", {"archived": "false"}),
             )
         )
     for obj in pipe_objs:
-        calls.append(
-            (
-                f"read {obj} pipelines",
-                partial(pipes.get_all, object_type=obj, _request_timeout=REQUEST_TIMEOUT),
-            )
-        )
+        calls.append((f"read {obj} pipelines", _get(client, f"{PIPES}/{obj}")))
     # independent list calls: one round trip of wall time instead of one per call
     results = iter(client.call_all(calls))
     what = ""
     try:
         for obj in prop_objs:
             what = f"read {obj} property groups"
-            for g in results_of(sdk_to_json(next(results)), what):
+            for g in results_of(next(results), what):
                 snap.add(group_resource(obj, g))
             what = f"read {obj} properties"
-            for p in results_of(sdk_to_json(next(results)), what):
+            for p in results_of(next(results), what):
                 if not p.get("archived"):
                     snap.add(property_resource(obj, p))
         for obj in pipe_objs:
             what = f"read {obj} pipelines"
-            for pl in results_of(sdk_to_json(next(results)), what):
+            for pl in results_of(next(results), what):
                 if pl.get("archived"):
                     continue
                 for res in pipeline_resources(obj, pl):
@@ -211,17 +203,28 @@ def read_archived_property_names(
         [
             (
                 f"read archived {obj} properties",
-                partial(
-                    client.sdk.crm.properties.core_api.get_all,
-                    object_type=obj,
-                    archived=True,
-                    _request_timeout=REQUEST_TIMEOUT,
-                ),
+                _get(client, f"{PROPS}/{obj}", {"archived": "true"}),
             )
             for obj in objs
         ]
     )
     return {
-        obj: {p["name"] for p in sdk_to_json(res).get("results", [])}
+        obj: {p["name"] for p in results_of(res, f"read archived {obj} properties")}
         for obj, res in zip(objs, found, strict=True)
     }
+
+
+def read_flow_revisions(client: PortalClient) -> dict[str, str]:
+    """Every flow's id and revision from the flows listing (cursor paging, 100 per page)."""
+    found: dict[str, str] = {}
+    after: str | None = None
+    while True:
+        qs: dict[str, Any] = {"limit": 100}
+        if after:
+            qs["after"] = after
+        page = client.get_json("list workflows", "/automation/v4/flows", qs)
+        for flow in results_of(page, "list workflows"):
+            found[str(flow.get("id"))] = str(flow.get("revisionId"))
+        after = ((page.get("paging") or {}).get("next") or {}).get("after")
+        if not after:
+            return found

@@ -1,0 +1,63 @@
+"""Property validation rules over HTTP (crm-property-validations-v3; the SDK 12 has no
+client for them, so ``client.request``): read every rule of an object type, put a rule,
+remove one (docs/hubspot-api.md §15.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+from hs_japan.kinds.property_validation import OBJECT_TYPE_IDS
+from hs_japan.portal.client import PortalClient
+from hs_japan.portal.read import results_of
+
+BASE = "/crm/v3/property-validations"
+
+
+def read_rules(client: PortalClient, objects: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+    """object -> ``[{propertyName, propertyValidationRules}]``, one read per object type,
+    concurrently."""
+    objs = sorted(set(objects))
+    found = client.call_all(
+        [
+            (
+                f"read {obj} property validation rules",
+                partial(client.request, "GET", f"{BASE}/{OBJECT_TYPE_IDS[obj]}"),
+            )
+            for obj in objs
+        ]
+    )
+    return {
+        obj: results_of(resp.body, f"read {obj} property validation rules")
+        for obj, resp in zip(objs, found, strict=True)
+    }
+
+
+def _path(obj: str, prop: str, rule_type: str) -> str:
+    return f"{BASE}/{OBJECT_TYPE_IDS[obj]}/{quote(prop)}/rule-type/{quote(rule_type)}"
+
+
+class ValidationWriter:
+    def __init__(self, client: PortalClient) -> None:
+        self.client = client
+
+    def put(self, obj: str, prop: str, rule_type: str, attrs: dict[str, Any]) -> None:
+        body: dict[str, Any] = {"ruleArguments": [str(a) for a in attrs["ruleArguments"]]}
+        if "shouldApplyNormalization" in attrs:
+            body["shouldApplyNormalization"] = bool(attrs["shouldApplyNormalization"])
+        # a PUT replaces the rule of that type: sending it twice is harmless
+        self.client.call(
+            f"set validation rule {rule_type} of {obj} property '{prop}'",
+            partial(self.client.request, "PUT", _path(obj, prop, rule_type), body=body),
+        )
+
+    def remove(self, obj: str, prop: str, rule_type: str) -> None:
+        """No DELETE exists: a PUT without arguments removes the rule (§14, unconfirmed)."""
+        self.client.call(
+            f"remove validation rule {rule_type} of {obj} property '{prop}'",
+            partial(
+                self.client.request, "PUT", _path(obj, prop, rule_type), body={"ruleArguments": []}
+            ),
+        )
