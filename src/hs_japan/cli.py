@@ -474,7 +474,8 @@ def emulator_serve(
         ".hs-japan/emulator"
     ),
     latency_ms: Annotated[
-        int, typer.Option("--latency-ms", help="Added to every HubSpot API response.", min=0)
+        int,
+        typer.Option("--latency-ms", help="Added to every HubSpot API response (ms, 0 or more)."),
     ] = 0,
     fault_seed: Annotated[
         int, typer.Option("--fault-seed", help="Seed for probabilistic faults (reproducible).")
@@ -494,8 +495,17 @@ def emulator_serve(
 
     def body() -> None:
         from hs_japan.emulator import serve
+        from hs_japan.emulator.server import check_options
 
-        data.mkdir(parents=True, exist_ok=True)
+        try:  # out-of-range flags: one line, before anything is created
+            check_options(host, port, latency_ms)
+            data.mkdir(parents=True, exist_ok=True)
+        except ValueError as exc:
+            raise HsJapanError(str(exc)) from None
+        except OSError as exc:
+            raise HsJapanError(
+                f"cannot use {data} as the state directory: {exc.strerror}"
+            ) from None
         try:
             serve(
                 host,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -171,6 +172,33 @@ def test_state_persists_in_the_data_dir(tmp_path: Path) -> None:
 def test_only_loopback() -> None:
     with pytest.raises(ValueError, match="loopback"):
         EmulatorServer(host="0.0.0.0")
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"port": 70000}, "port 70000 is out of range"),
+        ({"port": -1}, "port -1 is out of range"),
+        ({"latency_ms": -5}, "latency -5 ms is out of range"),
+        ({"host": "127.0.0.2"}, "loopback"),
+    ],
+)
+def test_impossible_server_options_are_refused(options: dict[str, Any], says: str) -> None:
+    with pytest.raises(ValueError, match=says):
+        EmulatorServer(**options)
+
+
+def test_ipv6_loopback_is_served() -> None:
+    try:
+        server = EmulatorServer(host="::1")
+        server.start()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    try:
+        assert server.url.startswith("http://[::1]:")
+        assert requests.get(f"{server.url}/_emulator/health", timeout=5).status_code == 200
+    finally:
+        server.stop()
 
 
 def test_unknown_paths_and_methods(api: Api) -> None:

@@ -16,7 +16,9 @@ matches, so a test run is reproducible.
 
 from __future__ import annotations
 
+import json
 import random
+import re
 import threading
 import time
 from collections import deque
@@ -26,6 +28,15 @@ from typing import Any
 from hs_japan.emulator.account import TIER_LIMITS, next_tokyo_midnight
 
 FAULT_KINDS = ("status", "latency", "drop", "lost_response")
+# what a rule may hold: ``describe()``'s output can be sent back (``fired`` is ignored)
+FAULT_FIELDS = frozenset(
+    ("kind", "status", "method", "path", "probability", "times", "latencyMs", "retryAfter", "fired")
+)
+FAULT_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+FAULT_STATUSES = range(400, 600)  # an error answer; 1xx/2xx/3xx would break the framing
+MAX_LATENCY_MS = 3_600_000  # an hour: long enough to look hung, short enough for time.sleep
+MAX_SETTING = 10**12  # per-portal limits: large enough for any test, never an overflow
+_HEADER_VALUE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?")
 SEARCH_PER_SECOND = 4  # "4 req/s per token historically" (docs/hubspot-api.md §2.1)
 
 
@@ -42,19 +53,63 @@ class Fault:
     fired: int = 0
 
     @classmethod
-    def parse(cls, raw: dict[str, Any]) -> Fault:
+    def parse(cls, raw: Any) -> Fault:
+        """A rule from the control API, refused with a ValueError naming the field when it
+        could not be served as a correct HTTP answer (status outside 400–599, a header
+        value with control characters, …)."""
+        if not isinstance(raw, dict):
+            raise ValueError(f"a fault must be an object, not {_shown(raw)}")
+        unknown = sorted(set(raw) - FAULT_FIELDS)
+        if unknown:
+            raise ValueError(
+                f"unknown field {_shown(unknown[0])}; a fault has {', '.join(sorted(FAULT_FIELDS))}"
+            )
         kind = raw.get("kind", "status")
         if kind not in FAULT_KINDS:
-            raise ValueError(f"fault kind must be one of {', '.join(FAULT_KINDS)}")
+            raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS)} (got {_shown(kind)})")
+        status = integer_field(raw, "status", 500, FAULT_STATUSES.start, FAULT_STATUSES.stop - 1)
+        method = raw.get("method") or None  # "" and null: every method
+        if method is not None:
+            if not isinstance(method, str) or method.upper() not in FAULT_METHODS:
+                raise ValueError(
+                    f"method must be one of {', '.join(FAULT_METHODS)} (got {_shown(method)})"
+                )
+            method = method.upper()
+        path = raw.get("path") or None  # "" and null: every path
+        if path is not None and (not isinstance(path, str) or not path.startswith("/")):
+            raise ValueError(f"path must be a string starting with / (got {_shown(path)})")
+        probability = raw.get("probability", 1.0)
+        if (
+            isinstance(probability, bool)
+            or not isinstance(probability, int | float)
+            or not 0.0 <= probability <= 1.0  # also refuses NaN
+        ):
+            raise ValueError(
+                f"probability must be a number from 0 to 1 (got {_shown(probability)})"
+            )
+        times = None if raw.get("times") is None else integer_field(raw, "times", 0, 0, None)
+        latency_ms = integer_field(raw, "latencyMs", 0, 0, MAX_LATENCY_MS)
+        retry_after = raw.get("retryAfter")
+        if retry_after is not None:
+            if isinstance(retry_after, bool) or not isinstance(retry_after, str | int):
+                raise ValueError(
+                    f"retryAfter must be a string or an integer (got {_shown(retry_after)})"
+                )
+            retry_after = str(retry_after)
+            if not _HEADER_VALUE.fullmatch(retry_after):
+                raise ValueError(
+                    "retryAfter must be 1 to 64 printable ASCII characters "
+                    f"(got {_shown(retry_after)})"
+                )
         return cls(
             kind=kind,
-            status=int(raw.get("status", 500)),
-            method=(raw.get("method") or None) and str(raw["method"]).upper(),
-            path=raw.get("path"),
-            probability=float(raw.get("probability", 1.0)),
-            times=None if raw.get("times") is None else int(raw["times"]),
-            latency_ms=int(raw.get("latencyMs", 0)),
-            retry_after=None if raw.get("retryAfter") is None else str(raw["retryAfter"]),
+            status=status,
+            method=method,
+            path=path,
+            probability=float(probability),
+            times=times,
+            latency_ms=latency_ms,
+            retry_after=retry_after,
         )
 
     def describe(self) -> dict[str, Any]:
@@ -76,6 +131,31 @@ class Fault:
         if self.times is not None and self.fired >= self.times:
             return False
         return not self.path or self.path == template or path.startswith(self.path)
+
+
+def _shown(value: Any) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = json.dumps(str(value), ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def integer_field(raw: dict[str, Any], name: str, default: int, low: int, high: int | None) -> int:
+    """``raw[name]`` as an int in [low, high]: a JSON integer, or a string of digits
+    (``"503"``); never a bool, a fraction or a word."""
+    value = raw.get(name, default)
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,15}", value.strip()):
+        number = int(value.strip())
+    span = f"from {low} to {high}" if high is not None else f"{low} or more"
+    if number is None or number < low or (high is not None and number > high):
+        raise ValueError(f"{name} must be an integer {span} (got {_shown(value)})")
+    return number
 
 
 @dataclass

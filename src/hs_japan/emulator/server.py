@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import socket
 import sys
 import threading
 import time
@@ -39,7 +40,7 @@ from hs_japan.emulator import (  # noqa: F401
 from hs_japan.emulator.account import TIER_LIMITS
 from hs_japan.emulator.api import ApiError, Request, Response, allowed_methods, js, match
 from hs_japan.emulator.common import ALL_SCOPES, object_type
-from hs_japan.emulator.limits import Fault, Limits
+from hs_japan.emulator.limits import MAX_LATENCY_MS, MAX_SETTING, Fault, Limits, integer_field
 from hs_japan.emulator.limits_tracking import HUB_TIERS, HUBS, default_hubs
 from hs_japan.emulator.seed import seed_portal
 from hs_japan.emulator.store import Store
@@ -48,10 +49,49 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 ACCOUNT_TYPES = ("STANDARD", "SANDBOX", "DEVELOPER_TEST", "APP_DEVELOPER")
 MAX_BODY = 20 * 1024 * 1024
 SCOPES_DOC = "https://developers.hubspot.com/scopes"
+# Serving many clients at once (docs/emulator.md "As an HTTP server"): the listen backlog
+# holds a burst of connections (the stdlib's 5 made a burst of 200 wait for SYN retries,
+# up to a minute), and an idle keep-alive connection gives its thread back after this.
+BACKLOG = 1024
+IDLE_SECONDS = 30
+# After refusing a body the connection is closed; what the client still sends is read and
+# discarded (never parsed) up to the declared length and this long, so that the client
+# reads the answer instead of a reset.
+MAX_DRAIN = 64 * 1024 * 1024
+LINGER_SECONDS = 5.0
+MAX_LINE = 4096  # a chunk-size or trailer line
+MAX_CHUNKS = 100_000
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,15}")
+
+
+def check_options(host: str, port: int, latency_ms: int = 0) -> None:
+    """Refuse, with a one-line ValueError, what the emulator cannot serve with."""
+    if host not in LOOPBACK:
+        raise ValueError(
+            f"the emulator only listens on loopback (127.0.0.1, localhost or ::1), not {js(host)}"
+        )
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(f"port {js(port)} is out of range: use 0 to 65535 (0 picks a free one)")
+    if isinstance(latency_ms, bool) or not isinstance(latency_ms, int):
+        raise ValueError(f"latency must be a whole number of milliseconds, not {js(latency_ms)}")
+    if not 0 <= latency_ms <= MAX_LATENCY_MS:
+        raise ValueError(f"latency {latency_ms} ms is out of range: use 0 to {MAX_LATENCY_MS} ms")
 
 
 class _Drop(Exception):
     """Close the connection without an answer (fault injection)."""
+
+
+class _Framing(Exception):
+    """A request whose body cannot be read safely (refused size, conflicting or invalid
+    Content-Length / Transfer-Encoding): answer ``error`` and close the connection, so
+    that no byte of the body is ever read as another request."""
+
+    def __init__(self, error: ApiError, drain: int = 0) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.drain = drain  # bytes the client announced and may still send
 
 
 class EmulatorServer:
@@ -67,8 +107,7 @@ class EmulatorServer:
         seed: int = 0,
         rate_limits: bool = True,
     ) -> None:
-        if host not in LOOPBACK:
-            raise ValueError(f"the emulator only listens on loopback, not {js(host)}")
+        check_options(host, port, latency_ms)
         self.host, self.port = host, port
         self.store = Store(data_dir / "emulator.sqlite3" if data_dir is not None else None)
         self.limits = Limits(latency_ms=latency_ms, seed=seed, rate_limits=rate_limits)
@@ -82,8 +121,8 @@ class EmulatorServer:
         class Handler(_Handler):
             server_ref = emulator
 
-        httpd = _Server((self.host, self.port), Handler)
-        httpd.daemon_threads = True
+        server_class = _Server6 if ":" in self.host else _Server
+        httpd = server_class((self.host, self.port), Handler)
         self._httpd = httpd
         return httpd
 
@@ -170,8 +209,17 @@ class EmulatorServer:
         portal = self.store.portal(portal_id)
         if portal is None:
             raise KeyError(portal_id)
+        if not isinstance(faults, list):
+            raise ValueError(f"faults must be a list of rules, not {js(faults)}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+            raise ValueError(f"seed must be an integer, not {js(seed)}")
         rt = self.limits.runtime(portal)
-        parsed = [Fault.parse(f) for f in faults]
+        parsed = []
+        for i, raw in enumerate(faults):
+            try:
+                parsed.append(Fault.parse(raw))
+            except ValueError as exc:
+                raise ValueError(f"faults[{i}]: {exc}") from None
         with self.limits.lock:
             rt.faults = parsed
             if seed is not None:
@@ -182,6 +230,9 @@ class EmulatorServer:
 
 # -- the handler ---------------------------------------------------------------------------------
 class _Server(ThreadingHTTPServer):
+    request_queue_size = BACKLOG  # the kernel caps it at net.core.somaxconn
+    daemon_threads = True
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hangs up mid-answer (Ctrl-C, a timeout) is not an error worth a
         traceback on the console; anything else still is."""
@@ -190,11 +241,15 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 class _Handler(BaseHTTPRequestHandler):
     server_ref: EmulatorServer
     protocol_version = "HTTP/1.1"
     server_version = "hs-japan-emulator"
-    timeout = 60
+    timeout = IDLE_SECONDS  # every read and write on the connection, idle keep-alive included
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: the request log has it
         return
@@ -233,29 +288,104 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _read_body(self) -> tuple[Any, ApiError | None]:
-        length = int(self.headers.get("Content-Length") or 0)
+    def _body_bytes(self) -> bytes:
+        """The request's body, framed as RFC 9112 §6 says, or ``_Framing`` when it cannot
+        be framed without guessing (then the connection is closed after the answer)."""
+        lengths = self.headers.get_all("Content-Length") or []
+        codings = self.headers.get_all("Transfer-Encoding") or []
+        if codings:
+            if lengths:
+                raise _Framing(_bad_framing("Transfer-Encoding and Content-Length together"))
+            names = [c.strip().lower() for value in codings for c in value.split(",")]
+            if names != ["chunked"] or self.request_version != "HTTP/1.1":
+                raise _Framing(
+                    _bad_framing(
+                        f"Transfer-Encoding {js(', '.join(codings))} is not supported "
+                        "(send chunked with HTTP/1.1, or a Content-Length)"
+                    )
+                )
+            return self._read_chunked()
+        if not lengths:
+            return b""
+        values = {v.strip() for value in lengths for v in value.split(",")}
+        text = values.pop()
+        if values or not _DIGITS.fullmatch(text):
+            raise _Framing(_bad_framing(f"invalid Content-Length {js(', '.join(lengths))}"))
+        length = int(text)
         if length > MAX_BODY:
-            return None, ApiError(413, "VALIDATION_ERROR", "Request body too large")
+            raise _Framing(_too_large(), drain=length)
         raw = self.rfile.read(length) if length else b""
-        if not raw.strip():
-            return None, None
+        if len(raw) < length:
+            raise _Framing(_bad_framing("the body is shorter than its Content-Length"))
+        return raw
+
+    def _read_chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        for _ in range(MAX_CHUNKS):
+            line = self.rfile.readline(MAX_LINE + 1)
+            size_text = line[:-2].split(b";", 1)[0].strip()
+            if not line.endswith(b"\r\n") or not _HEX.fullmatch(size_text):
+                raise _Framing(_bad_framing("malformed chunk size"))
+            size = int(size_text, 16)
+            if size == 0:
+                break
+            total += size
+            if total > MAX_BODY:
+                raise _Framing(_too_large())
+            data = self.rfile.read(size)
+            if len(data) < size or self.rfile.read(2) != b"\r\n":
+                raise _Framing(_bad_framing("a chunk is shorter than its size"))
+            chunks.append(data)
+        else:
+            raise _Framing(_bad_framing(f"more than {MAX_CHUNKS} chunks"))
+        for _ in range(100):  # trailer fields, ignored
+            line = self.rfile.readline(MAX_LINE + 1)
+            if line == b"\r\n":
+                return b"".join(chunks)
+            if not line.endswith(b"\r\n"):
+                break
+        raise _Framing(_bad_framing("malformed chunked trailer"))
+
+    def _refuse(self, refused: _Framing, cid: str) -> None:
+        """Answer and close; then read and discard (never parse) what the client still
+        sends, bounded in bytes and time, so it can read the answer before the close."""
+        err = refused.error
         try:
-            return json.loads(raw.decode("utf-8")), None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return None, ApiError(
-                400,
-                "VALIDATION_ERROR",
-                f"Invalid input JSON: {exc}",
-                errors=[{"message": f"Invalid input JSON: {exc}", "code": "INVALID_JSON"}],
-            )
+            self._send(err.status, err.body(cid), {"Connection": "close"}, cid)
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+        except OSError:
+            return
+        finally:
+            self.close_connection = True
+        budget = min(refused.drain, MAX_DRAIN) + 65536
+        deadline = time.monotonic() + LINGER_SECONDS
+        read1 = getattr(self.rfile, "read1", self.rfile.read)
+        try:
+            while budget > 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self.connection.settimeout(left)
+                chunk = read1(min(budget, 65536))
+                if not chunk:
+                    return
+                budget -= len(chunk)
+        except (OSError, ValueError):
+            return
 
     def _dispatch(self, method: str) -> None:
         cid = str(uuid.uuid4())
         split = urlsplit(self.path)
         path = unquote(split.path)
         query = parse_qs(split.query, keep_blank_values=True)
-        body, body_error = self._read_body()
+        try:
+            raw = self._body_bytes()
+        except _Framing as refused:
+            self._refuse(refused, cid)
+            return
+        body, body_error = _parse_json(raw)
         try:
             if path.startswith("/_emulator/") or path == "/_emulator":
                 if body_error is not None:
@@ -420,6 +550,28 @@ class _Handler(BaseHTTPRequestHandler):
             raise
 
 
+def _parse_json(raw: bytes) -> tuple[Any, ApiError | None]:
+    if not raw.strip():
+        return None, None
+    try:
+        return json.loads(raw.decode("utf-8")), None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, ApiError(
+            400,
+            "VALIDATION_ERROR",
+            f"Invalid input JSON: {exc}",
+            errors=[{"message": f"Invalid input JSON: {exc}", "code": "INVALID_JSON"}],
+        )
+
+
+def _bad_framing(what: str) -> ApiError:
+    return ApiError(400, "VALIDATION_ERROR", f"Bad request framing: {what}")
+
+
+def _too_large() -> ApiError:
+    return ApiError(413, "VALIDATION_ERROR", f"Request body too large (over {MAX_BODY} bytes)")
+
+
 def _fault_error(fault: Fault, headers: dict[str, str]) -> ApiError:
     if fault.status == 429:
         return ApiError(
@@ -507,25 +659,19 @@ def _control(
     if rest == "/faults":
         if method == "PUT":
             try:
-                emu.set_faults(portal_id, list(data.get("faults") or []), data.get("seed"))
+                if not isinstance(body, dict):
+                    raise ValueError('the body must be an object {"faults": [...], "seed"?}')
+                emu.set_faults(portal_id, body.get("faults") or [], body.get("seed"))
             except (ValueError, TypeError) as exc:
                 raise ApiError(400, "VALIDATION_ERROR", f"bad fault: {exc}") from None
             return Response(200, {"faults": [f.describe() for f in rt.faults]})
         if method == "GET":
             return Response(200, {"faults": [f.describe() for f in rt.faults]})
     if rest == "/settings" and method in ("PUT", "PATCH"):
+        changes = _settings(body)
         with emu.limits.lock:
-            if "latencyMs" in data:
-                rt.latency_ms = int(data["latencyMs"])
-            limits = data.get("rateLimits") or {}
-            if "perTenSeconds" in limits:
-                rt.per_window = int(limits["perTenSeconds"])
-            if "daily" in limits:
-                rt.per_day = int(limits["daily"])
-            if "enabled" in limits:
-                rt.enabled = bool(limits["enabled"])
-            if "searchPerSecond" in limits:
-                rt.search_per_second = int(limits["searchPerSecond"])
+            for name, value in changes.items():
+                setattr(rt, name, value)
         persisted = {k: data[k] for k in ("archivedNameReuse", "recordBodies") if k in data}
         settings = store.update_settings(portal_id, persisted) if persisted else portal["settings"]
         return Response(
@@ -564,6 +710,40 @@ def _control(
         "VALIDATION_ERROR",
         f"{method} {path} is not part of the control API",
     )
+
+
+def _settings(body: Any) -> dict[str, Any]:
+    """The runtime changes a settings body asks for, or a 400 naming the bad field (a
+    negative latency or a zero window would otherwise break every later answer)."""
+    try:
+        if not isinstance(body, dict):
+            raise ValueError("the body must be an object")
+        limits = body.get("rateLimits")
+        limits = {} if limits is None else limits
+        if not isinstance(limits, dict):
+            raise ValueError("rateLimits must be an object")
+        changes: dict[str, Any] = {}
+        if "latencyMs" in body:
+            changes["latency_ms"] = integer_field(body, "latencyMs", 0, 0, MAX_LATENCY_MS)
+        for name, attr, low in (
+            ("perTenSeconds", "per_window", 1),
+            ("daily", "per_day", 0),
+            ("searchPerSecond", "search_per_second", 0),
+        ):
+            if name in limits:
+                changes[attr] = integer_field(limits, name, 0, low, MAX_SETTING)
+        for name, source in (
+            ("enabled", limits),
+            ("archivedNameReuse", body),
+            ("recordBodies", body),
+        ):
+            if name in source and not isinstance(source[name], bool):
+                raise ValueError(f"{name} must be true or false, not {js(source[name])}")
+        if "enabled" in limits:
+            changes["enabled"] = limits["enabled"]
+    except ValueError as exc:
+        raise ApiError(400, "VALIDATION_ERROR", f"bad settings: {exc}") from None
+    return changes
 
 
 def serve(
