@@ -54,7 +54,7 @@ _BUILD_RANK = {
     Kind.LIST: 2,
     Kind.WORKFLOW: 3,
 }
-WRITE_CONCURRENCY = 6  # writes of one dependency level in flight at once (under the pacer)
+WRITE_CONCURRENCY = 8  # writes of one dependency level in flight at once (under the pacer)
 
 
 def dependency_levels(changes: Sequence[Change]) -> list[list[Change]]:
@@ -255,6 +255,10 @@ def _apply_one(
         _apply_list(change, writer, actual)
     elif change.kind is Kind.WORKFLOW:
         _apply_workflow(change, writer, actual)
+    elif change.kind is Kind.PROPERTY_VALIDATION:
+        _apply_validation(change, writer)
+    elif change.kind is Kind.ASSOCIATION_LABEL:
+        _apply_association_label(change, writer, actual)
     elif change.kind is Kind.STAGE:
         pipeline_id = change.key.split("/")[1]
         if change.action is Action.CREATE:
@@ -349,3 +353,31 @@ def _apply_workflow(change: Change, writer: PortalWriter, actual: Snapshot) -> N
         wanted,
         same=lambda want, now: flowdiff.canonical(want) == flowdiff.canonical(now),
     )
+
+
+def _apply_validation(change: Change, writer: PortalWriter) -> None:
+    from hs_japan.portal.validations import ValidationWriter
+
+    obj, prop, rule_type = change.key.split("/")
+    rules = ValidationWriter(writer.client)
+    if change.action is Action.DELETE:
+        rules.remove(obj, prop, rule_type)
+    else:  # a PUT sets the whole rule of that type
+        rules.put(obj, prop, rule_type, change.after or {})
+
+
+def _apply_association_label(change: Change, writer: PortalWriter, actual: Snapshot) -> None:
+    from hs_japan.portal.association_labels import AssociationLabelWriter
+
+    from_obj, to_obj, name = change.key.split("/")
+    labels = AssociationLabelWriter(writer.client)
+    current = actual.get(Kind.ASSOCIATION_LABEL, change.key)
+    attrs = {**(current.attrs if current else {}), **(change.after or {})}
+    inverse = (change.after or {}).get("inverseLabel")
+    if change.action is Action.DELETE:
+        if current is not None:
+            labels.delete(from_obj, to_obj, int(current.attrs["typeId"]), str(attrs["label"]))
+    elif change.action is Action.CREATE or current is None:
+        labels.create(from_obj, to_obj, name, str(attrs["label"]), inverse)
+    else:
+        labels.update(from_obj, to_obj, int(current.attrs["typeId"]), str(attrs["label"]), inverse)

@@ -20,6 +20,7 @@ from hs_japan.blueprint.compile import DesiredState, compile_blueprint
 from hs_japan.blueprint.model import Blueprint, Language, Origin
 from hs_japan.criteria_flows import KEY_PREFIX, criteria_flows
 from hs_japan.errors import BlueprintError, Diagnostic
+from hs_japan.kinds import association_label, property_validation
 from hs_japan.lists import (
     OBJECT_NAMES,
     OBJECT_TYPE_IDS,
@@ -31,6 +32,7 @@ from hs_japan.lists import (
 from hs_japan.plan.diff import check_references, plan_changes
 from hs_japan.plan.impact import assess
 from hs_japan.plan.model import Action, Change, Plan
+from hs_japan.portal.association_labels import read_labels
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.flows import list_flow_ids, read_flows
 from hs_japan.portal.lists import get_lists, search_list_ids
@@ -42,6 +44,7 @@ from hs_japan.portal.read import (
     read_portal,
 )
 from hs_japan.portal.records import count_records
+from hs_japan.portal.validations import read_rules
 from hs_japan.portal.write import PortalWriter
 from hs_japan.resources import Kind, PortalInfo, PortalState, Resource, make_key
 from hs_japan.rules import (
@@ -110,7 +113,13 @@ def make_plan(
     The desired state depends on the blueprint and the portal only; ``today`` is used for
     one display-only note (the holiday calendar's horizon)."""
     desired = compile_blueprint(bp, language)
+    problems = property_validation.add_desired(bp, desired)
+    if problems:
+        raise BlueprintError(problems)
     property_objects, pipeline_objects = kinds_to_read(desired)
+    rule_objects = property_validation.objects_of(desired)
+    property_objects |= rule_objects  # a rule's property type is checked
+    label_pairs = association_label.pairs_of(bp)
     property_objects |= {spec.object for spec, _ in bp.lists}
     property_objects |= {rule.object for rule, _ in bp.follow_up_rules}
     pipeline_objects |= {"deals" for rule, _ in bp.follow_up_rules if rule.trigger.stage_entered}
@@ -143,6 +152,8 @@ def make_plan(
         )
         f_flows = pool.submit(list_flow_ids, client) if wants_flows else None
         f_owners = pool.submit(read_owners, client) if wants_owners else None
+        f_rules = pool.submit(read_rules, client, rule_objects) if rule_objects else None
+        f_labels = pool.submit(read_labels, client, label_pairs) if label_pairs else None
         if f_info is not None:
             info = portal_info(f_info.result())
         assert info is not None
@@ -150,6 +161,8 @@ def make_plan(
             guard(info)
         state = f_state.result()
         state.info = info
+        property_validation.add_actual(state, f_rules.result() if f_rules else {})
+        association_label.add(bp, language, desired, state, f_labels.result() if f_labels else {})
         owners = f_owners.result() if f_owners else []
         list_ids = f_lists.result() if f_lists else []
         flow_ids = f_flows.result() if f_flows else []
@@ -181,7 +194,7 @@ def make_plan(
         describe_workflow(c, state, desired.explanations.get((c.kind, c.key), []))
         for c in plan_changes(desired, state.snapshot)
     ]
-    problems = check_references(desired, state)
+    problems = check_references(desired, state) + property_validation.check(desired, state)
     if problems:
         raise BlueprintError(problems)
     # what destructive changes would do to records (one search per destructive change)
