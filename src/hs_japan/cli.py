@@ -158,9 +158,17 @@ def validate(blueprint: BlueprintDir) -> None:
 
     def body() -> None:
         bp = load_blueprint(blueprint)
-        counts = (
-            f"{len(bp.property_groups)} property groups, {len(bp.properties)} "
-            f"properties, {len(bp.pipelines)} pipelines"
+        parts = [
+            (len(bp.property_groups), "property group", "property groups"),
+            (len(bp.properties), "property", "properties"),
+            (len(bp.pipelines), "pipeline", "pipelines"),
+            (len(bp.lists), "list", "lists"),
+            (len(bp.follow_up_rules), "follow-up rule", "follow-up rules"),
+            (len(bp.association_labels), "association label", "association labels"),
+            (len(bp.property_validations), "property validation", "property validations"),
+        ]
+        counts = ", ".join(
+            f"{n} {one if n == 1 else many}" for n, one, many in parts if n or one == "property"
         )
         typer.echo(f"{bp.root}: valid ({len(bp.files)} files; {counts})")
 
