@@ -30,7 +30,9 @@ def writer_for(url: str) -> PortalWriter:
 
 
 def run(rec: Recorder, *changes: Change, actual: Snapshot | None = None) -> list[Any]:
-    apply_changes(list(changes), writer_for(rec.url), actual or Snapshot())
+    # one write at a time, so the requests of one dependency level are pinned in the
+    # order given (applies send them concurrently: tests/unit/test_apply_levels.py)
+    apply_changes(list(changes), writer_for(rec.url), actual or Snapshot(), max_workers=1)
     return rec.calls()
 
 
