@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 
 from hs_japan import __version__
-from hs_japan.blueprint import load_blueprint
-from hs_japan.blueprint.model import Blueprint
 from hs_japan.commands import register_all
 from hs_japan.commands.emulator_portal import portal_app
 from hs_japan.config import LOCAL, Profile, check_portal, load_profile, state_home
@@ -27,6 +25,7 @@ from hs_japan.redact import install_log_redaction, redact
 from hs_japan.reserved import LEGACY_LOCK_GROUP, LOCK_GROUP
 
 if TYPE_CHECKING:  # imported where used: offline commands never import the HubSpot SDK
+    from hs_japan.blueprint.model import Blueprint
     from hs_japan.engine import PlanResult
     from hs_japan.portal.client import PortalClient
     from hs_japan.portal.lock import PortalLock
@@ -157,6 +156,8 @@ def validate(blueprint: BlueprintDir) -> None:
     """Check a blueprint offline; print every error as file:line: field: message."""
 
     def body() -> None:
+        from hs_japan.blueprint import load_blueprint
+
         bp = load_blueprint(blueprint)
         parts = [
             (len(bp.property_groups), "property group", "property groups"),
@@ -210,6 +211,7 @@ def plan(
     """Read the portal and show what apply would change (nothing is written)."""
 
     def body() -> int:
+        from hs_japan.blueprint import load_blueprint
         from hs_japan.engine import make_plan
         from hs_japan.plan.planfile import check_plan_target, save_plan
         from hs_japan.plan.render import RENDERERS, summary_line
@@ -284,6 +286,7 @@ def apply(
     """Plan, confirm, write the changes in dependency order, then verify convergence."""
 
     from hs_japan.apply import ApplyHooks
+    from hs_japan.blueprint import load_blueprint
     from hs_japan.engine import apply_plan, make_plan, still_current
     from hs_japan.journal import Journal, interrupted
     from hs_japan.plan.planfile import compare_saved, load_saved

@@ -213,16 +213,10 @@ def _to(record_id: str, type_id: int) -> list[dict[str, Any]]:
 
 
 def register(app: typer.Typer) -> None:
+    # the portal, engine and SDK code is imported in the commands themselves: loading the
+    # CLI (and offline commands) never imports the HubSpot SDK
     from hs_japan import cli
-    from hs_japan.audit.labels import Vocabulary
-    from hs_japan.audit.metrics import audit, report
-    from hs_japan.audit.report_html import render_html, render_text
-    from hs_japan.blueprint import load_blueprint
-    from hs_japan.config import LOCAL, check_portal, load_profile
-    from hs_japan.engine import make_plan
-    from hs_japan.outfile import check_writable, write_atomic
-    from hs_japan.portal.read import portal_info
-    from hs_japan.portal.session import open_portal
+    from hs_japan.config import LOCAL
 
     PipelineOpt = Annotated[
         str | None, typer.Option("--pipeline", help="Deal pipeline id (default: the first).")
@@ -250,6 +244,14 @@ def register(app: typer.Typer) -> None:
         from hs_japan.errors import ConfigError
 
         def body() -> int:
+            from hs_japan.audit.labels import Vocabulary
+            from hs_japan.audit.metrics import audit
+            from hs_japan.blueprint import load_blueprint
+            from hs_japan.config import check_portal, load_profile
+            from hs_japan.engine import make_plan
+            from hs_japan.portal.read import portal_info
+            from hs_japan.portal.session import open_portal
+
             if output_format not in ("text", "json"):
                 raise ConfigError(f"--format: 'text' or 'json', not {output_format!r}")
             bp = load_blueprint(blueprint)
@@ -309,6 +311,15 @@ def register(app: typer.Typer) -> None:
         quarter, lead sources, ringi and budget mix."""
 
         def body() -> int:
+            from hs_japan.audit.labels import Vocabulary
+            from hs_japan.audit.metrics import report
+            from hs_japan.audit.report_html import render_html, render_text
+            from hs_japan.blueprint import load_blueprint
+            from hs_japan.config import check_portal, load_profile
+            from hs_japan.outfile import check_writable, write_atomic
+            from hs_japan.portal.read import portal_info
+            from hs_japan.portal.session import open_portal
+
             if out is not None:
                 check_writable(out, "--out")  # before any read: a directory, missing folder
             bp = load_blueprint(blueprint)
@@ -357,6 +368,11 @@ def register(app: typer.Typer) -> None:
         from hs_japan.portal.emulator_control import Control
 
         def body() -> int:
+            from hs_japan.blueprint import load_blueprint
+            from hs_japan.config import load_profile
+            from hs_japan.portal.read import portal_info
+            from hs_japan.portal.session import open_portal
+
             bp = load_blueprint(blueprint)
             profile = load_profile(portal, config, None)
             pipeline = _pipeline(bp, pipeline_id)

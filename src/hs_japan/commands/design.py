@@ -374,10 +374,8 @@ def funnel_svg(bp: Any, lang: Any) -> str:
 
 def register(app: typer.Typer) -> None:
     from hs_japan import cli
-    from hs_japan.blueprint import load_blueprint
     from hs_japan.errors import ConfigError
     from hs_japan.outfile import check_writable, write_atomic
-    from hs_japan.playbook import render_playbook
 
     LangOpt = Annotated[str, typer.Option("--language", help="ja or en.")]
 
@@ -395,6 +393,9 @@ def register(app: typer.Typer) -> None:
         """Write the playbook: funnel stages, stage criteria, rules, KPIs, UI checklist."""
 
         def body() -> int:
+            from hs_japan.blueprint import load_blueprint
+            from hs_japan.playbook import render_playbook
+
             check_writable(out, "--out")
             text = render_playbook(load_blueprint(blueprint), _lang(language))
             write_atomic(out, text, "--out")
@@ -414,6 +415,8 @@ def register(app: typer.Typer) -> None:
         """Draw the funnel and the deal pipeline as an SVG that opens in a browser."""
 
         def body() -> int:
+            from hs_japan.blueprint import load_blueprint
+
             check_writable(out, "--out")
             write_atomic(out, funnel_svg(load_blueprint(blueprint), _lang(language)), "--out")
             typer.echo(f"Wrote {out}.")

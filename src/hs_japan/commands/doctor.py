@@ -14,13 +14,7 @@ class DoctorFormat(StrEnum):
 
 def register(app: typer.Typer) -> None:
     from hs_japan import cli
-    from hs_japan.blueprint import load_blueprint
-    from hs_japan.blueprint.model import Blueprint
-    from hs_japan.config import LOCAL, check_portal, load_profile
-    from hs_japan.doctor import Finding, preflight, ready, render_json, render_text
-    from hs_japan.errors import ConfigError
-    from hs_japan.portal.probe import gather_facts
-    from hs_japan.portal.session import open_portal
+    from hs_japan.config import LOCAL
 
     @app.command()
     def doctor(
@@ -40,6 +34,14 @@ def register(app: typer.Typer) -> None:
         Exit 0 when ready, 1 otherwise."""
 
         def body() -> int:
+            from hs_japan.blueprint import load_blueprint
+            from hs_japan.blueprint.model import Blueprint
+            from hs_japan.config import check_portal, load_profile
+            from hs_japan.doctor import Finding, preflight, ready, render_json, render_text
+            from hs_japan.errors import ConfigError
+            from hs_japan.portal.probe import gather_facts
+            from hs_japan.portal.session import open_portal
+
             bp = (
                 load_blueprint(blueprint)
                 if blueprint is not None

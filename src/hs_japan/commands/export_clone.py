@@ -2,16 +2,16 @@
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from hs_japan.portal.client import PortalClient
-from hs_japan.resources import OBJECT_TYPES
+if TYPE_CHECKING:  # imported where used: loading the CLI never imports the HubSpot SDK
+    from hs_japan.portal.client import PortalClient
 
 
 def read_dump(
-    client: PortalClient, objects: tuple[str, ...], with_flows: bool, with_lists: bool = True
+    client: "PortalClient", objects: tuple[str, ...], with_flows: bool, with_lists: bool = True
 ) -> Any:
     """Everything export needs (``portal/dump.py``), as the exporter's PortalDump."""
     from hs_japan.exporter import PortalDump
@@ -52,10 +52,7 @@ def _csv(value: str | None, allowed: tuple[str, ...], what: str) -> tuple[str, .
 
 def register(app: typer.Typer) -> None:
     from hs_japan import cli
-    from hs_japan.config import LOCAL, check_portal, load_profile
-    from hs_japan.errors import ConfigError
-    from hs_japan.exporter import KINDS, NOT_IN_HUBSPOT, export, write_export
-    from hs_japan.portal.session import open_portal
+    from hs_japan.config import LOCAL, load_profile
 
     @app.command("export")
     def export_command(
@@ -82,6 +79,12 @@ def register(app: typer.Typer) -> None:
         """Write a portal's configuration as blueprint YAML (the format users write)."""
 
         def body() -> int:
+            from hs_japan.config import check_portal
+            from hs_japan.errors import ConfigError
+            from hs_japan.exporter import KINDS, NOT_IN_HUBSPOT, export, write_export
+            from hs_japan.portal.session import open_portal
+            from hs_japan.resources import OBJECT_TYPES
+
             profile = load_profile(portal, config, language)
             chosen = _csv(objects, OBJECT_TYPES, "objects")
             chosen_kinds = _csv(kinds, KINDS, "kinds")
@@ -187,6 +190,7 @@ def register(app: typer.Typer) -> None:
         def copy_migrations() -> int:
             # the target has the source's configuration: it has "run" its migrations too
             from hs_japan.migrate import read_applied, record_applied
+            from hs_japan.portal.session import open_portal
 
             with open_portal(load_profile(source, config, language)) as client:
                 ran = read_applied(client)

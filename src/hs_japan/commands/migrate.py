@@ -8,13 +8,10 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
+    # command modules import the portal, engine and SDK code in the commands themselves:
+    # loading the CLI (and offline commands) never imports the HubSpot SDK
     from hs_japan import cli
     from hs_japan.config import LOCAL, check_portal, load_profile
-    from hs_japan.errors import ApplyRefused
-    from hs_japan.migrate import find_migrations, run_pending, status
-    from hs_japan.portal.lock import PortalLock
-    from hs_japan.portal.read import portal_info
-    from hs_japan.portal.session import open_portal
 
     migrate_app = typer.Typer(
         help="Versioned data migrations (migrations/NNNN_name.py).", no_args_is_help=True
@@ -31,6 +28,10 @@ def register(app: typer.Typer) -> None:
         """Which migrations this portal has run (recorded in the portal) and which are pending."""
 
         def body() -> int:
+            from hs_japan.migrate import find_migrations, status
+            from hs_japan.portal.read import portal_info
+            from hs_japan.portal.session import open_portal
+
             migrations = find_migrations(directory)
             profile = load_profile(portal, config, None)
             with open_portal(profile) as client:
@@ -72,6 +73,12 @@ def register(app: typer.Typer) -> None:
         """Run the pending migrations in order (resumable; each is recorded when done)."""
 
         def body() -> int:
+            from hs_japan.errors import ApplyRefused
+            from hs_japan.migrate import find_migrations, run_pending, status
+            from hs_japan.portal.lock import PortalLock
+            from hs_japan.portal.read import portal_info
+            from hs_japan.portal.session import open_portal
+
             migrations = find_migrations(directory)
             profile = load_profile(portal, config, None)
             with open_portal(profile) as client:
