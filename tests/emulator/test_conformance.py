@@ -29,6 +29,7 @@ SPEC_FILES = (
     "account-info-v3.json",
     "associations-schema-v4.json",
     "crm-associations-v4.json",
+    "crm-objects-v3.json",
     "crm-property-validations-v3.json",
     "automation-v4.json",
     "crm-limits-tracking-v3.json",

@@ -85,7 +85,7 @@ def _read_scopes(request: Request) -> list[str]:
     out: list[str] = []
     for raw in (request.params.get("fromObjectType", ""), request.params.get("toObjectType", "")):
         obj = ALIASES.get(raw.lower())
-        if obj is None:
+        if obj not in OBJECT_TYPE_IDS:
             return []  # the handler answers 400
         out += [f"crm.objects.{obj}.read", f"crm.schemas.{obj}.read"]
     return sorted(set(out))

@@ -1,5 +1,6 @@
 """Associations v4, minimal: default (unlabeled) associations between contacts, companies,
-deals and tickets, reading them per record and in batches.
+deals and tickets, and from meetings to contacts, companies and deals, reading them per record
+and in batches.
 
 HubSpot-defined association type ids per direction (HubSpot's association type table; the
 contact→company 279 id is confirmed in the notes' material, the others follow the same
@@ -24,7 +25,8 @@ from hs_japan.emulator.api import (
     validation,
 )
 from hs_japan.emulator.common import (
-    OBJECT_TYPE_IDS,
+    RECORD_OBJECTS,
+    RECORD_TYPE_IDS,
     limit_param,
     object_read_scopes,
     object_type,
@@ -74,6 +76,16 @@ TYPES: dict[tuple[str, str], list[tuple[int, str | None, str]]] = {
     ],
     ("deals", "deals"): [(451, None, "deal_to_deal")],
     ("tickets", "tickets"): [(452, None, "ticket_to_ticket")],
+    # meetings (0-47), HubSpot's association type table ("Association type ID values",
+    # developers.hubspot.com/docs/api/crm/associations#association-type-ids): meeting→contact
+    # 200 / contact→meeting 199, meeting→company 188 / company→meeting 187, meeting→deal 212 /
+    # deal→meeting 211; the v3 names are HubSpot's ``meeting_event_to_*`` / ``*_to_meeting_event``
+    ("meetings", "contacts"): [(200, None, "meeting_event_to_contact")],
+    ("contacts", "meetings"): [(199, None, "contact_to_meeting_event")],
+    ("meetings", "companies"): [(188, None, "meeting_event_to_company")],
+    ("companies", "meetings"): [(187, None, "company_to_meeting_event")],
+    ("meetings", "deals"): [(212, None, "meeting_event_to_deal")],
+    ("deals", "meetings"): [(211, None, "deal_to_meeting_event")],
 }
 _PAIRS = [
     (279, 280),
@@ -90,6 +102,9 @@ _PAIRS = [
     (13, 14),
     (451, 451),
     (452, 452),
+    (200, 199),
+    (188, 187),
+    (212, 211),
 ]
 INVERSE = {**dict(_PAIRS), **{b: a for a, b in _PAIRS}}
 BASE = "/crm/v4/objects/{objectType}/{objectId}/associations"
@@ -238,7 +253,7 @@ def v3_associations(
     out: dict[str, Any] = {}
     for raw in wanted:
         try:
-            to_obj = object_type(raw)
+            to_obj = object_type(raw, RECORD_OBJECTS)
         except ApiError:
             continue
         if (obj, to_obj) not in TYPES:
@@ -274,8 +289,8 @@ def _user(store: Store, portal_id: int, from_obj: str, to_obj: str) -> dict[int,
 
 
 def _endpoints(request: Request) -> tuple[str, str, str]:
-    from_obj = object_type(request.params["objectType"])
-    to_obj = object_type(request.params["toObjectType"])
+    from_obj = object_type(request.params["objectType"], RECORD_OBJECTS)
+    to_obj = object_type(request.params["toObjectType"], RECORD_OBJECTS)
     check_pair(from_obj, to_obj)
     return from_obj, request.params["objectId"], to_obj
 
@@ -371,9 +386,9 @@ def create_labeled(request: Request) -> Response:
     return Response(
         201,
         {
-            "fromObjectTypeId": OBJECT_TYPE_IDS[from_obj],
+            "fromObjectTypeId": RECORD_TYPE_IDS[from_obj],
             "fromObjectId": str(from_id),
-            "toObjectTypeId": OBJECT_TYPE_IDS[to_obj],
+            "toObjectTypeId": RECORD_TYPE_IDS[to_obj],
             "toObjectId": str(to_id),
             "labels": labels,
         },
@@ -418,8 +433,8 @@ def list_associations(request: Request) -> Response:
     scopes=object_read_scopes,
 )
 def batch_read(request: Request) -> Response:
-    from_obj = object_type(request.params["objectType"])
-    to_obj = object_type(request.params["toObjectType"])
+    from_obj = object_type(request.params["objectType"], RECORD_OBJECTS)
+    to_obj = object_type(request.params["toObjectType"], RECORD_OBJECTS)
     check_pair(from_obj, to_obj)
     inputs = request.json_object().get("inputs")
     if not isinstance(inputs, list):

@@ -33,6 +33,8 @@ DEFAULT_GROUPS = {
     "companies": [("companyinformation", "Company information")],
     "deals": [("dealinformation", "Deal information")],
     "tickets": [("ticketinformation", "Ticket information")],
+    # [guess on the group's name: the material reached does not name it]
+    "meetings": [("meetinginformation", "Meeting information")],
 }
 
 Options = list[tuple[str, str]]
@@ -632,15 +634,46 @@ TICKETS: list[Entry] = [
     ("hs_v2_time_in_current_stage", "Time in current stage", "datetime", "date", "r", []),
 ]
 
+# Meetings (object type 0-47), from HubSpot's meetings API guide
+# (developers.hubspot.com/docs/api-reference/crm-meetings-v3/guide, "Properties"):
+# ``hs_timestamp`` (required on create; defaults to ``hs_meeting_start_time`` when missing),
+# title, body, internal notes, external URL, location, start/end time, outcome (scheduled,
+# completed, rescheduled, no show, canceled) and the owner. The outcome's internal values
+# (SCHEDULED, COMPLETED, RESCHEDULED, NO_SHOW, CANCELED) are as integrations send them; labels
+# are HubSpot's words. ``hs_createdate`` is the activity's server-set creation date.
+MEETING_OUTCOMES: Options = [
+    ("SCHEDULED", "Scheduled"),
+    ("COMPLETED", "Completed"),
+    ("RESCHEDULED", "Rescheduled"),
+    ("NO_SHOW", "No show"),
+    ("CANCELED", "Canceled"),
+]
+MEETINGS: list[Entry] = [
+    ("hs_timestamp", "Activity date", "datetime", "date", "", []),
+    ("hs_meeting_title", "Meeting name", "string", "text", "", []),
+    ("hs_meeting_body", "Meeting description", "string", "html", "", []),
+    ("hs_internal_meeting_notes", "Internal meeting notes", "string", "html", "", []),
+    ("hs_meeting_external_url", "External URL", "string", "text", "", []),
+    ("hs_meeting_location", "Location", "string", "text", "", []),
+    ("hs_meeting_start_time", "Start time", "datetime", "date", "", []),
+    ("hs_meeting_end_time", "End time", "datetime", "date", "", []),
+    ("hs_meeting_outcome", "Meeting outcome", "enumeration", "select", "", MEETING_OUTCOMES),
+    ("hubspot_owner_id", "Activity assigned to", "enumeration", "select", "x", []),
+    ("hs_createdate", "Create date", "datetime", "date", "r", []),
+    ("hs_lastmodifieddate", "Last modified date", "datetime", "date", "r", []),
+    ("hs_object_id", "Record ID", "number", "number", "r", []),
+]
+
 # how many leading entries per object were the emulator's original seed (they keep their
 # display order 0..n-1; the rest come after, -1)
-SEEDED = {"contacts": 8, "companies": 7, "deals": 8, "tickets": 6}
+SEEDED = {"contacts": 8, "companies": 7, "deals": 8, "tickets": 6, "meetings": len(MEETINGS)}
 
 CATALOGUE: dict[str, list[Entry]] = {
     "contacts": CONTACTS,
     "companies": COMPANIES,
     "deals": DEALS,
     "tickets": TICKETS,
+    "meetings": MEETINGS,
 }
 
 

@@ -11,20 +11,28 @@ from urllib.parse import urlencode
 
 from hs_japan.emulator.api import ApiError, Request, js, validation
 
-# name -> objectTypeId
+# name -> objectTypeId: the CRM objects with a schema here (properties, groups, limits, lists,
+# flows, association labels all work on these)
 OBJECT_TYPE_IDS = {
     "contacts": "0-1",
     "companies": "0-2",
     "deals": "0-3",
     "tickets": "0-5",
 }
+# activities served only as records (/crm/v3/objects/meetings and associations v4): HubSpot's
+# object type id for meetings is 0-47 ("Understanding the CRM", object type IDs); they have no
+# pipelines, no list membership and no editable schema here
+ACTIVITY_TYPE_IDS = {"meetings": "0-47"}
+RECORD_TYPE_IDS = {**OBJECT_TYPE_IDS, **ACTIVITY_TYPE_IDS}
+RECORD_OBJECTS = tuple(RECORD_TYPE_IDS)
 ALIASES = {
-    **{name: name for name in OBJECT_TYPE_IDS},
-    **{tid: name for name, tid in OBJECT_TYPE_IDS.items()},
+    **{name: name for name in RECORD_TYPE_IDS},
+    **{tid: name for name, tid in RECORD_TYPE_IDS.items()},
     "contact": "contacts",
     "company": "companies",
     "deal": "deals",
     "ticket": "tickets",
+    "meeting": "meetings",
 }
 PIPELINE_OBJECTS = ("deals", "tickets")
 TYPE_ID_NAMES = {tid: name for name, tid in OBJECT_TYPE_IDS.items()}
@@ -35,6 +43,7 @@ OBJECT_LABELS = {
     "deals": ("Deal", "Deals"),
     "tickets": ("Ticket", "Tickets"),
 }
+RECORD_LABELS = {**OBJECT_LABELS, "meetings": ("Meeting", "Meetings")}
 
 
 def object_type(raw: str, allowed: tuple[str, ...] = tuple(OBJECT_TYPE_IDS)) -> str:
@@ -49,8 +58,13 @@ def _obj_of(request: Request) -> str:
     return ALIASES.get(request.params.get("objectType", "").lower(), "")
 
 
-def schema_read_scopes(request: Request) -> list[str]:
+def _schema_obj_of(request: Request) -> str:
     obj = _obj_of(request)
+    return obj if obj in OBJECT_TYPE_IDS else ""
+
+
+def schema_read_scopes(request: Request) -> list[str]:
+    obj = _schema_obj_of(request)
     if not obj:
         return []  # unknown object type: the handler answers 400
     if obj == "tickets":
@@ -59,7 +73,7 @@ def schema_read_scopes(request: Request) -> list[str]:
 
 
 def schema_write_scopes(request: Request) -> list[str]:
-    obj = _obj_of(request)
+    obj = _schema_obj_of(request)
     if not obj:
         return []  # unknown object type: the handler answers 400
     if obj == "tickets":
@@ -111,7 +125,7 @@ ALL_SCOPES = sorted(
         "crm.lists.write",
         "crm.schemas.custom.read",
         *(f"crm.schemas.{o}.{rw}" for o in OBJECT_TYPE_IDS for rw in ("read", "write")),
-        *(f"crm.objects.{o}.{rw}" for o in OBJECT_TYPE_IDS for rw in ("read", "write")),
+        *(f"crm.objects.{o}.{rw}" for o in RECORD_TYPE_IDS for rw in ("read", "write")),
         *(
             scope
             for o in OBJECT_TYPE_IDS

@@ -1,4 +1,5 @@
-"""A minimal CRM object store: contacts, companies, deals and tickets (``/crm/v3/objects``).
+"""A minimal CRM object store: contacts, companies, deals, tickets and meetings
+(``/crm/v3/objects``).
 
 Records live in collection ``record:{objectType}`` as ``{id, properties: {name: str},
 createdAt, updatedAt, archived}`` (pipelines.py counts deals and tickets per stage there).
@@ -16,6 +17,11 @@ also ``lastmodifieddate``) and, for deals/tickets, ``hs_date_entered_<stageId>``
 ``hs_date_exited_<stageId>`` when the stage changes. The control API seeds records through
 :func:`seed_records`, which keeps explicitly given ``createdate``/``hs_date_*`` values
 (backdating). Search has its own per-second rate limit (server.py, docs/hubspot-api.md §2.1).
+
+Meetings (0-47) are records like the others, with HubSpot's meeting properties
+(catalogue.py): ``hs_timestamp`` is required on create and, when missing, taken from
+``hs_meeting_start_time`` (HubSpot's meetings guide); ``hs_createdate`` is server-maintained
+next to ``createdate``. They have no pipeline, no unique properties and no list membership.
 """
 
 from __future__ import annotations
@@ -43,9 +49,16 @@ from hs_japan.emulator.associations import (
     link,
     v3_associations,
 )
-from hs_japan.emulator.catalogue import STAGE_PROPERTY_KINDS, stage_property_type
+from hs_japan.emulator.catalogue import (
+    EPOCH,
+    STAGE_PROPERTY_KINDS,
+    catalogue_docs,
+    stage_property_type,
+)
 from hs_japan.emulator.common import (
-    OBJECT_LABELS,
+    ACTIVITY_TYPE_IDS,
+    RECORD_LABELS,
+    RECORD_OBJECTS,
     cursor_page,
     object_read_scopes,
     object_type,
@@ -89,12 +102,15 @@ DEFAULT_OUTPUT: dict[str, tuple[str, ...]] = {
         "hs_ticket_priority",
         "subject",
     ),
+    # [guess: HubSpot's default output for activities is not in the material reached]
+    "meetings": ("hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
 }
 SEARCHABLE = {
     "contacts": ("firstname", "lastname", "email", "phone", "company"),
     "companies": ("name", "domain"),
     "deals": ("dealname",),
     "tickets": ("subject", "content"),
+    "meetings": ("hs_meeting_title", "hs_meeting_body"),
 }
 STAGE_KEYS = {"deals": ("pipeline", "dealstage"), "tickets": ("hs_pipeline", "hs_pipeline_stage")}
 DEFAULT_PIPELINE = {"deals": "default", "tickets": "0"}
@@ -124,6 +140,8 @@ def _coll(obj: str) -> str:
 
 
 def _always(obj: str) -> tuple[str, ...]:
+    if obj in ACTIVITY_TYPE_IDS:
+        return ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
     last = "lastmodifieddate" if obj == "contacts" else "hs_lastmodifieddate"
     return ("createdate", last, "hs_object_id")
 
@@ -135,6 +153,8 @@ def system_type(obj: str, name: str) -> str | None:
     if name == "hs_object_id":
         return "number"
     if obj == "contacts" and name == "lastmodifieddate":
+        return "datetime"
+    if obj in ACTIVITY_TYPE_IDS and name == "hs_createdate":
         return "datetime"
     if obj in STAGE_KEYS:
         return stage_property_type(name)
@@ -149,6 +169,9 @@ class Ctx:
         self.defs = {
             p["name"]: p for p in store.all(portal_id, f"prop:{obj}") if not p.get("archived")
         }
+        if not self.defs and obj in ACTIVITY_TYPE_IDS:
+            # a portal persisted before meetings were served: HubSpot's catalogue
+            self.defs = {p["name"]: p for p in catalogue_docs(obj, EPOCH)}
         self._owners: set[str] | None = None
         self._pipelines: dict[str, list[str]] | None = None
         self._unique: dict[str, dict[str, str]] | None = None
@@ -395,7 +418,7 @@ def _apply_rules(
             continue
         holder = index[name].get(value.casefold())
         if holder is not None and holder != record_id:
-            singular = OBJECT_LABELS[ctx.obj][0]
+            singular = RECORD_LABELS[ctx.obj][0]
             if name == "email" and ctx.obj == "contacts":
                 raise conflict(f"Contact already exists. Existing ID: {holder}")
             raise conflict(f"{singular} with {name}={value} already exists. Existing ID: {holder}")
@@ -416,6 +439,15 @@ def create_record(ctx: Ctx, body: Any, where: str = "", *, seeding: bool = False
         raise validation(f"{where or 'body'} must be an object", field_name=where or None)
     values = validate_values(ctx, body.get("properties"), creating=True, seeding=seeding)
     props = {k: v for k, v in values.items() if v != ""}
+    if ctx.obj == "meetings" and not props.get("hs_timestamp"):
+        # HubSpot's meetings guide: hs_timestamp is required, and defaults to
+        # hs_meeting_start_time when missing
+        start = props.get("hs_meeting_start_time")
+        if not start:
+            raise _invalid(
+                [("hs_timestamp", "REQUIRED", '"hs_timestamp" is required for meetings')]
+            )
+        props["hs_timestamp"] = start
     _apply_rules(ctx, props, None, None)
     links = associations_for_create(
         ctx.store, ctx.pid, ctx.obj, body.get("associations"), f"{where}associations"
@@ -427,6 +459,8 @@ def create_record(ctx: Ctx, body: Any, where: str = "", *, seeding: bool = False
     props.update(hs_object_id=rid, createdate=created, hs_lastmodifieddate=last)
     if ctx.obj == "contacts":
         props["lastmodifieddate"] = last
+    if ctx.obj in ACTIVITY_TYPE_IDS:
+        props["hs_createdate"] = props.get("hs_createdate") or created
     if ctx.obj in STAGE_KEYS:
         stage = props.get(STAGE_KEYS[ctx.obj][1])
         if stage:
@@ -560,7 +594,7 @@ def live_records(store: Store, portal_id: int, obj: str) -> list[dict[str, Any]]
 
 
 def _obj(request: Request) -> str:
-    return object_type(request.params["objectType"])
+    return object_type(request.params["objectType"], RECORD_OBJECTS)
 
 
 def _not_found() -> ApiError:
@@ -691,7 +725,7 @@ def _batch_body(
 
 def _missing_error(obj: str, ids: list[str]) -> dict[str, Any]:
     message = (
-        f"Could not get some {OBJECT_LABELS[obj][0].upper()} objects, they may be deleted or "
+        f"Could not get some {RECORD_LABELS[obj][0].upper()} objects, they may be deleted or "
         "not exist. Check that ids are valid."
     )
     return {

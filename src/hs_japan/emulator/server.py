@@ -39,7 +39,7 @@ from hs_japan.emulator import (  # noqa: F401
 )
 from hs_japan.emulator.account import TIER_LIMITS
 from hs_japan.emulator.api import ApiError, Request, Response, allowed_methods, js, match
-from hs_japan.emulator.common import ALL_SCOPES, object_type
+from hs_japan.emulator.common import ALL_SCOPES, RECORD_OBJECTS, object_type
 from hs_japan.emulator.limits import MAX_LATENCY_MS, MAX_SETTING, Fault, Limits, integer_field
 from hs_japan.emulator.limits_tracking import HUB_TIERS, HUBS, default_hubs
 from hs_japan.emulator.seed import seed_portal
@@ -689,7 +689,7 @@ def _control(
         )
     rm = re.match(r"^/records/([^/]+)$", rest)
     if rm and method == "POST":
-        obj = object_type(rm.group(1))
+        obj = object_type(rm.group(1), RECORD_OBJECTS)
         seeded = records.seed_records(store, portal_id, obj, data.get("inputs"))
         return Response(201, {"results": [records.full_out(r) for r in seeded]})
     if rest == "/owners":

@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from hs_japan.emulator.api import Request, Response, js, not_found, route, validation
-from hs_japan.emulator.common import ALIASES, object_type
+from hs_japan.emulator.common import ALIASES, OBJECT_TYPE_IDS, object_type
 from hs_japan.emulator.store import Store
 
 BASE = "/crm/v3/property-validations/{objectTypeId}"
@@ -76,8 +76,8 @@ def _obj(request: Request) -> str:
 
 def _read_scopes(request: Request) -> list[str]:
     obj = ALIASES.get(request.params.get("objectTypeId", "").lower(), "")
-    if not obj:
-        return []
+    if obj not in OBJECT_TYPE_IDS:
+        return []  # the handler answers 400
     return [
         f"crm.objects.{obj}.read",
         f"crm.objects.{obj}.write",
@@ -89,8 +89,8 @@ def _read_scopes(request: Request) -> list[str]:
 
 def _write_scopes(request: Request) -> list[str]:
     obj = ALIASES.get(request.params.get("objectTypeId", "").lower(), "")
-    if not obj:
-        return []
+    if obj not in OBJECT_TYPE_IDS:
+        return []  # the handler answers 400
     return [f"crm.schemas.{obj}.write", *(["tickets"] if obj == "tickets" else [])]
 
 
