@@ -10,6 +10,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -20,7 +21,13 @@ from hs_japan import __version__
 from hs_japan.commands import register_all
 from hs_japan.commands.emulator_portal import portal_app
 from hs_japan.config import LOCAL, Profile, check_portal, load_profile, state_home
-from hs_japan.errors import ApplyRefused, BlueprintError, HsJapanError, PortalError
+from hs_japan.errors import (
+    ApplyRefused,
+    BlueprintError,
+    ConfigError,
+    HsJapanError,
+    PortalError,
+)
 from hs_japan.redact import install_log_redaction, redact
 from hs_japan.reserved import LEGACY_LOCK_GROUP, LOCK_GROUP
 
@@ -184,10 +191,134 @@ def _preflight(bp: Blueprint, client: PortalClient, language: Any, what: str) ->
     refuse_unless_ready(bp, language, gather_facts(client, bp), what)
 
 
+PortalsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--portal",
+        "-p",
+        help="Portal profile from hs-japan.toml ('local' is the embedded emulator; the "
+        "default). Give it more than once to roll out to a fleet: the portals run "
+        "concurrently, each with its own client, lock and journal.",
+    ),
+]
+
+
+def _portal_names(given: list[str] | None) -> list[str]:
+    names = list(given or [LOCAL])
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        _fail(f"error: --portal {', '.join(twice)} given more than once")
+    return names
+
+
+class _Out:
+    """Where one portal's output goes: straight to the terminal (one portal), or into a
+    block printed whole once the portal is done (a fleet: no interleaved lines)."""
+
+    def __init__(self, buffered: bool = False) -> None:
+        self.parts: list[tuple[str, bool]] | None = [] if buffered else None
+
+    def echo(self, message: str = "", nl: bool = True) -> None:
+        if self.parts is None:
+            typer.echo(message, nl=nl)
+        else:
+            self.parts.append((message + ("\n" if nl else ""), False))
+
+    def err(self, message: str) -> None:
+        if self.parts is None:
+            _err(message)
+        else:
+            self.parts.append((message + "\n", True))
+
+    def stdout(self) -> str:
+        return "".join(text for text, is_err in self.parts or () if not is_err)
+
+    def flush(self, stderr_only: bool = False) -> None:
+        for text, is_err in self.parts or ():
+            if is_err or not stderr_only:
+                typer.echo(text, nl=False, err=is_err)
+
+
+@dataclass
+class _Outcome:
+    """One portal's result, for a fleet's summary table."""
+
+    code: int
+    changes: int | None = None
+    portal_id: int | None = None
+    result: str = ""
+
+
+def _error_line(exc: BaseException) -> tuple[str, int]:
+    """The one-line message and exit code _guard gives an error (a fleet's portals)."""
+    if isinstance(exc, BlueprintError):
+        return redact(str(exc)), exc.exit_code
+    if isinstance(exc, HsJapanError):
+        return redact(f"error: {exc}"), exc.exit_code
+    return (
+        redact(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)"),
+        1,
+    )
+
+
+def _run_fleet(
+    portals: list[str], one: Callable[[str, _Out], _Outcome], print_blocks: bool = True
+) -> list[tuple[str, _Out, _Outcome]]:
+    """Run ``one`` for every portal concurrently (a thread each); print each portal's
+    block whole, in the order the portals were given, as soon as it and those before it
+    are done."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(name: str) -> tuple[_Out, _Outcome]:
+        out = _Out(buffered=True)
+        try:
+            return out, one(name, out)
+        except Exception as exc:
+            if _state["debug"]:
+                out.err(redact(traceback.format_exc()).rstrip())
+            message, code = _error_line(exc)
+            out.err(message)
+            refused = isinstance(exc, ApplyRefused)
+            return out, _Outcome(code or 1, result="refused" if refused else "error")
+
+    pool = ThreadPoolExecutor(max_workers=len(portals), thread_name_prefix="portal")
+    done: list[tuple[str, _Out, _Outcome]] = []
+    try:
+        futures = [(name, pool.submit(run, name)) for name in portals]
+        for name, future in futures:
+            out, outcome = future.result()
+            if print_blocks:
+                typer.echo(f"=== portal '{name}' ===")
+                out.flush()
+                typer.echo("")
+            done.append((name, out, outcome))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return done
+
+
+def _summary(done: list[tuple[str, _Out, _Outcome]]) -> str:
+    rows = [("portal", "portal id", "changes", "result")] + [
+        (
+            name,
+            "-" if o.portal_id is None else str(o.portal_id),
+            "-" if o.changes is None else str(o.changes),
+            o.result,
+        )
+        for name, _, o in done
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [f"Fleet: {_count(len(done), 'portal')}"] + [
+        "  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+        for r in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
 @app.command()
 def plan(
     blueprint: BlueprintDir,
-    portal: PortalOpt = LOCAL,
+    portal: PortalsOpt = None,
     output_format: Annotated[
         Format, typer.Option("--format", "-f", help="Output format.")
     ] = Format.text,
@@ -209,18 +340,15 @@ def plan(
     language: LanguageOpt = None,
 ) -> None:
     """Read the portal and show what apply would change (nothing is written)."""
+    portals = _portal_names(portal)
 
-    def body() -> int:
-        from hs_japan.blueprint import load_blueprint
+    def plan_one(name: str, bp: Blueprint, o: _Out) -> _Outcome:
         from hs_japan.engine import make_plan
-        from hs_japan.plan.planfile import check_plan_target, save_plan
+        from hs_japan.plan.planfile import save_plan
         from hs_japan.plan.render import RENDERERS, summary_line
         from hs_japan.portal.session import open_portal
 
-        if out is not None:
-            check_plan_target(out)  # before any read: a directory, missing folder, read-only
-        bp = load_blueprint(blueprint)
-        profile = load_profile(portal, config, language)
+        profile = load_profile(name, config, language)
         with open_portal(profile) as client:
             try:
                 result = make_plan(bp, client, profile.language, _guard_for(profile))
@@ -230,24 +358,79 @@ def plan(
                 # a scope or subscription refusal: say everything at once (doctor's report)
                 _preflight(bp, client, profile.language, "plan")
                 raise
+        changed = not result.plan.empty
+        outcome = _Outcome(
+            2 if detailed_exitcode and changed else 0,
+            len(result.plan.changes),
+            result.plan.portal.portal_id,
+            "changes" if changed else "no changes",
+        )
         if out is not None and output_format is Format.json:
             # the file is the JSON: the terminal gets one line, not thousands
             save_plan(out, result.plan, result.fingerprints)
-            typer.echo(
+            o.echo(
                 f"{summary_line(result.plan)} Saved to {out}; apply it with: "
-                f"hs-japan apply {blueprint} --portal {portal} --plan {out}"
+                f"hs-japan apply {blueprint} --portal {name} --plan {out}"
             )
-            return 2 if detailed_exitcode and not result.plan.empty else 0
-        typer.echo(RENDERERS[output_format.value](result.plan), nl=False)
+            return outcome
+        o.echo(RENDERERS[output_format.value](result.plan), nl=False)
         if out is not None:
             save_plan(out, result.plan, result.fingerprints)
-            _err(
+            o.err(
                 f"Saved plan to {out}; apply it with: hs-japan apply {blueprint} "
-                f"--portal {portal} --plan {out}"
+                f"--portal {name} --plan {out}"
             )
-        return 2 if detailed_exitcode and not result.plan.empty else 0
+        return outcome
 
-    code = _guard(body)
+    def body() -> int:
+        from hs_japan.blueprint import load_blueprint
+        from hs_japan.plan.planfile import check_plan_target
+
+        if out is not None:
+            check_plan_target(out)  # before any read: a directory, missing folder, read-only
+        bp = load_blueprint(blueprint)
+        return plan_one(portals[0], bp, _Out()).code
+
+    def fleet() -> int:
+        import json
+
+        from hs_japan.blueprint import load_blueprint
+
+        if out is not None:
+            raise ConfigError(
+                "--out saves the plan of one portal: give a single --portal to save a plan"
+            )
+        bp = load_blueprint(blueprint)  # once: a broken blueprint fails before any read
+        as_json = output_format is Format.json
+        done = _run_fleet(portals, lambda name, o: plan_one(name, bp, o), not as_json)
+        if as_json:  # one JSON document: each portal's plan (null on error) and the summary
+            for _, o, _ in done:
+                o.flush(stderr_only=True)
+            typer.echo(
+                json.dumps(
+                    {
+                        "portals": [
+                            {
+                                "profile": name,
+                                "portalId": oc.portal_id,
+                                "changes": oc.changes,
+                                "result": oc.result,
+                                "plan": json.loads(o.stdout()) if o.stdout().strip() else None,
+                            }
+                            for name, o, oc in done
+                        ]
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+        else:
+            typer.echo(_summary(done), nl=False)
+        if any(oc.result in ("error", "refused") for _, _, oc in done):
+            return 1
+        return 2 if detailed_exitcode and any(oc.changes for _, _, oc in done) else 0
+
+    code = _guard(body if len(portals) == 1 else fleet)
     if code:
         raise typer.Exit(code)
 
@@ -255,7 +438,7 @@ def plan(
 @app.command()
 def apply(
     blueprint: BlueprintDir,
-    portal: PortalOpt = LOCAL,
+    portal: PortalsOpt = None,
     plan_file: Annotated[
         Path | None,
         typer.Option(
@@ -274,10 +457,11 @@ def apply(
         ),
     ] = False,
     confirm_portal: Annotated[
-        int | None,
+        list[int] | None,
         typer.Option(
             "--confirm-portal",
-            help="Portal id: required to apply to a STANDARD (production) account.",
+            help="Portal id: required to apply to a STANDARD (production) account "
+            "(once per production portal of a fleet).",
         ),
     ] = None,
     config: ConfigOpt = None,
@@ -295,10 +479,11 @@ def apply(
     from hs_japan.portal.read import portal_info
     from hs_japan.portal.session import open_portal
 
-    def body() -> int:
-        bp = load_blueprint(blueprint)
-        profile = load_profile(portal, config, language)
-        saved = load_saved(plan_file) if plan_file else None
+    portals = _portal_names(portal)
+    confirmed = set(confirm_portal or ())
+
+    def apply_one(name: str, bp: Blueprint, saved: dict[str, Any] | None, o: _Out) -> _Outcome:
+        profile = load_profile(name, config, language)
         with open_portal(profile) as client:
             # vet the portal before anything is written to it, even the lock
             info = portal_info(client.get_account_details())
@@ -306,7 +491,7 @@ def apply(
             if (
                 info.account_type == "STANDARD"
                 and profile.confirm_production
-                and confirm_portal != info.portal_id
+                and info.portal_id not in confirmed
             ):
                 raise ApplyRefused(
                     f"portal {info.portal_id} ({info.name or 'unnamed'}) is a production "
@@ -319,13 +504,13 @@ def apply(
             # lacks, or a portal that already matches, never touches the lock
             first = make_plan(bp, client, profile.language, info=info)
             if first.plan.empty and saved is None:
-                typer.echo(render_text(first.plan), nl=False)
-                return 0
+                o.echo(render_text(first.plan), nl=False)
+                return _Outcome(0, 0, info.portal_id, "no changes")
             if saved is not None:  # a stale saved plan is refused before the lock is taken
                 _refuse_stale(saved, first)
-            with PortalLock(client, portal_hint=portal) as lock:
+            with PortalLock(client, portal_hint=name) as lock:
                 # re-planned under the lock: what is shown and confirmed is what is applied
-                return _apply_locked(bp, profile, client, info, saved, lock, first)
+                return _apply_locked(bp, profile, client, info, saved, lock, first, o)
 
     def _refuse_stale(saved: dict[str, Any], planned: Any) -> None:
         reasons = compare_saved(saved, planned.plan, planned.fingerprints)
@@ -344,7 +529,8 @@ def apply(
         saved: dict[str, Any] | None,
         lock: PortalLock,
         first: PlanResult,
-    ) -> int:
+        o: _Out,
+    ) -> _Outcome:
         # under the lock: when targeted reads show the portal as the first plan read it,
         # that plan is what is shown and applied; else (or for a saved plan) plan again
         if saved is None and still_current(first, client):
@@ -357,10 +543,10 @@ def apply(
         journal_root = state_home() / "journal"
         previous = interrupted(journal_root, p.portal_id)
         for prev in previous:
-            _err(f"note: {prev.describe()}")
-        typer.echo(render_text(result.plan), nl=False)
+            o.err(f"note: {prev.describe()}")
+        o.echo(render_text(result.plan), nl=False)
         if result.plan.empty:
-            return 0
+            return _Outcome(0, 0, p.portal_id, "no changes")
         blocked = result.plan.blocked
         if blocked:
             raise ApplyRefused(
@@ -399,27 +585,48 @@ def apply(
         for prev in previous:
             journal.recovered(prev.path)
         hooks = ApplyHooks(intent=journal.intent, done=journal.done, tick=lock.touch)
-        typer.echo("Applying:")
+        o.echo("Applying:")
         try:
-            outcome = apply_plan(result, bp, client, profile.language, typer.echo, hooks)
+            outcome = apply_plan(result, bp, client, profile.language, o.echo, hooks)
         except BaseException as exc:
             journal.end(converged=None, error=f"{type(exc).__name__}: {exc}")
             raise
         journal.end(converged=outcome.converged)
-        typer.echo(f"Applied {_count(len(outcome.report.done), 'change')}.")
+        o.echo(f"Applied {_count(len(outcome.report.done), 'change')}.")
+        applied = len(outcome.report.done)
         if outcome.converged:
-            typer.echo(
+            o.echo(
                 str(
                     _state.get("verified_note")
                     or "Verified: a fresh read of the portal plans no changes (converged)."
                 )
             )
-            return 0
-        _err("Not converged: the portal still differs after apply:")
-        _err(render_text(outcome.after.plan))
-        return 1
+            return _Outcome(0, applied, p.portal_id, "applied, converged")
+        o.err("Not converged: the portal still differs after apply:")
+        o.err(render_text(outcome.after.plan))
+        return _Outcome(1, applied, p.portal_id, "not converged")
 
-    code = _guard(body)
+    def body() -> int:
+        bp = load_blueprint(blueprint)
+        load_profile(portals[0], config, language)  # a profile error before the plan file's
+        saved = load_saved(plan_file) if plan_file else None
+        return apply_one(portals[0], bp, saved, _Out()).code
+
+    def fleet() -> int:
+        if plan_file is not None:
+            raise ConfigError("--plan applies the saved plan of one portal: give a single --portal")
+        if not yes:
+            raise ApplyRefused(
+                f"a fleet apply ({_count(len(portals), 'portal')}) does not ask on the "
+                "terminal: review each portal's plan (hs-japan plan with the same --portal "
+                "options) and pass --yes (nothing was written)"
+            )
+        bp = load_blueprint(blueprint)  # once: a broken blueprint fails before any read
+        done = _run_fleet(portals, lambda name, o: apply_one(name, bp, None, o))
+        typer.echo(_summary(done), nl=False)
+        return 1 if any(oc.code for _, _, oc in done) else 0
+
+    code = _guard(body if len(portals) == 1 else fleet)
     if code:
         raise typer.Exit(code)
 

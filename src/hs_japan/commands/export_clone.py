@@ -173,12 +173,12 @@ def register(app: typer.Typer) -> None:
         try:
             cli.apply(
                 blueprint=workdir,
-                portal=target,
+                portal=[target],
                 plan_file=None,
                 yes=yes,
                 allow_destroy=allow_destroy,
                 allow_data_loss=False,
-                confirm_portal=confirm_portal,
+                confirm_portal=None if confirm_portal is None else [confirm_portal],
                 config=config,
                 language=language,
             )
