@@ -277,6 +277,51 @@ def _pipeline_table(pl: PipelineSpec, names: _Names, lang: Language) -> list[str
     return out
 
 
+OBJECT_WORDS: dict[str, dict[Language, str]] = {
+    "contacts": {"ja": "コンタクト", "en": "contact"},
+    "companies": {"ja": "会社", "en": "company"},
+    "deals": {"ja": "取引", "en": "deal"},
+    "tickets": {"ja": "チケット", "en": "ticket"},
+}
+STAKEHOLDER_WORDS: dict[str, dict[Language, str]] = {
+    "title": {"ja": "関係者マップ(関連付けラベル)", "en": "Stakeholder map (association labels)"},
+    "intro": {
+        "ja": "人の役割は案件ごとに違うため、コンタクトのプロパティではなく、取引とコンタクトの"
+        "関連付けにラベルとして付けます。HubSpotの関連付けの編集画面でラベルを選んでください。",
+        "en": "A person's role differs per deal, so it is a label on the deal-contact "
+        "association, not a contact property. Pick the label when associating in HubSpot.",
+    },
+    "pair": {"ja": "{src} → {dst}", "en": "{src} → {dst}"},
+    "inverse": {"ja": "逆方向: {label}", "en": "the other way: {label}"},
+}
+
+
+def _stakeholder_map(bp: Blueprint, lang: Language) -> list[str]:
+    """The association labels the blueprint defines, grouped by object pair."""
+    labels = [a for a, _ in bp.association_labels if not a.absent and a.label is not None]
+    if not labels:
+        return []
+    out = ["", f"## {STAKEHOLDER_WORDS['title'][lang]}", "", STAKEHOLDER_WORDS["intro"][lang], ""]
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for a in labels:
+        assert a.label is not None
+        text = a.label.pick(lang)
+        if a.inverse_label is not None:
+            inverse = STAKEHOLDER_WORDS["inverse"][lang].format(label=a.inverse_label.pick(lang))
+            text += f" ({inverse})"
+        pairs.setdefault((a.from_, a.to), []).append(text)
+    for (src, dst), texts in pairs.items():
+        pair = STAKEHOLDER_WORDS["pair"][lang].format(
+            src=OBJECT_WORDS[src][lang], dst=OBJECT_WORDS[dst][lang]
+        )
+        out.append(
+            f"- **{pair}**: " + "、".join(texts)
+            if lang == "ja"
+            else f"- **{pair}**: " + ", ".join(texts)
+        )
+    return out
+
+
 def render_playbook(bp: Blueprint, lang: Language) -> str:
     names = _Names(bp, lang)
     out = [
@@ -322,6 +367,7 @@ def render_playbook(bp: Blueprint, lang: Language) -> str:
         if p.name in ("jp_lead_status", "jp_qualification") and p.options and p.label:
             opts = ", ".join(o.label.pick(lang) for o in p.options)
             out.append(f"- {p.label.pick(lang)} (`{p.name}`): {opts}")
+    out += _stakeholder_map(bp, lang)
     out += ["", f"## {w('rules', lang)}", ""]
     rules = [r for r, _ in bp.follow_up_rules if not r.absent]
     out += [f"- {_rule_text(r, bp, names, lang)}" for r in rules] or [w("none_rules", lang)]

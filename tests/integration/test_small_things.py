@@ -110,3 +110,20 @@ def test_seeded_companies_fill_the_icp_lists(cli: Cli, tmp_path: Path) -> None:
         ).json()["results"]
     assert sizes and all(n > 0 for n in sizes.values()), sizes
     assert all(d["associations"]["companies"]["results"] for d in deals)
+
+
+def test_the_playbook_shows_the_stakeholder_map(cli: Cli, tmp_path: Path) -> None:
+    from hs_japan.blueprint import load_blueprint
+
+    labels = [a for a, _ in load_blueprint(DEFAULT_BLUEPRINT).association_labels if a.label]
+    assert labels
+    for lang in ("ja", "en"):
+        out = tmp_path / f"playbook-{lang}.md"
+        assert (
+            cli("docs", str(DEFAULT_BLUEPRINT), "--out", str(out), "--language", lang).exit_code
+            == 0
+        )
+        text = out.read_text(encoding="utf-8")
+        assert ("関係者マップ" if lang == "ja" else "Stakeholder map") in text
+        for a in labels:
+            assert a.label is not None and a.label.pick(lang) in text  # type: ignore[arg-type]
