@@ -3,8 +3,8 @@
 - 法人番号 (corporate number): 13 digits whose first digit is a check digit over the other
   twelve, computed as the National Tax Agency specifies: with P(n) the n-th digit of the
   12-digit base counted from its last digit and Q(n) = 1 for odd n, 2 for even n, the
-  check digit is 9 − (Σ P(n)·Q(n) mod 9) (国税庁「法人番号の指定等に関する省令」第2条,
-  docs/hubspot-api.md §15 has the validation-rule side). A 13-digit REGEX rule in HubSpot
+  check digit is 9 − (Σ P(n)·Q(n) mod 9) (the National Tax Agency's published formula for
+  the 検査用数字; checked against its own number 7000012050002). A 13-digit REGEX rule in HubSpot
   catches the length; only this catches a mistyped digit.
 - フリガナ (kana readings): full-width katakana, the long-vowel mark, the middle dot and
   spaces only.
