@@ -129,6 +129,103 @@ def test_audit_numbers_match_the_data(
     assert link.startswith(f"https://app.hubspot.com/contacts/{portal.portal_id}/record/0-3/")
 
 
+NOT_HELD = {"CANCELED", "NO_SHOW", "RESCHEDULED"}
+
+
+def months_shown(now: dt.datetime) -> list[str]:
+    keys = []
+    for k in range(11, -1, -1):
+        index = now.year * 12 + now.month - 1 - k
+        keys.append(f"{index // 12:04d}-{index % 12 + 1:02d}")
+    return keys
+
+
+def expected_meetings(
+    emulator: EmulatorServer, portal: PortalEnv, seeded: list[dict[str, Any]], now: dt.datetime
+) -> Counter[str]:
+    """Held meetings per month (UTC), straight from the store: live meeting records linked to
+    one of the pipeline's deals, hs_timestamp not after now, outcome not canceled, no-show or
+    rescheduled."""
+    deal_ids = {d["id"] for d in seeded}
+    linked = {
+        a["fromId"]
+        for a in emulator.store.all(portal.portal_id, "assoc:meetings:deals")
+        if a["toId"] in deal_ids and 212 in a["types"]
+    }
+    out: Counter[str] = Counter()
+    for m in emulator.store.all(portal.portal_id, "record:meetings"):
+        p = m["properties"]
+        if m.get("archived") or m["id"] not in linked:
+            continue
+        at = t(p["hs_timestamp"])
+        if at <= now and p.get("hs_meeting_outcome") not in NOT_HELD:
+            out[at.strftime("%Y-%m")] += 1
+    return out
+
+
+def test_seeded_meetings_are_realistic(
+    portal: PortalEnv, emulator: EmulatorServer, seeded: list[dict[str, Any]]
+) -> None:
+    meetings = [m["properties"] for m in emulator.store.all(portal.portal_id, "record:meetings")]
+    outcomes = Counter(p["hs_meeting_outcome"] for p in meetings)
+    assert set(outcomes) == {"COMPLETED", "SCHEDULED", "CANCELED", "NO_SHOW", "RESCHEDULED"}
+    now = dt.datetime.now(dt.UTC)
+    jst = dt.timezone(dt.timedelta(hours=9))
+    for p in meetings:
+        start, end = t(p["hs_meeting_start_time"]), t(p["hs_meeting_end_time"])
+        assert p["hs_timestamp"] == p["hs_meeting_start_time"]
+        local = start.astimezone(jst)
+        assert local.weekday() < 5 and 10 <= local.hour <= 16, local
+        assert end - start in (dt.timedelta(minutes=30), dt.timedelta(minutes=60))
+        assert (p["hs_meeting_outcome"] == "SCHEDULED") == (start > now)
+    # every deal has its first meeting on the day it entered the first stage (JST)
+    by_deal: dict[str, list[str]] = {}
+    for a in emulator.store.all(portal.portal_id, "assoc:deals:meetings"):
+        by_deal.setdefault(a["fromId"], []).append(a["toId"])
+    records = {
+        m["id"]: m["properties"] for m in emulator.store.all(portal.portal_id, "record:meetings")
+    }
+    for deal in seeded:
+        first = min(t(records[m]["hs_timestamp"]) for m in by_deal[deal["id"]])
+        entered_at = t(entered(deal["properties"], "jp_first_meeting") or "")
+        assert 0 <= (first.astimezone(jst).date() - entered_at.astimezone(jst).date()).days <= 2
+    # meetings name the deal's contacts too
+    contacts = {
+        (a["fromId"], a["toId"])
+        for a in emulator.store.all(portal.portal_id, "assoc:meetings:contacts")
+    }
+    deal_contacts = emulator.store.all(portal.portal_id, "assoc:deals:contacts")
+    some_deal = seeded[0]["id"]
+    for a in deal_contacts:
+        if a["fromId"] == some_deal:
+            assert all((m, a["toId"]) in contacts for m in by_deal[some_deal])
+
+
+def test_report_reads_meetings_in_two_calls(
+    cli: Cli, portal: PortalEnv, emulator: EmulatorServer, seeded: list[dict[str, Any]]
+) -> None:
+    emulator.store.clear_requests(portal.portal_id)
+    result = cli("report", BP, *on(portal), "--language", "en")
+    assert result.exit_code == 0, result.stderr
+    log = emulator.store.requests(portal.portal_id)
+    searches = [r for r in log if r["path"] == "/crm/v3/objects/meetings/search"]
+    assoc = [r for r in log if r["path"] == "/crm/v4/associations/meetings/deals/batch/read"]
+    now = dt.datetime.now(dt.UTC)
+    start = dt.datetime(
+        int(months_shown(now)[0][:4]), int(months_shown(now)[0][5:]), 1, tzinfo=dt.UTC
+    )
+    window = [
+        m
+        for m in emulator.store.all(portal.portal_id, "record:meetings")
+        if start <= t(m["properties"]["hs_timestamp"]) <= now
+    ]
+    assert window
+    assert len(searches) == -(-len(window) // 200)
+    assert len(assoc) == -(-len(window) // 1000) == 1
+    # the deal rows: unchanged, one search page for 150 deals
+    assert len([r for r in log if r["path"] == "/crm/v3/objects/deals/search"]) == 1
+
+
 def entered(props: dict[str, str], stage: str) -> str | None:
     return props.get(f"hs_v2_date_entered_{stage}") or props.get(f"hs_date_entered_{stage}")
 
@@ -243,6 +340,14 @@ def test_report_numbers_match_the_data(
     assert row(lines, "Referral")[1] == str(sources["referral"])
     assert row(lines, "Seminar")[1] == str(sources["seminar"])
     assert row(lines, "(not set)")[1] == str(sources[""])
+
+    # meetings per month: meeting engagements of the pipeline's deals, from the store
+    expected = expected_meetings(emulator, portal, seeded, now)
+    for month in months_shown(now):
+        assert row(lines, month)[2] == str(expected.get(month, 0)), month
+    assert sum(expected.values()) > 100
+    # two different series: meetings are not new deals
+    assert any(expected.get(m, 0) != months.get(m, 0) for m in months_shown(now))
 
     text = html.read_text(encoding="utf-8")
     assert "<script" not in text and "http" not in text.replace(

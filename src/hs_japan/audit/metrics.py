@@ -393,6 +393,30 @@ def _mix(
     return sorted(rows.values(), key=rank)
 
 
+# meeting outcomes that mean the meeting did not take place (a rescheduled meeting is
+# replaced by a new one, which is counted instead)
+NOT_HELD = frozenset({"CANCELED", "NO_SHOW", "RESCHEDULED"})
+MEETING_PROPERTIES = ["hs_timestamp", "hs_meeting_outcome"]
+
+
+def report_window(now: dt.datetime) -> dt.datetime:
+    """The start of the report's first calendar month (twelve months ending with now's)."""
+    index = now.year * 12 + now.month - 1 - 11
+    return dt.datetime(index // 12, index % 12 + 1, 1, tzinfo=dt.UTC)
+
+
+def held_meeting_time(meeting: dict[str, Any], now: dt.datetime) -> dt.datetime | None:
+    """When a meeting engagement took place (``hs_timestamp``), or None when it does not
+    count: no time, still in the future, or an outcome in :data:`NOT_HELD`."""
+    props = meeting.get("properties") or {}
+    at = parse_time(props.get("hs_timestamp"))
+    if at is None or at > now:
+        return None
+    if str(props.get("hs_meeting_outcome") or "").upper() in NOT_HELD:
+        return None
+    return at
+
+
 def report(
     deals: list[dict[str, Any]],
     pipeline: PipelineSpec,
@@ -400,15 +424,20 @@ def report(
     now: dt.datetime,
     owner_names: dict[str, str] | None = None,
     sources: dict[str, str] | None = None,
+    meetings: list[dict[str, Any]] | None = None,
 ) -> Report:
     """Conversion, time in stage, weighted pipeline, win rate and sales cycle, per owner,
     per calendar month and April–March fiscal quarter, lead-source, ringi and budget mix.
 
     ``sources``: deal id → lead source value (``jp_first_touch`` of the deal's first
-    contact).
+    contact). ``meetings``: meeting engagements ``{id, properties, deals: [deal ids]}``;
+    a meeting counts in the month of its ``hs_timestamp`` when it is associated with at
+    least one of ``deals`` and :func:`held_meeting_time` keeps it (once, however many of
+    the pipeline's deals it names).
     """
     owner_names = owner_names or {}
     sources = sources or {}
+    meetings = meetings or []
     live = [s for s in pipeline.stages if not s.absent]
     order = [s.key for s in live]
     won_keys = [s.key for s in live if s.probability == 1.0]
@@ -491,7 +520,14 @@ def report(
         ]
         return [p for p in found if p is not None]
 
-    first = order[0] if order else ""
+    deal_ids = {str(d.get("id")) for d in deals}
+    for meeting in meetings:
+        if not deal_ids & {str(i) for i in meeting.get("deals") or []}:
+            continue
+        held = held_meeting_time(meeting, now)
+        if held is not None:
+            for p in buckets(held):
+                p.meetings += 1
     owners: dict[str, OwnerStats] = {}
     won = lost = 0
     won_amount = 0.0
@@ -509,10 +545,6 @@ def report(
         if created is not None:
             for p in buckets(created):
                 p.new += 1
-        met = stamp(props, "entered", first)
-        if met is not None:
-            for p in buckets(met):
-                p.meetings += 1
         current = str(props.get("dealstage") or "")
         if current in probability and current not in won_keys and current not in lost_keys:
             owner.open_count += 1

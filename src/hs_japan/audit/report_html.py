@@ -79,7 +79,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "c.quarter": ("年度・四半期", "Fiscal quarter"),
     "c.year": ("年度", "Fiscal year"),
     "c.new": ("新規取引", "New deals"),
-    "c.meetings": ("初回面談*", "Meetings*"),
+    "c.meetings": ("面談*", "Meetings*"),
     "c.source": ("初回接点", "First touch"),
     "c.deals": ("取引", "Deals"),
     "c.value": ("値", "Value"),
@@ -88,6 +88,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "c.p25": ("p25（日）", "p25 days"),
     "c.p75": ("p75（日）", "p75 days"),
     "axis.deals": ("取引数", "Deals"),
+    "axis.count": ("件数（取引・面談）", "Count (deals, meetings)"),
     "axis.days": ("日数", "Days"),
     "axis.yen": ("金額（円）", "Amount (¥)"),
     "axis.cycle": ("作成から完了までの日数", "Days from created to closed"),
@@ -102,7 +103,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "l.lost": ("失注", "Lost"),
     "l.open": ("進行中", "Open"),
     "l.new": ("新規取引", "New deals"),
-    "l.meetings": ("初回面談*", "Meetings*"),
+    "l.meetings": ("実施した面談*", "Meetings held*"),
     "l.won_amount": ("受注金額", "Won amount"),
     "l.deals": ("進行中の取引", "Open deals"),
     "chart.funnel": ("ステージ到達数と転換", "Deals entering each stage and advancing"),
@@ -119,7 +120,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "担当者別 加重パイプラインと受注金額",
         "Weighted pipeline and won amount by owner",
     ),
-    "chart.months": ("月別 新規取引・初回面談・受注", "New deals, meetings and wins per month"),
+    "chart.months": (
+        "月別 新規取引・実施した面談・受注",
+        "New deals, meetings held and wins per month",
+    ),
     "chart.quarters": (
         "年度四半期別 受注金額（4月–3月）",
         "Won amount per fiscal quarter (April–March)",
@@ -128,10 +132,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.ringi": ("稟議状況別 進行中の取引", "Open deals by ringi status"),
     "chart.budget": ("予算状況別 進行中の取引", "Open deals by budget status"),
     "note.meetings": (
-        "* 初回面談 = その月に最初のステージ（初回面談）に入った取引。"
-        "面談そのもの（エンゲージメント）は読みません。",
-        "* meetings = deals entering the first stage (first meeting) that month; meeting "
-        "engagements themselves are not read.",
+        "* 面談 = HubSpot の面談（ミーティング）アクティビティのうち、このパイプラインの取引に"
+        "関連付けられ、活動日がその月のもの。キャンセル・無断欠席・日程変更と"
+        "記録された面談と、これからの面談は数えません。新規取引（作成日）とは別の数です。",
+        "* meetings = HubSpot meeting engagements associated with a deal of this pipeline, "
+        "counted in the month of their activity date; meetings recorded as "
+        "canceled, no-show or rescheduled, and meetings still ahead, are not counted. A "
+        "separate count from new deals (create date).",
     ),
     "note.partial": ("（途中）", " (to date)"),
     "note.fy": ("{fy}年度", "FY{fy}"),
@@ -777,7 +784,7 @@ def render_html(rep: Report, portal_id: int, deals: int, now: dt.datetime) -> st
             (t("l.won"), TEAL, [float(p.won) for p in rep.months]),
         ],
         count,
-        t("axis.deals"),
+        t("axis.count"),
         count,
         separators,
         cls="months",

@@ -10,6 +10,16 @@ criteria on purpose; each deal gets one to three contacts with buying roles (the
 with a lead source, ``jp_first_touch``, for nine deals in ten), some deals without a
 champion or a decision-maker. The audit and report tests compare their numbers
 with values computed straight from this data.
+
+Meetings (HubSpot meeting engagements, drawn from their own random stream so the deals do
+not change): a first meeting (初回面談) on the day the deal entered the first stage, then a
+meeting around each later open stage it entered (three in four) and, now and then, a second
+one during a long stay; each on a weekday in Japan business hours (10:00–16:30 JST, 30 or 60
+minutes). Past meetings are COMPLETED except for a few NO_SHOW, CANCELED and RESCHEDULED
+ones (a rescheduled meeting is followed by its replacement a few days later); an open deal
+may have its next meeting booked in the future (SCHEDULED). A few meetings concern a
+contact and no deal (an information exchange). Each meeting names its deal (or none) and
+the deal's contacts.
 """
 
 from __future__ import annotations
@@ -30,6 +40,8 @@ class SeedData:
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     # {"properties": {...}}; each deal names one ("company": index), its contacts work there
     companies: list[dict[str, Any]] = field(default_factory=list)
+    # {"properties": {...}, "deal": index | None, "contacts": [index, ...], "_owner": str}
+    meetings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _iso(t: dt.datetime) -> str:
@@ -116,7 +128,129 @@ def generate(pipeline: PipelineSpec, deals: int, seed: int, now: dt.datetime) ->
             contact_ids.append(len(data.contacts) - 1)
         data.deals.append({"properties": props, "contacts": contact_ids})
     add_companies(data, seed)
+    add_meetings(data, pipeline, seed)
     return data
+
+
+JST = dt.timezone(dt.timedelta(hours=9))
+MEETING_TITLES = [
+    "初回面談",
+    "課題ヒアリング",
+    "概算見積のご説明",
+    "評価・デモ",
+    "正式見積のご説明",
+    "稟議フォロー",
+    "取引先登録のご案内",
+]
+
+
+def business_slot(rng: random.Random, day: dt.datetime) -> dt.datetime:
+    """A weekday time between 10:00 and 16:30 JST on ``day`` (or the next weekday), in UTC."""
+    local = day.astimezone(JST)
+    while local.weekday() >= 5:  # Saturday, Sunday
+        local += dt.timedelta(days=1)
+    hour = rng.choice([10, 10, 11, 13, 14, 14, 15, 16])
+    minute = rng.choice([0, 30])
+    return local.replace(hour=hour, minute=minute, second=0, microsecond=0).astimezone(dt.UTC)
+
+
+def _meeting(
+    rng: random.Random, at: dt.datetime, now: dt.datetime, title: str, outcome: str | None = None
+) -> dict[str, str]:
+    length = dt.timedelta(minutes=rng.choice([30, 60, 60]))
+    if outcome is None:
+        if at > now:
+            outcome = "SCHEDULED"
+        else:
+            roll = rng.random()
+            outcome = (
+                "NO_SHOW"
+                if roll < 0.03
+                else "CANCELED"
+                if roll < 0.08
+                else "RESCHEDULED"
+                if roll < 0.12
+                else "COMPLETED"
+            )
+    return {
+        "hs_timestamp": _iso(at),
+        "hs_meeting_start_time": _iso(at),
+        "hs_meeting_end_time": _iso(at + length),
+        "hs_meeting_title": title,
+        "hs_meeting_outcome": outcome,
+        "createdate": _iso(min(at, now) - dt.timedelta(days=rng.randint(1, 10))),
+    }
+
+
+def add_meetings(data: SeedData, pipeline: PipelineSpec, seed: int) -> None:
+    """Meeting engagements for the deals (module docstring), from their own random stream."""
+    rng = random.Random(seed * 15485863 + 5)
+    now = data.now
+    live = [s for s in pipeline.stages if not s.absent]
+    open_keys = [s.key for s in live if s.probability not in (0.0, 1.0)]
+    for n, deal in enumerate(data.deals):
+        props = deal["properties"]
+        entries = [
+            (i, parse)
+            for i, key in enumerate(open_keys)
+            if (parse := _parse(props.get(f"hs_date_entered_{key}"))) is not None
+        ]
+        last_entry = max((t for _i, t in entries), default=None)
+        for i, entered in entries:
+            if i > 0 and rng.random() >= 0.75:
+                continue
+            title = MEETING_TITLES[min(i, len(MEETING_TITLES) - 1)]
+            at = business_slot(rng, entered + dt.timedelta(days=0 if i == 0 else rng.randint(0, 5)))
+            planned = [at]
+            nxt = next((t for j, t in entries if j == i + 1), None)
+            if nxt is not None and (nxt - entered).days > 40 and rng.random() < 0.5:
+                planned.append(business_slot(rng, entered + (nxt - entered) / 2))
+            for when in planned:
+                meeting = _meeting(rng, when, now, title)
+                data.meetings.append(
+                    {"properties": meeting, "deal": n, "contacts": list(deal["contacts"])}
+                )
+                if meeting["hs_meeting_outcome"] == "RESCHEDULED":
+                    again = business_slot(rng, when + dt.timedelta(days=rng.randint(2, 9)))
+                    data.meetings.append(
+                        {
+                            "properties": _meeting(rng, again, now, title),
+                            "deal": n,
+                            "contacts": list(deal["contacts"]),
+                        }
+                    )
+        current = props.get("dealstage")
+        if current in open_keys and last_entry is not None and rng.random() < 0.4:
+            # the next meeting is already booked
+            ahead = business_slot(rng, now + dt.timedelta(days=rng.randint(1, 21)))
+            title = MEETING_TITLES[min(open_keys.index(current) + 1, len(MEETING_TITLES) - 1)]
+            data.meetings.append(
+                {
+                    "properties": _meeting(rng, ahead, now, title, "SCHEDULED"),
+                    "deal": n,
+                    "contacts": list(deal["contacts"]),
+                }
+            )
+        if rng.random() < 0.05 and deal["contacts"]:
+            # an information exchange with a contact, about no deal
+            at = business_slot(rng, now - dt.timedelta(days=rng.uniform(1, 360)))
+            data.meetings.append(
+                {
+                    "properties": _meeting(rng, at, now, "情報交換", "COMPLETED"),
+                    "deal": None,
+                    "contacts": [deal["contacts"][0]],
+                }
+            )
+    for m in data.meetings:
+        m["_owner"] = (
+            data.deals[m["deal"]]["properties"]["_owner"] if m["deal"] is not None else "0"
+        )
+
+
+def _parse(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=dt.UTC)
 
 
 COMPANY_STEMS = [

@@ -90,6 +90,30 @@ def read_deal_data(client: Any, pipeline: Any) -> DealData:
     return DealData(deals, roles, sources, owners, owner_names)
 
 
+def read_meetings(
+    client: Any, deals: list[dict[str, Any]], now: dt.datetime
+) -> list[dict[str, Any]]:
+    """Meeting engagements of the report window, with the deals they are associated with.
+
+    One pass, fewest calls: the meetings whose ``hs_timestamp`` lies between the first day of
+    the report's first month and now (CRM search, 200 per page), then their deals through the
+    associations v4 batch read (1,000 meetings per call). Meetings of other pipelines' deals
+    or of no deal come back too and are left out by :func:`hs_japan.audit.metrics.report`.
+    """
+    from hs_japan.audit.metrics import MEETING_PROPERTIES, report_window
+    from hs_japan.portal.records import associated_ids, search_time_range
+
+    if not deals:
+        return []
+    start_ms = int(report_window(now).timestamp() * 1000)
+    end_ms = int(now.timestamp() * 1000)
+    found = search_time_range(
+        client, "meetings", "hs_timestamp", start_ms, end_ms, MEETING_PROPERTIES
+    )
+    links = associated_ids(client, "meetings", "deals", [str(m["id"]) for m in found])
+    return [{**m, "deals": links.get(str(m["id"]), [])} for m in found]
+
+
 def _id_order(record_id: str) -> tuple[int, str]:
     return (int(record_id), "") if record_id.isdigit() else (1 << 62, record_id)
 
@@ -330,8 +354,9 @@ def register(app: typer.Typer) -> None:
                 info = portal_info(client.get_account_details())
                 check_portal(profile, info.portal_id, info.account_type)
                 data = read_deal_data(client, pipeline)
-            now = dt.datetime.now(dt.UTC)
-            rep = report(data.deals, pipeline, vocab, now, data.owner_names, data.sources)
+                now = dt.datetime.now(dt.UTC)
+                meetings = read_meetings(client, data.deals, now)
+            rep = report(data.deals, pipeline, vocab, now, data.owner_names, data.sources, meetings)
             typer.echo(render_text(rep, info.portal_id, len(data.deals)), nl=False)
             if out is not None:
                 write_atomic(out, render_html(rep, info.portal_id, len(data.deals), now), "--out")
@@ -436,11 +461,33 @@ def register(app: typer.Typer) -> None:
                             + _to(str(companies[d["company"]]["id"]), 341),
                         }
                     )
+                deal_ids: list[str] = []
                 for start in range(0, len(inputs), 500):
-                    control.post("/records/deals", {"inputs": inputs[start : start + 500]})
+                    page = control.post("/records/deals", {"inputs": inputs[start : start + 500]})
+                    deal_ids += [str(r["id"]) for r in page["results"]]
+                # meeting engagements: to the deal (212), its contacts (200) and company (188)
+                meetings = []
+                for m in data.meetings:
+                    links = [_to(str(made[c]["id"]), 200)[0] for c in m["contacts"]]
+                    if m["deal"] is not None:
+                        deal = data.deals[m["deal"]]
+                        links += _to(deal_ids[m["deal"]], 212)
+                        links += _to(str(companies[deal["company"]]["id"]), 188)
+                    meetings.append(
+                        {
+                            "properties": {
+                                **m["properties"],
+                                "hubspot_owner_id": owner_ids[int(m["_owner"])],
+                            },
+                            "associations": links,
+                        }
+                    )
+                for start in range(0, len(meetings), 500):
+                    control.post("/records/meetings", {"inputs": meetings[start : start + 500]})
             typer.echo(
                 f"Seeded portal {info.portal_id}: {len(inputs)} deals, {len(made)} "
-                f"contacts, {len(companies)} companies, {len(owner_ids)} owners (seed {seed})."
+                f"contacts, {len(companies)} companies, {len(meetings)} meetings, "
+                f"{len(owner_ids)} owners (seed {seed})."
             )
             return 0
 

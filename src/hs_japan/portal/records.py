@@ -164,3 +164,36 @@ def read_batch(
 def count_records(client: PortalClient, object_type: str, filters: list[FilterSpec]) -> int:
     """How many records match all ``filters`` (CRM search ``total``; one call, limit 1)."""
     return int(_search_once(client, object_type, filters, ["hs_object_id"], 1).get("total") or 0)
+
+
+SEARCH_RESULT_CAP = 10_000  # CRM search pages no further than 10,000 results
+
+
+def search_time_range(
+    client: PortalClient,
+    object_type: str,
+    time_property: str,
+    start_ms: int,
+    end_ms: int,
+    properties: list[str],
+) -> list[dict[str, Any]]:
+    """Every record whose ``time_property`` lies in [start_ms, end_ms] (epoch ms), by search
+    pages of 200. A range holding more than the 10,000 results search can page through is
+    split in two halves (one extra call to learn each half's total), so nothing is cut off."""
+    filters: list[FilterSpec] = [
+        (time_property, "GTE", [str(start_ms)]),
+        (time_property, "LTE", [str(end_ms)]),
+    ]
+    first = _search_once(client, object_type, filters, properties, 200)
+    if int(first.get("total") or 0) > SEARCH_RESULT_CAP and end_ms > start_ms:
+        middle = (start_ms + end_ms) // 2
+        return search_time_range(
+            client, object_type, time_property, start_ms, middle, properties
+        ) + search_time_range(client, object_type, time_property, middle + 1, end_ms, properties)
+    out = list(first.get("results", []))
+    after = ((first.get("paging") or {}).get("next") or {}).get("after")
+    while after:
+        found = _search_once(client, object_type, filters, properties, 200, after)
+        out.extend(found.get("results", []))
+        after = ((found.get("paging") or {}).get("next") or {}).get("after")
+    return out
