@@ -146,7 +146,10 @@ def apply_changes(
 
         return run
 
-    for level in dependency_levels(changes):
+    levels = dependency_levels(changes)
+    for number, level in enumerate(levels, start=1):
+        kinds = sorted({c.kind.value.replace("_", " ") for c in level})
+        progress(f"step {number}/{len(levels)}: {len(level)} × {', '.join(kinds)}")
         tasks: list[Callable[[], None]] = []
         batches: dict[str, list[Change]] = {}
         for change in level:

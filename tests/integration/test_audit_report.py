@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -378,6 +379,8 @@ def test_report_html_structure(
     else:
         assert "Win rate" in visible and "Requested for next FY" in visible
         assert "By owner" in visible and "Referral" in visible
+    if os.environ.get("CI"):  # required in CI (.ci/run installs it), never silently skipped
+        assert CHROMIUM is not None, "CI must have chromium (.ci/run installs it)"
     if CHROMIUM:
         shot = tmp_path / "report.png"
         subprocess.run(
