@@ -7,9 +7,11 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import hubspot
 import pytest
+import requests
 from typer.testing import CliRunner
 
 from hs_japan.cli import app
@@ -34,6 +36,26 @@ class CliResult:
     exit_code: int
     stdout: str
     stderr: str
+
+
+def lift_limits(portal: PortalEnv) -> None:
+    """Raise the portal's rate limit so a full Japan apply is not paced in a test."""
+    requests.put(
+        f"{portal.url}/_emulator/portals/{portal.portal_id}/settings",
+        json={"rateLimits": {"perTenSeconds": 10_000}},
+        timeout=5,
+    ).raise_for_status()
+
+
+def portal_flows(portal: PortalEnv) -> list[dict[str, Any]]:
+    """Every workflow of the portal in full (listing, then batch read), straight from HTTP."""
+    h = {"Authorization": f"Bearer {portal.token}"}
+    listing = requests.get(f"{portal.url}/automation/v4/flows", headers=h, timeout=5).json()
+    ids = [{"type": "FLOW_ID", "flowId": f["id"]} for f in listing["results"]]
+    found: list[dict[str, Any]] = requests.post(
+        f"{portal.url}/automation/v4/flows/batch/read", json={"inputs": ids}, headers=h, timeout=5
+    ).json()["results"]
+    return found
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import requests
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
 
 from hs_japan.emulator import EmulatorServer
-from tests.conftest import CliResult, PortalEnv
+from tests.conftest import CliResult, PortalEnv, lift_limits
 from tests.helpers import DEFAULT_BLUEPRINT
 
 Cli = Callable[..., CliResult]
@@ -18,14 +18,6 @@ Cli = Callable[..., CliResult]
 
 def on(portal: PortalEnv) -> tuple[str, ...]:
     return ("--portal", portal.name, "--config", str(portal.config))
-
-
-def lift_limits(portal: PortalEnv) -> None:
-    requests.put(
-        f"{portal.url}/_emulator/portals/{portal.portal_id}/settings",
-        json={"rateLimits": {"perTenSeconds": 10_000}},
-        timeout=5,
-    )
 
 
 def body_of(path: Path) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from tests.conftest import CliResult, PortalEnv
+from tests.conftest import CliResult, PortalEnv, portal_flows
 from tests.helpers import DEFAULT_BLUEPRINT
 
 Cli = Callable[..., CliResult]
@@ -22,13 +22,7 @@ def on(portal: PortalEnv) -> tuple[str, ...]:
 
 
 def managed(portal: PortalEnv) -> dict[str, dict[str, Any]]:
-    h = {"Authorization": f"Bearer {portal.token}"}
-    listing = requests.get(f"{portal.url}/automation/v4/flows", headers=h, timeout=5).json()
-    ids = [{"type": "FLOW_ID", "flowId": f["id"]} for f in listing["results"]]
-    full = requests.post(
-        f"{portal.url}/automation/v4/flows/batch/read", json={"inputs": ids}, headers=h, timeout=5
-    ).json()["results"]
-    return {f["customProperties"]["hsjapan_key"]: f for f in full}
+    return {f["customProperties"]["hsjapan_key"]: f for f in portal_flows(portal)}
 
 
 def test_rules_apply_once_and_a_delay_change_is_one_update(

@@ -8,12 +8,12 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import requests
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
 
-from tests.conftest import CliResult, PortalEnv
+from tests.conftest import CliResult, PortalEnv, lift_limits
+from tests.conftest import portal_flows as flows
 from tests.helpers import DEFAULT_BLUEPRINT
 
 Cli = Callable[..., CliResult]
@@ -23,24 +23,10 @@ def on(portal: PortalEnv) -> tuple[str, ...]:
     return ("--portal", portal.name, "--config", str(portal.config))
 
 
-def flows(portal: PortalEnv) -> list[dict[str, Any]]:
-    h = {"Authorization": f"Bearer {portal.token}"}
-    listing = requests.get(f"{portal.url}/automation/v4/flows", headers=h, timeout=5).json()
-    ids = [{"type": "FLOW_ID", "flowId": f["id"]} for f in listing["results"]]
-    out: list[dict[str, Any]] = requests.post(
-        f"{portal.url}/automation/v4/flows/batch/read", json={"inputs": ids}, headers=h, timeout=5
-    ).json()["results"]
-    return out
-
-
 def test_flows_marked_by_an_earlier_release_are_remarked_in_place(
     cli: Cli, portal: PortalEnv, tmp_path: Path
 ) -> None:
-    requests.put(
-        f"{portal.url}/_emulator/portals/{portal.portal_id}/settings",
-        json={"rateLimits": {"perTenSeconds": 10_000}},
-        timeout=5,
-    )
+    lift_limits(portal)
     bp = tmp_path / "bp"
     shutil.copytree(DEFAULT_BLUEPRINT, bp)
     assert cli("apply", str(bp), *on(portal), "--yes").exit_code == 0

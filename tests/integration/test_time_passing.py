@@ -10,10 +10,9 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-import requests
 import time_machine
 
-from tests.conftest import CliResult, PortalEnv
+from tests.conftest import CliResult, PortalEnv, lift_limits
 from tests.helpers import DEFAULT_BLUEPRINT
 
 Cli = Callable[..., CliResult]
@@ -35,14 +34,6 @@ LATER = [
 
 def on(portal: PortalEnv) -> tuple[str, ...]:
     return ("--portal", portal.name, "--config", str(portal.config))
-
-
-def lift_limits(portal: PortalEnv) -> None:
-    requests.put(
-        f"{portal.url}/_emulator/portals/{portal.portal_id}/settings",
-        json={"rateLimits": {"perTenSeconds": 10_000}},
-        timeout=5,
-    )
 
 
 def at(day: str, cli: Cli, *args: str) -> CliResult:
