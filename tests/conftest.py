@@ -15,7 +15,7 @@ import requests
 from typer.testing import CliRunner
 
 from hs_japan.cli import app
-from hs_japan.emulator import EmulatorServer
+from hubspot_emulator import EmulatorServer
 
 
 @dataclass

@@ -712,8 +712,8 @@ def emulator_serve(
     """
 
     def body() -> None:
-        from hs_japan.emulator import serve
-        from hs_japan.emulator.server import check_options
+        from hubspot_emulator import serve
+        from hubspot_emulator.server import check_options
 
         try:  # out-of-range flags: one line, before anything is created
             check_options(host, port, latency_ms)

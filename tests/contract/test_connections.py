@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from benchmarks.tcp_proxy import CountingProxy
 
-from hs_japan.emulator import EmulatorServer
 from hs_japan.portal import client as client_module
 from hs_japan.portal.client import READ_CONCURRENCY, PortalClient
+from hubspot_emulator import EmulatorServer
 from tests.conftest import CliResult, PortalEnv
 from tests.helpers import DEFAULT_BLUEPRINT
 

@@ -9,7 +9,7 @@ import hubspot
 import pytest
 import requests
 
-from hs_japan.emulator import EmulatorServer
+from hubspot_emulator import EmulatorServer
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from hs_japan.emulator import EmulatorServer
+from hubspot_emulator import EmulatorServer
 from tests.emulator.conftest import Api, deal_stage_trigger, flow
 
 FLOWS = "/automation/v4/flows"

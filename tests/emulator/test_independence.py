@@ -6,9 +6,9 @@ import ast
 import sys
 from pathlib import Path
 
-import hs_japan.emulator
+import hubspot_emulator
 
-PACKAGE = Path(hs_japan.emulator.__file__).parent
+PACKAGE = Path(hubspot_emulator.__file__).parent
 
 
 def test_emulator_imports_only_the_stdlib_and_itself() -> None:
@@ -24,8 +24,11 @@ def test_emulator_imports_only_the_stdlib_and_itself() -> None:
                 continue
             for name in names:
                 top = name.split(".")[0]
-                ok = name.startswith("hs_japan.emulator") or (
-                    top in sys.stdlib_module_names and top != "hs_japan"
+                ok = (
+                    name.startswith("hubspot_emulator")
+                    or (top in sys.stdlib_module_names and top != "hs_japan")
+                    # the pytest plugin is loaded by pytest only, never by the server
+                    or (path.name == "pytest_plugin.py" and top == "pytest")
                 )
                 if not ok and top != "__future__":
                     offenders.append(f"{path.name}: {name}")

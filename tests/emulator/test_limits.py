@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hs_japan.emulator import EmulatorServer
+from hubspot_emulator import EmulatorServer
 from tests.emulator.conftest import Api, prop
 
 LIMITS = "/crm/v3/limits"

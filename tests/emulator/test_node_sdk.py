@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from hs_japan.emulator import EmulatorServer
+from hubspot_emulator import EmulatorServer
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 SCRIPT = NODE_DIR / "check.mjs"

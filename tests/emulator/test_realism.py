@@ -8,7 +8,7 @@ import re
 import time
 from typing import Any
 
-from hs_japan.emulator import EmulatorServer
+from hubspot_emulator import EmulatorServer
 from tests.emulator.conftest import Api, prop
 
 PROPS = "/crm/v3/properties"

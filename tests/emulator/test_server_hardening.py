@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from hs_japan.emulator import EmulatorServer
-from hs_japan.emulator import server as server_mod
+from hubspot_emulator import EmulatorServer
+from hubspot_emulator import server as server_mod
 from tests.emulator.conftest import Api
 
 DEALS = "/crm/v3/properties/deals"

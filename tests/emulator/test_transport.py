@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from hs_japan.emulator import EmulatorServer
+from hubspot_emulator import EmulatorServer
 from tests.emulator.conftest import Api, prop
 
 DEALS = "/crm/v3/properties/deals"

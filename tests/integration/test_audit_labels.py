@@ -17,7 +17,7 @@ import pytest
 import requests
 from hubspot.crm.properties import PropertyUpdate
 
-from hs_japan.emulator import EmulatorServer
+from hubspot_emulator import EmulatorServer
 from tests.conftest import CliResult, PortalEnv
 from tests.helpers import DEFAULT_BLUEPRINT
 

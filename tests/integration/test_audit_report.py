@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from hs_japan.emulator import EmulatorServer
+from hubspot_emulator import EmulatorServer
 from tests.conftest import CliResult, PortalEnv
 from tests.helpers import DEFAULT_BLUEPRINT
 

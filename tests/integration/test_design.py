@@ -219,7 +219,7 @@ def test_init_then_validate_and_plan_work_without_edits(
 
     with zipfile.ZipFile(wheels[0]) as wheel:
         names = wheel.namelist()
-        assert "hs_japan/cli.py" in names and "hs_japan/emulator/server.py" in names
+        assert "hs_japan/cli.py" in names and "hubspot_emulator/server.py" in names
         meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
         assert "Name: hs-japan" in wheel.read(meta).decode()
     monkeypatch.chdir(repo)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hs_japan.emulator import EmulatorServer
 from hs_japan.reserved import LOCK_GROUP, MIGRATION_RECORD
+from hubspot_emulator import EmulatorServer
 from tests.conftest import CliResult, PortalEnv
 from tests.helpers import DEFAULT_BLUEPRINT, write_blueprint
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
 
-from hs_japan.emulator import EmulatorServer
+from hubspot_emulator import EmulatorServer
 from tests.conftest import CliResult, PortalEnv, lift_limits
 from tests.helpers import DEFAULT_BLUEPRINT
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hs_japan.emulator import EmulatorServer
+from hubspot_emulator import EmulatorServer
 from tests.conftest import CliResult, PortalEnv
 from tests.helpers import SMALL, write_blueprint
 

@@ -80,7 +80,7 @@ def test_seeded_companies_fill_the_icp_lists(cli: Cli, tmp_path: Path) -> None:
 
     import requests
 
-    from hs_japan.emulator import EmulatorServer
+    from hubspot_emulator import EmulatorServer
 
     bp = tmp_path / "bp"
     shutil.copytree(DEFAULT_BLUEPRINT, bp)

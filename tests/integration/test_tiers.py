@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hs_japan.emulator import EmulatorServer
+from hubspot_emulator import EmulatorServer
 from tests.conftest import CliResult
 from tests.helpers import DEFAULT_BLUEPRINT
 

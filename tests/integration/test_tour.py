@@ -108,7 +108,7 @@ def test_emulator_portal_create_writes_a_profile_and_prints_the_export(tmp_path:
 
     from hs_japan.cli import app
     from hs_japan.config import load_profile
-    from hs_japan.emulator import EmulatorServer
+    from hubspot_emulator import EmulatorServer
 
     config = tmp_path / "hs-japan.toml"
     config.write_text(
@@ -156,7 +156,7 @@ def test_plan_json_out_prints_one_line(cli: Any, portal: Any, tmp_path: Path) ->
 
 def test_emulator_is_quiet_when_a_client_hangs_up(capsys: Any) -> None:
     """A client disconnecting mid-answer prints no BrokenPipe traceback; other errors do."""
-    from hs_japan.emulator import EmulatorServer
+    from hubspot_emulator import EmulatorServer
 
     with EmulatorServer() as server:
         httpd = server._httpd

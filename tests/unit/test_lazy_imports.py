@@ -23,7 +23,7 @@ SCRIPT = textwrap.dedent(
     heavy = sorted(
         m for m in sys.modules
         if m == "hubspot" or m.startswith(("hubspot.", "hs_japan.portal", "hs_japan.engine",
-                                           "hs_japan.emulator", "requests", "urllib3"))
+                                           "hubspot_emulator", "requests", "urllib3"))
     )
     assert not heavy, heavy
     print("ok")

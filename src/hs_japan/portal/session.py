@@ -53,7 +53,7 @@ def open_portal(profile: Profile) -> Iterator[PortalClient]:
         finally:
             remote.close()
         return
-    from hs_japan.emulator import EmulatorServer
+    from hubspot_emulator import EmulatorServer
 
     home = state_home() / "local"
     try:

@@ -16,7 +16,7 @@ import json
 import re
 from typing import Any
 
-from hs_japan.emulator.api import (
+from hubspot_emulator.api import (
     ApiError,
     Request,
     Response,
@@ -26,15 +26,15 @@ from hs_japan.emulator.api import (
     show,
     validation,
 )
-from hs_japan.emulator.catalogue import EPOCH, stage_properties, stage_property_type
-from hs_japan.emulator.common import (
+from hubspot_emulator.catalogue import EPOCH, stage_properties, stage_property_type
+from hubspot_emulator.common import (
     PIPELINE_OBJECTS,
     object_type,
     schema_read_scopes,
     schema_write_scopes,
     sensitive_write_scopes,
 )
-from hs_japan.emulator.limits_tracking import check_property_limits, portal_has_enterprise
+from hubspot_emulator.limits_tracking import check_property_limits, portal_has_enterprise
 
 BASE = "/crm/v3/properties/{objectType}"
 

@@ -17,7 +17,7 @@ import json
 import re
 from typing import Any
 
-from hs_japan.emulator.api import (
+from hubspot_emulator.api import (
     ApiError,
     Request,
     Response,
@@ -26,13 +26,13 @@ from hs_japan.emulator.api import (
     show,
     validation,
 )
-from hs_japan.emulator.common import (
+from hubspot_emulator.common import (
     PIPELINE_OBJECTS,
     object_type,
     schema_read_scopes,
     schema_write_scopes,
 )
-from hs_japan.emulator.limits_tracking import check_pipeline_limit
+from hubspot_emulator.limits_tracking import check_pipeline_limit
 
 BASE = "/crm/v3/pipelines/{objectType}"
 PIPE = BASE + "/{pipelineId}"

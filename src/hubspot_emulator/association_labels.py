@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hs_japan.emulator.api import (
+from hubspot_emulator.api import (
     Request,
     Response,
     conflict,
@@ -27,8 +27,8 @@ from hs_japan.emulator.api import (
     route,
     validation,
 )
-from hs_japan.emulator.common import OBJECT_TYPE_IDS, object_type
-from hs_japan.emulator.store import Store
+from hubspot_emulator.common import OBJECT_TYPE_IDS, object_type
+from hubspot_emulator.store import Store
 
 COLL = "assoclabel"
 IDS = "assoclabel_ids"
@@ -67,7 +67,7 @@ def user_inverse(store: Store, portal_id: int, from_obj: str, to_obj: str, type_
 
 
 def _pair(request: Request) -> tuple[str, str]:
-    from hs_japan.emulator.associations import check_pair
+    from hubspot_emulator.associations import check_pair
 
     from_obj = object_type(request.params["fromObjectType"])
     to_obj = object_type(request.params["toObjectType"])
@@ -80,7 +80,7 @@ def _write_scopes(request: Request) -> list[str]:
 
 
 def _read_scopes(request: Request) -> list[str]:
-    from hs_japan.emulator.common import ALIASES
+    from hubspot_emulator.common import ALIASES
 
     out: list[str] = []
     for raw in (request.params.get("fromObjectType", ""), request.params.get("toObjectType", "")):
@@ -133,7 +133,7 @@ def _check_unique(
 
 @route("GET", BASE, scopes=_read_scopes)
 def list_labels(request: Request) -> Response:
-    from hs_japan.emulator.associations import HUBSPOT_DEFINED, TYPES
+    from hubspot_emulator.associations import HUBSPOT_DEFINED, TYPES
 
     from_obj, to_obj = _pair(request)
     results = [
@@ -225,7 +225,7 @@ def update_label(request: Request) -> Response:
 
 @route("DELETE", BASE + "/{associationTypeId}", scopes=_write_scopes, write=True)
 def delete_label(request: Request) -> Response:
-    from hs_japan.emulator.associations import drop_type
+    from hubspot_emulator.associations import drop_type
 
     from_obj, to_obj = _pair(request)
     raw = request.params["associationTypeId"]

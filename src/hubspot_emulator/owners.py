@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hs_japan.emulator.api import Request, Response, conflict, js, not_found, route, validation
-from hs_japan.emulator.common import cursor_page, fixed
-from hs_japan.emulator.store import Store
+from hubspot_emulator.api import Request, Response, conflict, js, not_found, route, validation
+from hubspot_emulator.common import cursor_page, fixed
+from hubspot_emulator.store import Store
 
 COLL = "owner"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from hs_japan.emulator.api import (
+from hubspot_emulator.api import (
     ApiError,
     Request,
     Response,
@@ -44,18 +44,18 @@ from hs_japan.emulator.api import (
     show,
     validation,
 )
-from hs_japan.emulator.associations import (
+from hubspot_emulator.associations import (
     associations_for_create,
     link,
     v3_associations,
 )
-from hs_japan.emulator.catalogue import (
+from hubspot_emulator.catalogue import (
     EPOCH,
     STAGE_PROPERTY_KINDS,
     catalogue_docs,
     stage_property_type,
 )
-from hs_japan.emulator.common import (
+from hubspot_emulator.common import (
     ACTIVITY_TYPE_IDS,
     RECORD_LABELS,
     RECORD_OBJECTS,
@@ -65,9 +65,9 @@ from hs_japan.emulator.common import (
     object_write_scopes,
     parse_timestamp,
 )
-from hs_japan.emulator.owners import active_owner_ids
-from hs_japan.emulator.store import Store, iso
-from hs_japan.emulator.validations import rule_errors
+from hubspot_emulator.owners import active_owner_ids
+from hubspot_emulator.store import Store, iso
+from hubspot_emulator.validations import rule_errors
 
 BASE = "/crm/v3/objects/{objectType}"
 ONE = BASE + "/{objectId}"

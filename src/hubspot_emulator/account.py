@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from hs_japan.emulator.api import Request, Response, route
-from hs_japan.emulator.common import fixed
-from hs_japan.emulator.store import iso
+from hubspot_emulator.api import Request, Response, route
+from hubspot_emulator.common import fixed
+from hubspot_emulator.store import iso
 
 # per tier: (calls per 10 s, calls per day) — docs/hubspot-api.md §2.1, current table
 TIER_LIMITS = {

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hs_japan.emulator.store import Store
+from hubspot_emulator.store import Store
 
 
 class ApiError(Exception):

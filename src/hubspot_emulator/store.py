@@ -12,7 +12,7 @@ one transaction, so a request is all-or-nothing like HubSpot's single-object wri
 
 This module is part of the emulator, an implementation of HubSpot's documented
 behaviour that is deliberately independent of the engine (it imports nothing from
-``hs_japan`` outside ``hs_japan.emulator``).
+``hs_japan`` outside ``hubspot_emulator``).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from hs_japan.emulator.account import TIER_LIMITS, next_tokyo_midnight
+from hubspot_emulator.account import TIER_LIMITS, next_tokyo_midnight
 
 FAULT_KINDS = ("status", "latency", "drop", "lost_response")
 # what a rule may hold: ``describe()``'s output can be sent back (``fired`` is ignored)

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hs_japan.emulator.api import Request, Response, js, not_found, route, validation
-from hs_japan.emulator.common import ALIASES, OBJECT_TYPE_IDS, object_type
-from hs_japan.emulator.store import Store
+from hubspot_emulator.api import Request, Response, js, not_found, route, validation
+from hubspot_emulator.common import ALIASES, OBJECT_TYPE_IDS, object_type
+from hubspot_emulator.store import Store
 
 BASE = "/crm/v3/property-validations/{objectTypeId}"
 RULE_TYPES = (

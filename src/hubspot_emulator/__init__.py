@@ -5,6 +5,6 @@ It must not import the engine (anything in ``hs_japan`` outside this package): t
 engine and the emulator would otherwise agree by construction and prove nothing.
 """
 
-from hs_japan.emulator.server import EmulatorServer, serve
+from hubspot_emulator.server import EmulatorServer, serve
 
 __all__ = ["EmulatorServer", "serve"]

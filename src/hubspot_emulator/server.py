@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 # importing the resource modules registers their routes
-from hs_japan.emulator import (  # noqa: F401
+from hubspot_emulator import (  # noqa: F401
     account,
     association_labels,
     associations,
@@ -37,13 +37,13 @@ from hs_japan.emulator import (  # noqa: F401
     records,
     validations,
 )
-from hs_japan.emulator.account import TIER_LIMITS
-from hs_japan.emulator.api import ApiError, Request, Response, allowed_methods, js, match
-from hs_japan.emulator.common import ALL_SCOPES, RECORD_OBJECTS, object_type
-from hs_japan.emulator.limits import MAX_LATENCY_MS, MAX_SETTING, Fault, Limits, integer_field
-from hs_japan.emulator.limits_tracking import HUB_TIERS, HUBS, default_hubs
-from hs_japan.emulator.seed import seed_portal
-from hs_japan.emulator.store import Store
+from hubspot_emulator.account import TIER_LIMITS
+from hubspot_emulator.api import ApiError, Request, Response, allowed_methods, js, match
+from hubspot_emulator.common import ALL_SCOPES, RECORD_OBJECTS, object_type
+from hubspot_emulator.limits import MAX_LATENCY_MS, MAX_SETTING, Fault, Limits, integer_field
+from hubspot_emulator.limits_tracking import HUB_TIERS, HUBS, default_hubs
+from hubspot_emulator.seed import seed_portal
+from hubspot_emulator.store import Store
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 ACCOUNT_TYPES = ("STANDARD", "SANDBOX", "DEVELOPER_TEST", "APP_DEVELOPER")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hs_japan.emulator.api import (
+from hubspot_emulator.api import (
     ApiError,
     Request,
     Response,
@@ -24,7 +24,7 @@ from hs_japan.emulator.api import (
     show,
     validation,
 )
-from hs_japan.emulator.common import (
+from hubspot_emulator.common import (
     RECORD_OBJECTS,
     RECORD_TYPE_IDS,
     limit_param,
@@ -32,7 +32,7 @@ from hs_japan.emulator.common import (
     object_type,
     object_write_scopes,
 )
-from hs_japan.emulator.store import Store
+from hubspot_emulator.store import Store
 
 HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
 # (from, to) -> [(typeId, label, v3 type name)], the unlabeled default first
@@ -137,7 +137,7 @@ def live_record(store: Store, portal_id: int, obj: str, record_id: str) -> dict[
 def _inverse(store: Store, portal_id: int, from_obj: str, to_obj: str, type_id: int) -> int:
     if type_id in INVERSE:
         return INVERSE[type_id]
-    from hs_japan.emulator.association_labels import user_inverse
+    from hubspot_emulator.association_labels import user_inverse
 
     return user_inverse(store, portal_id, from_obj, to_obj, type_id)
 
@@ -283,7 +283,7 @@ def _types_out(
 
 
 def _user(store: Store, portal_id: int, from_obj: str, to_obj: str) -> dict[int, str]:
-    from hs_japan.emulator.association_labels import user_types
+    from hubspot_emulator.association_labels import user_types
 
     return user_types(store, portal_id, from_obj, to_obj)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hs_japan.emulator.api import (
+from hubspot_emulator.api import (
     Request,
     Response,
     conflict,
@@ -25,9 +25,9 @@ from hs_japan.emulator.api import (
     show,
     validation,
 )
-from hs_japan.emulator.associations import links_from
-from hs_japan.emulator.common import TYPE_ID_NAMES, fixed, limit_param, parse_timestamp
-from hs_japan.emulator.filters import (
+from hubspot_emulator.associations import links_from
+from hubspot_emulator.common import TYPE_ID_NAMES, fixed, limit_param, parse_timestamp
+from hubspot_emulator.filters import (
     PropsFor,
     list_ids,
     list_refs,
@@ -35,8 +35,8 @@ from hs_japan.emulator.filters import (
     normalize_branch,
     unsupported,
 )
-from hs_japan.emulator.records import Ctx, live_records
-from hs_japan.emulator.store import Store, iso
+from hubspot_emulator.records import Ctx, live_records
+from hubspot_emulator.store import Store, iso
 
 COLL = "list"
 BASE = "/crm/v3/lists"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from hs_japan.emulator.api import ApiError, Request, js, validation
+from hubspot_emulator.api import ApiError, Request, js, validation
 
 # name -> objectTypeId: the CRM objects with a schema here (properties, groups, limits, lists,
 # flows, association labels all work on these)

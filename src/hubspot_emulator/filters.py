@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from hs_japan.emulator.api import js, show, validation
-from hs_japan.emulator.common import parse_timestamp
+from hubspot_emulator.api import js, show, validation
+from hubspot_emulator.common import parse_timestamp
 
 BRANCH_TYPES = ("OR", "AND", "NOT_ALL", "NOT_ANY", "RESTRICTED", "UNIFIED_EVENTS", "ASSOCIATION")
 DEFAULT_BRANCH_OPERATOR = {

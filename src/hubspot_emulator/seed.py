@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from hs_japan.emulator.catalogue import CATALOGUE, DEFAULT_GROUPS, EPOCH, catalogue_docs
-from hs_japan.emulator.owners import add_owner
-from hs_japan.emulator.store import Store
+from hubspot_emulator.catalogue import CATALOGUE, DEFAULT_GROUPS, EPOCH, catalogue_docs
+from hubspot_emulator.owners import add_owner
+from hubspot_emulator.store import Store
 
 SEED_OWNER = {
     "email": "owner@example.com",

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from hs_japan.emulator.api import ApiError, Request, Response, route, validation
-from hs_japan.emulator.common import OBJECT_LABELS, OBJECT_TYPE_IDS, PIPELINE_OBJECTS, fixed
-from hs_japan.emulator.store import Store
+from hubspot_emulator.api import ApiError, Request, Response, route, validation
+from hubspot_emulator.common import OBJECT_LABELS, OBJECT_TYPE_IDS, PIPELINE_OBJECTS, fixed
+from hubspot_emulator.store import Store
 
 # [guess] per tier; api_add_on is an Enterprise portal with the API limit increase pack
 PIPELINES_PER_OBJECT = {

@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from hs_japan.emulator.api import (
+from hubspot_emulator.api import (
     ApiError,
     Request,
     Response,
@@ -30,9 +30,9 @@ from hs_japan.emulator.api import (
     show,
     validation,
 )
-from hs_japan.emulator.common import TYPE_ID_NAMES, cursor_page, fixed
-from hs_japan.emulator.filters import normalize_branch
-from hs_japan.emulator.limits_tracking import at_least, best_hub_tier
+from hubspot_emulator.common import TYPE_ID_NAMES, cursor_page, fixed
+from hubspot_emulator.filters import normalize_branch
+from hubspot_emulator.limits_tracking import at_least, best_hub_tier
 
 COLL = "flow"
 BASE = "/automation/v4/flows"
