@@ -20,6 +20,7 @@ from hs_japan.errors import PortalError
 from hs_japan.kinds.base import Facts, Read
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.read import PIPES, PROPS, _get, portal_info, results_of
+from hs_japan.reserved import LEGACY_MIGRATION_RECORD, MIGRATION_RECORD
 from hs_japan.resources import PortalInfo
 
 READ_CONCURRENCY = 16  # reads of one round in flight at once (each through the pacer)
@@ -113,10 +114,20 @@ def archived_property_names(client: PortalClient, obj: str) -> set[str]:
 
 
 def applied_migration_ids(client: PortalClient, _arg: object = None) -> frozenset[str]:
-    """Ids of the migrations the portal's record says have run."""
-    from hs_japan.migrate import read_applied
+    """Ids of the migrations the portal's record says have run (``migrate.read_applied``'s
+    answer). The record and its pre-0.2 name are read at once, so the plan's first round
+    stays one round trip."""
+    from hs_japan.migrate import RECORD_OBJECT
+    from hs_japan.portal.properties import get_property
 
-    return frozenset(a.id for a in read_applied(client))
+    what = "read applied migrations"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        current, legacy = (
+            pool.submit(get_property, client, RECORD_OBJECT, name, what)
+            for name in (MIGRATION_RECORD, LEGACY_MIGRATION_RECORD)
+        )
+        prop = current.result() or legacy.result()
+    return frozenset(str(o["value"]) for o in (prop or {}).get("options") or [])
 
 
 def _named(items: list[dict[str, Any]], what: str) -> list[dict[str, Any]]:
