@@ -122,7 +122,9 @@ def apply_changes(
             try:
                 write(batch, ctx, _took)
             except HsJapanError as exc:
-                raise _Failed(in_flight[0] if in_flight else batch[0], exc, len(in_flight)) from exc
+                # recounted: the portal was re-read, so what is left in flight was not written
+                unknown = 1 if getattr(exc, "recounted", False) else len(in_flight)
+                raise _Failed(in_flight[0] if in_flight else batch[0], exc, unknown) from exc
 
         return run
 
