@@ -151,9 +151,7 @@ def mature(labels: list[list[str]], stage: str, open_keys: list[str], rng: rando
     maker is often not yet known; from consensus on, most deals have one, some still not (the
     audit's findings)."""
     consensus = next((i for i, k in enumerate(open_keys) if k.endswith("consensus")), None)
-    late = stage not in open_keys or (
-        consensus is not None and open_keys.index(stage) >= consensus
-    )
+    late = stage not in open_keys or (consensus is not None and open_keys.index(stage) >= consensus)
     has = any("jp_decision_maker" in entry for entry in labels)
     if not late and has and rng.random() < 0.6:
         for entry in labels:

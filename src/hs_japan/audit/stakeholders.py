@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hs_japan.blueprint.model import Blueprint, PipelineSpec
+from hs_japan.blueprint.model import Blueprint, Language, PipelineSpec
 
 DECISION_MAKER = "jp_decision_maker"
 CHAMPION = "jp_champion"
@@ -158,3 +158,89 @@ def stakeholder_rows(
         row.decision_maker += DECISION_MAKER in held
         row.champion += CHAMPION in held
     return list(rows.values())
+
+
+# Who should be engaged by which stage: the blueprint's committee label -> the deal stage by
+# whose end the person is known and met, and why (domain notes (a), [S#] sources). A design
+# judgment like the stage criteria it follows; the audit's hard check is the decision maker
+# and the champion past evaluation (checked_stages).
+ENGAGE_BY: dict[str, tuple[str, dict[str, str]]] = {
+    "jp_influencer": (
+        "jp_discovery",
+        {"ja": "購買関与者を把握 [S5]", "en": "buying roles mapped [S5]"},
+    ),
+    "jp_champion": (
+        "jp_trust_building",
+        {"ja": "出口基準: 社内推進者を特定 [S11]", "en": "exit: champion named [S11]"},
+    ),
+    "jp_technical_evaluator": (
+        "jp_evaluation",
+        {
+            "ja": "利用部門と情シスの承認、セキュリティチェックシート [S19]",
+            "en": "user department and IT accept; security checksheet [S19]",
+        },
+    ),
+    "jp_ringi_drafter": (
+        "jp_consensus",
+        {
+            "ja": "推進者が社内向け資料を起案 [S1][S22]",
+            "en": "the champion drafts the case [S1][S22]",
+        },
+    ),
+    "jp_decision_maker": (
+        "jp_consensus",
+        {
+            "ja": "推進者経由で決裁者に説明済み(頭越しにしない) [S10][S11]",
+            "en": "decision maker briefed through the champion, never over their head [S10][S11]",
+        },
+    ),
+    "jp_ringi_approver": (
+        "jp_ringi",
+        {
+            "ja": "稟議の回覧先(承認者) [S1][S3]",
+            "en": "the ringi's reviewers and approvers [S1][S3]",
+        },
+    ),
+    "jp_procurement": (
+        "jp_vendor_registration",
+        {
+            "ja": "取引口座開設・与信 [S3][S20]",
+            "en": "vendor account opening and credit check [S3][S20]",
+        },
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Engagement:
+    name: str  # the label's blueprint name
+    label: str  # its text in the language asked for
+    stage: str  # the stage key by which to engage
+    stage_label: str
+    why: str
+
+
+def engagement_plan(bp: Blueprint, pipeline: PipelineSpec, lang: str) -> list[Engagement]:
+    """The deal → contact committee labels with the stage of ``pipeline`` by which each
+    person should be engaged (pipeline order; labels without a known stage come last with
+    an empty stage)."""
+    language: Language = "en" if lang == "en" else "ja"
+    order = {s.key: i for i, s in enumerate(pipeline.stages) if not s.absent}
+    labels = {s.key: s.label.pick(language) if s.label else s.key for s in pipeline.stages}
+    out = []
+    for spec, _ in bp.association_labels:
+        if spec.absent or spec.label is None or (spec.from_, spec.to) != ("deals", "contacts"):
+            continue
+        stage, why = ENGAGE_BY.get(spec.name, ("", {}))
+        if stage not in order:
+            stage = ""
+        out.append(
+            Engagement(
+                spec.name,
+                spec.label.pick(language),
+                stage,
+                labels.get(stage, ""),
+                why.get(language, ""),
+            )
+        )
+    return sorted(out, key=lambda e: order.get(e.stage, len(order)))
