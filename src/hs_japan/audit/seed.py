@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,7 +98,8 @@ HALF_WIDTH = dict(
         "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン",
         "ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜﾝ",
         strict=True,
-    )
+    ),
+    **{"\u3099": "ﾞ", "\u309a": "ﾟ", "ー": "ｰ"},
 )
 BAD_KANA_SHARE = 0.04  # of contacts with a reading
 
@@ -106,8 +108,9 @@ def spoil_kana(kana: str, how: int) -> str:
     """A katakana reading as people mistype it: 0 hiragana, 1 half-width, 2 romaji-ish."""
     if how == 0:
         return "".join(chr(ord(c) - HIRAGANA_OFFSET) if "ァ" <= c <= "ヶ" else c for c in kana)
-    if how == 1:
-        return "".join(HALF_WIDTH.get(c, c) for c in kana)
+    if how == 1:  # voiced marks split off (ダ -> ﾀﾞ), as half-width kana writes them
+        split = unicodedata.normalize("NFD", kana)
+        return "".join(HALF_WIDTH.get(c, c) for c in split)
     return "Yamada"
 
 
