@@ -386,6 +386,9 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "system": f"{platform.system()} {platform.release()}",
         "date": dt.date.today().isoformat(),
+        # 1-minute load average when the figures were taken: CPU time of the same work
+        # grows when other processes share the cores
+        "load": round(os.getloadavg()[0], 2),
     }
 
 
@@ -428,7 +431,13 @@ def write_doc(figures: dict[str, Any], path: Path) -> None:
         "",
         f"## Figures ({m['date']})",
         "",
-        f"Machine: {m['nproc']} CPU(s), {m['cpu']}, Python {m['python']}, {m['system']}.",
+        f"Machine: {m['nproc']} CPU(s), {m['cpu']}, Python {m['python']}, {m['system']}"
+        + (
+            f"; 1-minute load average {m['load_at_start']} at the start of the run and "
+            f"{m['load']} at its end (the machine is shared: CPU times grow with the load)."
+            if "load" in m
+            else "."
+        ),
         "",
         "| Benchmark | Value | Target | Met |",
         "|---|---|---|---|",
@@ -480,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--doc", type=Path, help="regenerate docs/performance.md")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
+    load_at_start = round(os.getloadavg()[0], 2)
     if not byte_compile():
         raise SystemExit("could not byte-compile src/ (see the errors above)")
     validate = bench_validate()
@@ -493,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         b.stop()
     figures = {
-        "machine": machine(),
+        "machine": {**machine(), "load_at_start": load_at_start},
         "latency_ms": args.latency_ms,
         "minimum": b.facts["minimum"],
         "rows": [asdict(r) for r in b.rows],
