@@ -32,7 +32,7 @@ def test_export_of_an_applied_blueprint_plans_no_change(
     out = tmp_path / "export"
     result = cli("export", *on(portal), "--out", str(out))
     assert result.exit_code == 0, result.stderr
-    assert "32 properties" in result.stdout and "7 workflows" in result.stdout
+    assert "33 properties" in result.stdout and "8 workflows" in result.stdout
     assert "2 lists" in result.stdout and "6 stage criteria" in result.stdout
     assert "9 association labels" in result.stdout and "4 validations" in result.stdout
     assert "left out" not in result.stderr
@@ -141,7 +141,7 @@ def test_clone_to_a_fresh_portal_converges(
     assert "9 association labels" in result.stdout and "4 validations" in result.stdout
     h = {"Authorization": f"Bearer {target['token']}"}
     flows = requests.get(f"{emulator.url}/automation/v4/flows", headers=h, timeout=5).json()
-    assert len(flows["results"]) == 13  # 7 rules and 6 stage-criteria workflows
+    assert len(flows["results"]) == 14  # 8 rules and 6 stage-criteria workflows
     # the ORIGINAL blueprint plans no change on the clone: nothing HubSpot holds was lost
     original = cli(
         "plan",
