@@ -19,7 +19,7 @@ from typing import Any
 from hs_japan.errors import PortalError
 from hs_japan.kinds.base import Facts, Read
 from hs_japan.portal.client import PortalClient
-from hs_japan.portal.read import PIPES, PROPS, _get, portal_info, results_of
+from hs_japan.portal.read import PIPES, PROPS, get_call, portal_info, results_of
 from hs_japan.reserved import LEGACY_MIGRATION_RECORD, MIGRATION_RECORD
 from hs_japan.resources import PortalInfo
 
@@ -83,8 +83,8 @@ def property_listing(client: PortalClient, obj: str) -> dict[str, list[dict[str,
     groups_what, props_what = f"read {obj} property groups", f"read {obj} properties"
     groups, props = client.call_all(
         [
-            (groups_what, _get(client, f"{PROPS}/{obj}/groups")),
-            (props_what, _get(client, f"{PROPS}/{obj}", {"archived": "false"})),
+            (groups_what, get_call(client, f"{PROPS}/{obj}/groups")),
+            (props_what, get_call(client, f"{PROPS}/{obj}", {"archived": "false"})),
         ]
     )
     return {
@@ -96,7 +96,7 @@ def property_listing(client: PortalClient, obj: str) -> dict[str, list[dict[str,
 def pipeline_listing(client: PortalClient, obj: str) -> list[dict[str, Any]]:
     """An object's pipelines with their stages (one call, no paging)."""
     what = f"read {obj} pipelines"
-    found = client.call_all([(what, _get(client, f"{PIPES}/{obj}"))])[0]
+    found = client.call_all([(what, get_call(client, f"{PIPES}/{obj}"))])[0]
     pipelines = results_of(found, what)
     for pl in pipelines:
         if "id" not in pl or not all(
@@ -109,7 +109,7 @@ def pipeline_listing(client: PortalClient, obj: str) -> list[dict[str, Any]]:
 def archived_property_names(client: PortalClient, obj: str) -> set[str]:
     """Names in an object's property recycle bin (``?archived=true`` lists only those)."""
     what = f"read archived {obj} properties"
-    found = client.call_all([(what, _get(client, f"{PROPS}/{obj}", {"archived": "true"}))])[0]
+    found = client.call_all([(what, get_call(client, f"{PROPS}/{obj}", {"archived": "true"}))])[0]
     return {str(p["name"]) for p in _named(results_of(found, what), what)}
 
 
