@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from hs_japan.errors import ConfigError
-from hs_japan.outfile import ReadProblem, read_regular_file
+
+# tomllib, urllib.parse and outfile are imported where used: the CLI imports this module
+# for its defaults (LOCAL) and offline commands (validate) must start fast
 
 LOCAL = "local"
 DEFAULT_CONFIG = Path("hs-japan.toml")
@@ -174,6 +174,10 @@ def load_profile(
 
 def _read_toml(path: Path) -> dict[str, object]:
     """Parse the profile file; every problem is one line naming the file (and line)."""
+    import tomllib
+
+    from hs_japan.outfile import ReadProblem, read_regular_file
+
     try:
         raw = read_regular_file(path, MAX_CONFIG_BYTES)
     except ReadProblem as exc:
@@ -199,6 +203,8 @@ def _read_toml(path: Path) -> dict[str, object]:
 
 def _base_url(value: object, where: str) -> str:
     """A usable http(s) base URL, or one line saying what is wrong with it."""
+    import urllib.parse
+
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where}: must be an http(s) URL, e.g. https://api.hubapi.com")
     if any(ord(c) < 0x21 or ord(c) == 0x7F for c in value):
