@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from hs_japan import __version__
-from hs_japan.config import DEFAULT_CONFIG, LOCAL
+from hs_japan.defaults import DEFAULT_CONFIG, LOCAL
 
 if TYPE_CHECKING:
     from hs_japan.commands._common import Target

@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from hs_japan.defaults import DEFAULT_CONFIG as DEFAULT_CONFIG
+from hs_japan.defaults import LOCAL as LOCAL
 from hs_japan.errors import ConfigError
 
-# tomllib, urllib.parse and outfile are imported where used: the CLI imports this module
-# for its defaults (LOCAL) and offline commands (validate) must start fast
+# tomllib, urllib.parse and outfile are imported where used: only commands that read a
+# profile pay for them
 
-LOCAL = "local"
-DEFAULT_CONFIG = Path("hs-japan.toml")
 _KNOWN_KEYS = {
     "base_url",
     "token_env",
