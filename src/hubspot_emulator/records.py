@@ -102,6 +102,15 @@ DEFAULT_OUTPUT: dict[str, tuple[str, ...]] = {
         "hs_ticket_priority",
         "subject",
     ),
+    # [guess: the leads guide's common properties and the pipeline pair]
+    "leads": (
+        "hs_createdate",
+        "hs_lastmodifieddate",
+        "hs_lead_name",
+        "hs_object_id",
+        "hs_pipeline",
+        "hs_pipeline_stage",
+    ),
     # [guess: HubSpot's default output for activities is not in the material reached]
     "meetings": ("hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
 }
@@ -111,9 +120,14 @@ SEARCHABLE = {
     "deals": ("dealname",),
     "tickets": ("subject", "content"),
     "meetings": ("hs_meeting_title", "hs_meeting_body"),
+    "leads": ("hs_lead_name",),
 }
-STAGE_KEYS = {"deals": ("pipeline", "dealstage"), "tickets": ("hs_pipeline", "hs_pipeline_stage")}
-DEFAULT_PIPELINE = {"deals": "default", "tickets": "0"}
+STAGE_KEYS = {
+    "deals": ("pipeline", "dealstage"),
+    "tickets": ("hs_pipeline", "hs_pipeline_stage"),
+    "leads": ("hs_pipeline", "hs_pipeline_stage"),
+}
+DEFAULT_PIPELINE = {"deals": "default", "tickets": "0", "leads": "lead-pipeline-id"}
 MAX_VALUE = 65_536
 MAX_BATCH = 100
 SEARCH_MAX_LIMIT = 200
