@@ -262,6 +262,11 @@ def _apply_one(
         _apply_validation(change, writer)
     elif change.kind is Kind.ASSOCIATION_LABEL:
         _apply_association_label(change, writer, actual)
+    elif change.kind is Kind.FORM:  # kind hook: form
+        from hs_japan.kinds.base import WriteContext
+        from hs_japan.portal.forms import write_form
+
+        write_form(change, WriteContext(writer, changes, actual))
     elif change.kind is Kind.STAGE:
         pipeline_id = change.key.split("/")[1]
         if change.action is Action.CREATE:

@@ -21,6 +21,9 @@ from hs_japan.blueprint.model import Blueprint, Language, Origin
 from hs_japan.criteria_flows import KEY_PREFIX, criteria_flows
 from hs_japan.errors import BlueprintError, Diagnostic
 from hs_japan.kinds import association_label, property_validation
+from hs_japan.kinds.base import Facts, Resolution
+from hs_japan.kinds.form import HANDLER as FORM_HANDLER  # kind hook: form
+from hs_japan.kinds.form import READ as FORM_READ
 from hs_japan.lists import (
     OBJECT_NAMES,
     OBJECT_TYPE_IDS,
@@ -35,6 +38,7 @@ from hs_japan.plan.model import Action, Change, Plan
 from hs_japan.portal.association_labels import read_labels
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.flows import list_flow_ids, read_flows
+from hs_japan.portal.forms import read_forms
 from hs_japan.portal.lists import get_lists, search_list_ids
 from hs_japan.portal.owners import read_owners
 from hs_japan.portal.read import (
@@ -122,7 +126,12 @@ def make_plan(
     label_pairs = association_label.pairs_of(bp)
     property_objects |= {spec.object for spec, _ in bp.lists}
     property_objects |= {rule.object for rule, _ in bp.follow_up_rules}
-    pipeline_objects |= {"deals" for rule, _ in bp.follow_up_rules if rule.trigger.stage_entered}
+    pipeline_objects |= {
+        rule.object if rule.object == "leads" else "deals"  # kind hook: leads
+        for rule, _ in bp.follow_up_rules
+        if rule.trigger.stage_entered
+    }
+    property_objects |= {f.object for spec, _ in bp.forms for f in spec.fields}  # kind hook: form
     list_names = _list_names(bp, language)
     list_aliases = _list_aliases(bp, language)
     # whether workflows are generated does not depend on portal data (their content may)
@@ -130,7 +139,10 @@ def make_plan(
         bp.follow_up_rules
     )
     wants_owners = any(
-        step.notify for rule, _ in bp.follow_up_rules if not rule.absent for step in rule.steps
+        step.notify or step.rotate_owner  # kind hook: leads (owner rotation)
+        for rule, _ in bp.follow_up_rules
+        if not rule.absent
+        for step in rule.steps
     )
     # round trip 1: account details together with every list call (properties, groups,
     # pipelines, lists, flows, owners); all reads, so the guard vets the portal from the
@@ -154,6 +166,7 @@ def make_plan(
         f_owners = pool.submit(read_owners, client) if wants_owners else None
         f_rules = pool.submit(read_rules, client, rule_objects) if rule_objects else None
         f_labels = pool.submit(read_labels, client, label_pairs) if label_pairs else None
+        f_forms = pool.submit(read_forms, client) if bp.forms else None  # kind hook: form
         if f_info is not None:
             info = portal_info(f_info.result())
         assert info is not None
@@ -164,6 +177,7 @@ def make_plan(
         property_validation.add_actual(state, f_rules.result() if f_rules else {})
         association_label.add(bp, language, desired, state, f_labels.result() if f_labels else {})
         owners = f_owners.result() if f_owners else []
+        found_forms = f_forms.result() if f_forms else None  # kind hook: form
         list_ids = f_lists.result() if f_lists else []
         flow_ids = f_flows.result() if f_flows else []
     # round trip 2: what the first round showed is needed, at once: the recycle bin where
@@ -188,6 +202,15 @@ def make_plan(
     notes: list[str] = []
     if wants_flows:
         notes, problems = add_workflows(bp, language, desired, state, found_flows, owners)
+        if problems:
+            raise BlueprintError(problems)
+    if found_forms is not None:  # kind hook: form
+        form_res = Resolution(
+            bp, language, Facts(state.info, {FORM_READ: found_forms}), desired, state
+        )
+        FORM_HANDLER.observe(form_res)
+        FORM_HANDLER.compile(form_res)
+        problems = FORM_HANDLER.check(form_res)
         if problems:
             raise BlueprintError(problems)
     changes = [
@@ -432,10 +455,13 @@ def add_workflows(
         # errors about a generated workflow point at the pipeline it comes from
         desired.origins[(Kind.WORKFLOW, key)] = _criteria_origin(bp, key.split("/", 1)[1])
     stages: dict[str, set[str]] = {}
+    lead_stages: dict[str, set[str]] = {}  # kind hook: leads
     for snap in (state.snapshot, desired.snapshot):
         for res in snap.of_kind(Kind.STAGE):
             if res.object_type == "deals":
                 stages.setdefault(res.pipeline_id, set()).add(res.name)
+            elif res.object_type == "leads":
+                lead_stages.setdefault(res.pipeline_id, set()).add(res.name)
     by_email = {
         str(o.get("email", "")).casefold(): o.get("userId") for o in owners if o.get("email")
     }
@@ -446,6 +472,7 @@ def add_workflows(
         owner_user_id=lambda email: by_email.get(email.casefold()),
         calendar=bp.holiday_calendar,
         portal_time_zone=state.info.time_zone or "Asia/Tokyo",
+        lead_stages=lead_stages,
     )
     problems: list[Diagnostic] = []
     for rule, origin in bp.follow_up_rules:

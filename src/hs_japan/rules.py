@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,10 +49,21 @@ from hs_japan.blueprint.model import (
 from hs_japan.reserved import MARKER, marker_of
 
 MARKER_PREFIX = "rule_"
-OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
+OBJECT_TYPE_IDS = {
+    "contacts": "0-1",
+    "companies": "0-2",
+    "deals": "0-3",
+    "tickets": "0-5",
+    "leads": "0-136",
+}
 # HubSpot-defined association types task → record used by "create task" actions
-# [obs: 216 for deals in public scripts; the others from HubSpot's association table]
-TASK_ASSOCIATION = {"contacts": 204, "companies": 192, "deals": 216, "tickets": 230}
+# [obs: 216 for deals in public scripts; the others from HubSpot's association table;
+# leads: guess, unconfirmed (docs/hubspot-api.md §14)]
+TASK_ASSOCIATION = {"contacts": 204, "companies": 192, "deals": 216, "tickets": 230, "leads": 646}
+# the record property holding the stage, per pipeline object (docs/hubspot-api.md §4.5, §15.5)
+STAGE_PROPERTY = {"deals": "dealstage", "leads": "hs_pipeline_stage"}
+# "rotate record to owner" (docs/hubspot-api.md §15.8) [guess: id and fields unconfirmed]
+ROTATE_ACTION = "0-11"
 MONTHS = (
     "JANUARY",
     "FEBRUARY",
@@ -87,11 +99,13 @@ class RuleContext:
     """What a rule needs from the blueprint and the portal to become a flow."""
 
     language: Language
-    stages: dict[str, set[str]]  # pipeline id -> stage keys (blueprint and portal)
+    stages: dict[str, set[str]]  # deal pipeline id -> stage keys (blueprint and portal)
     prop_type: Callable[[str, str], str | None]  # (object, property) -> HubSpot type
     owner_user_id: Callable[[str], int | None]  # email -> HubSpot user id
     calendar: HolidayCalendarSpec = dataclasses.field(default_factory=HolidayCalendarSpec)
     portal_time_zone: str = "Asia/Tokyo"
+    # lead pipeline id -> stage keys (blueprint and portal)
+    lead_stages: dict[str, set[str]] = dataclasses.field(default_factory=dict)
 
 
 def calendar_years(calendar: HolidayCalendarSpec) -> range:
@@ -254,6 +268,61 @@ def _branch(filters: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _branches(ands: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    """An OR of AND branches (the trigger ``qualified``: one branch per combination)."""
+    return {
+        "filterBranchType": "OR",
+        "filterBranchOperator": "OR",
+        "filters": [],
+        "filterBranches": [
+            {
+                "filterBranchType": "AND",
+                "filterBranchOperator": "AND",
+                "filterBranches": [],
+                "filters": filters,
+            }
+            for filters in ands
+        ],
+    }
+
+
+def qualified_branches(rule: FollowUpRuleSpec, ctx: RuleContext) -> list[list[dict[str, Any]]]:
+    """ "At least N of these checkbox values ticked" as AND branches, one per combination of
+    N values (``CONTAINS_ALL``), each with the rule's ``when`` condition (e.g. the lead
+    source): HubSpot's list filters have no count operator (docs/hubspot-api.md §15.9)."""
+    q = rule.trigger.qualified
+    assert q is not None
+    if ctx.prop_type(rule.object, q.property) is None:
+        raise RuleError(
+            "trigger.qualified.property",
+            f"rule '{rule.key}': unknown {rule.object} property '{q.property}'",
+        )
+    when = None
+    if q.when is not None:
+        wtype = ctx.prop_type(rule.object, q.when.property)
+        if wtype is None:
+            raise RuleError(
+                "trigger.qualified.when.property",
+                f"rule '{rule.key}': unknown {rule.object} property '{q.when.property}'",
+            )
+        values = list(q.when.in_) if q.when.in_ is not None else [str(q.when.equals)]
+        when = _filter(q.when.property, values, wtype)
+    out = []
+    for combo in itertools.combinations(q.of, q.at_least):
+        ticked = {
+            "filterType": "PROPERTY",
+            "property": q.property,
+            "operation": {
+                "operationType": "ENUMERATION",
+                "operator": "CONTAINS_ALL",
+                "values": sorted(combo),
+                "includeObjectsWithNoValueSet": False,
+            },
+        }
+        out.append([ticked, *([when] if when else [])])
+    return out
+
+
 def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
     where = f"steps[{index}]"
     lang = ctx.language
@@ -303,6 +372,24 @@ def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext
                 "value": {"type": "STATIC_VALUE", "staticValue": step.set_property.value},
             },
         }
+    if step.rotate_owner is not None:
+        owner_ids = []
+        for j, email in enumerate(step.rotate_owner.owners):
+            user_id = ctx.owner_user_id(email)
+            if user_id is None:
+                raise RuleError(
+                    f"{where}.rotate_owner.owners[{j}]",
+                    f"rule '{rule.key}': no HubSpot user with email {email} in this portal",
+                )
+            owner_ids.append(str(user_id))
+        return {
+            "actionTypeId": ROTATE_ACTION,
+            "fields": {
+                "user_ids": owner_ids,
+                "target_property": "hubspot_owner_id",
+                "overwrite_current_owner": "true" if step.rotate_owner.overwrite else "false",
+            },
+        }
     assert step.notify is not None
     user_ids = []
     for j, email in enumerate(step.notify.users):
@@ -327,24 +414,31 @@ def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext
 def compile_rule(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
     """The v4 flow for ``rule``; raises :class:`RuleError` for an unresolved reference."""
     trigger = rule.trigger
+    branches: list[list[dict[str, Any]]] | None = None
     if trigger.stage_entered is not None:
         ref = trigger.stage_entered
-        if rule.object != "deals":
+        if rule.object not in STAGE_PROPERTY:
             raise RuleError(
                 "trigger.stage_entered",
-                f"rule '{rule.key}': stage_entered is for deal rules (object: deals)",
+                f"rule '{rule.key}': stage_entered is for deal and lead rules "
+                "(object: deals or leads)",
             )
-        if ref.pipeline not in ctx.stages:
+        stages = ctx.stages if rule.object == "deals" else ctx.lead_stages
+        singular = "deal" if rule.object == "deals" else "lead"
+        if ref.pipeline not in stages:
             raise RuleError(
                 "trigger.stage_entered.pipeline",
-                f"rule '{rule.key}': no deal pipeline '{ref.pipeline}'",
+                f"rule '{rule.key}': no {singular} pipeline '{ref.pipeline}'",
             )
-        if ref.stage not in ctx.stages[ref.pipeline]:
+        if ref.stage not in stages[ref.pipeline]:
             raise RuleError(
                 "trigger.stage_entered.stage",
                 f"rule '{rule.key}': no stage '{ref.stage}' in pipeline '{ref.pipeline}'",
             )
-        enrol = _filter("dealstage", [ref.stage], "enumeration")
+        enrol = _filter(STAGE_PROPERTY[rule.object], [ref.stage], "enumeration")
+    elif trigger.qualified is not None:
+        branches = qualified_branches(rule, ctx)
+        enrol = {}
     else:
         cond = trigger.property_equals
         assert cond is not None
@@ -356,6 +450,23 @@ def compile_rule(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
             )
         values = list(cond.in_) if cond.in_ is not None else [str(cond.equals)]
         enrol = _filter(cond.property, values, ptype)
+    unset = []
+    for j, name in enumerate(trigger.unset):
+        if ctx.prop_type(rule.object, name) is None:
+            raise RuleError(
+                f"trigger.unset[{j}]", f"rule '{rule.key}': unknown {rule.object} property '{name}'"
+            )
+        unset.append(
+            {
+                "filterType": "PROPERTY",
+                "property": name,
+                "operation": {"operationType": "ALL_PROPERTY", "operator": "IS_UNKNOWN"},
+            }
+        )
+    if branches is None:
+        branches = [[enrol, *unset]]
+    else:
+        branches = [[*b, *unset] for b in branches]
     actions = []
     for i, step in enumerate(rule.steps):
         body = _action(step, i, rule, ctx)
@@ -385,7 +496,7 @@ def compile_rule(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
             "type": "LIST_BASED",
             "shouldReEnroll": rule.re_enroll,
             "unEnrollObjectsNotMeetingCriteria": rule.unenroll_when_unmet,
-            "listFilterBranch": _branch([enrol]),
+            "listFilterBranch": _branch([enrol]) if branches is None else _branches(branches),
             "reEnrollmentTriggersFilterBranches": [],
         },
         "timeWindows": time_windows(hours, ctx.portal_time_zone) if hours else [],
@@ -424,7 +535,16 @@ def decompile_flow(
     if criteria.get("type") != "LIST_BASED":
         raise DecompileError(f"enrollment type {criteria.get('type')} is not supported")
     branches = (criteria.get("listFilterBranch") or {}).get("filterBranches") or []
-    if len(branches) != 1 or len(branches[0].get("filters") or []) != 1:
+    unset = (
+        [
+            str(x.get("property"))
+            for x in (branches[0].get("filters") or [])[1:]
+            if (x.get("operation") or {}).get("operator") == "IS_UNKNOWN"
+        ]
+        if len(branches) == 1
+        else []
+    )
+    if len(branches) != 1 or len(branches[0].get("filters") or []) != 1 + len(unset):
         raise DecompileError("the trigger has more than one condition")
     f = branches[0]["filters"][0]
     op = f.get("operation") or {}
@@ -437,6 +557,8 @@ def decompile_flow(
         trigger: dict[str, Any] = {"stage_entered": {"pipeline": pipeline, "stage": values[0]}}
     else:
         trigger = {"property_equals": {"property": f.get("property"), "in": values}}
+    if unset:
+        trigger["unset"] = unset
     steps: list[dict[str, Any]] = []
     by_id = {str(a.get("actionId")): a for a in flow.get("actions") or []}
     current: str | None = str(flow.get("startActionId"))
@@ -480,6 +602,17 @@ def decompile_flow(
                     }
                 }
             )
+        elif kind == ROTATE_ACTION:
+            rotate_emails = []
+            for uid in fields.get("user_ids") or []:
+                email = owner_email(int(uid))
+                if email is None:
+                    raise DecompileError(f"user {uid} has no owner email to refer to")
+                rotate_emails.append(email)
+            rotate: dict[str, Any] = {"owners": rotate_emails}
+            if str(fields.get("overwrite_current_owner")) == "true":
+                rotate["overwrite"] = True
+            steps.append({"rotate_owner": rotate})
         elif kind == "0-9":
             emails = []
             for uid in fields.get("user_ids") or []:

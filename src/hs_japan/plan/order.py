@@ -21,6 +21,7 @@ _BUILD = (
     Kind.PIPELINE,
     Kind.STAGE,
     Kind.LIST,
+    Kind.FORM,  # kind hook: form (its fields name properties)
     Kind.WORKFLOW,
 )
 
