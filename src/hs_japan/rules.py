@@ -62,6 +62,23 @@ OBJECT_TYPE_IDS = {
 TASK_ASSOCIATION = {"contacts": 204, "companies": 192, "deals": 216, "tickets": 230, "leads": 646}
 # the record property holding the stage, per pipeline object (docs/hubspot-api.md §4.5, §15.5)
 STAGE_PROPERTY = {"deals": "dealstage", "leads": "hs_pipeline_stage"}
+# HubSpot-defined properties the handoff rules name: every portal has them (HubSpot's default
+# contact properties), so a rule may name them before the portal's properties are read
+HUBSPOT_DEFINED_TYPES = {
+    ("contacts", "lifecyclestage"): "enumeration",
+    ("contacts", "hubspot_owner_id"): "enumeration",
+    ("contacts", "notes_last_contacted"): "datetime",
+    ("contacts", "hs_lead_status"): "enumeration",
+    ("leads", "hubspot_owner_id"): "enumeration",
+    ("leads", "hs_pipeline_stage"): "enumeration",
+}
+
+
+def prop_type_of(ctx: RuleContext, obj: str, name: str) -> str | None:
+    """A property's type: the blueprint's or the portal's, else HubSpot's own."""
+    return ctx.prop_type(obj, name) or HUBSPOT_DEFINED_TYPES.get((obj, name))
+
+
 # "rotate record to owner" (docs/hubspot-api.md §15.8) [guess: id and fields unconfirmed]
 ROTATE_ACTION = "0-11"
 MONTHS = (
@@ -292,14 +309,14 @@ def qualified_branches(rule: FollowUpRuleSpec, ctx: RuleContext) -> list[list[di
     source): HubSpot's list filters have no count operator (docs/hubspot-api.md §15.9)."""
     q = rule.trigger.qualified
     assert q is not None
-    if ctx.prop_type(rule.object, q.property) is None:
+    if prop_type_of(ctx, rule.object, q.property) is None:
         raise RuleError(
             "trigger.qualified.property",
             f"rule '{rule.key}': unknown {rule.object} property '{q.property}'",
         )
     when = None
     if q.when is not None:
-        wtype = ctx.prop_type(rule.object, q.when.property)
+        wtype = prop_type_of(ctx, rule.object, q.when.property)
         if wtype is None:
             raise RuleError(
                 "trigger.qualified.when.property",
@@ -360,7 +377,7 @@ def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext
         return {"actionTypeId": "0-3", "fields": fields}
     if step.set_property is not None:
         prop = step.set_property.property
-        if ctx.prop_type(rule.object, prop) is None:
+        if prop_type_of(ctx, rule.object, prop) is None:
             raise RuleError(
                 f"{where}.set_property.property",
                 f"rule '{rule.key}': unknown {rule.object} property '{prop}'",
@@ -442,7 +459,7 @@ def compile_rule(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
     else:
         cond = trigger.property_equals
         assert cond is not None
-        ptype = ctx.prop_type(rule.object, cond.property)
+        ptype = prop_type_of(ctx, rule.object, cond.property)
         if ptype is None:
             raise RuleError(
                 "trigger.property_equals.property",
@@ -452,7 +469,7 @@ def compile_rule(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
         enrol = _filter(cond.property, values, ptype)
     unset = []
     for j, name in enumerate(trigger.unset):
-        if ctx.prop_type(rule.object, name) is None:
+        if prop_type_of(ctx, rule.object, name) is None:
             raise RuleError(
                 f"trigger.unset[{j}]", f"rule '{rule.key}': unknown {rule.object} property '{name}'"
             )
@@ -460,13 +477,15 @@ def compile_rule(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
             {
                 "filterType": "PROPERTY",
                 "property": name,
-                "operation": {"operationType": "ALL_PROPERTY", "operator": "IS_UNKNOWN"},
+                "operation": {
+                    "operationType": "ALL_PROPERTY",
+                    "operator": "IS_UNKNOWN",
+                    # required by the v4 schema (PublicAllPropertyTypesOperation)
+                    "includeObjectsWithNoValueSet": True,
+                },
             }
         )
-    if branches is None:
-        branches = [[enrol, *unset]]
-    else:
-        branches = [[*b, *unset] for b in branches]
+    branches = [[enrol, *unset]] if branches is None else [[*b, *unset] for b in branches]
     actions = []
     for i, step in enumerate(rule.steps):
         body = _action(step, i, rule, ctx)

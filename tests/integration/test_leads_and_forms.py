@@ -228,3 +228,27 @@ def test_doctor_names_the_leads_tier_and_how_to_switch_it_off(
     assert len(lines) == 1, text
     assert "Sales Hub Professional" in lines[0]
     assert "pipeline-leads.yaml" in text
+
+
+def test_playbook_shows_the_cadence_and_the_handoff(cli: Cli, tmp_path: Path) -> None:
+    for lang, words in (
+        (
+            "ja",
+            (
+                "## 新規開拓:初回接触の手順",
+                "## マーケティングから営業への引き継ぎ",
+                "お忙しいところ",
+            ),
+        ),
+        (
+            "en",
+            ("## Prospecting: the first-contact cadence", "## Handoff from marketing", "Opening:"),
+        ),
+    ):
+        out = tmp_path / f"playbook-{lang}.md"
+        got = cli("docs", BP, "--out", str(out), "--language", lang)
+        assert got.exit_code == 0, got.stderr
+        text = out.read_text(encoding="utf-8")
+        for word in words:
+            assert word in text, (lang, word)
+        assert ("5項目中4項目以上" if lang == "ja" else "4 of the 5 items") in text
