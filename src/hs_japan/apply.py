@@ -127,7 +127,9 @@ def apply_changes(
             try:
                 writer.create_properties(obj, [(c.name, c.after or {}) for c in batch], _took)
             except HsJapanError as exc:
-                raise _Failed(in_flight[0] if in_flight else batch[0], exc, len(in_flight)) from exc
+                # recounted: the portal was re-read, so what is left in flight was not written
+                unknown = 1 if getattr(exc, "recounted", False) else len(in_flight)
+                raise _Failed(in_flight[0] if in_flight else batch[0], exc, unknown) from exc
 
         return run
 

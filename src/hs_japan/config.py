@@ -35,7 +35,12 @@ _KNOWN_KEYS = {
     "portal_id",
     "account_type",
     "confirm_production",
+    "deadline",
 }
+# every command that talks to a portal ends within this many seconds (docs/safety.md);
+# the profile's ``deadline`` or HS_JAPAN_DEADLINE changes it
+COMMAND_DEADLINE = 600.0
+MAX_DEADLINE = 7 * 24 * 3600.0
 ACCOUNT_TYPES = ("STANDARD", "SANDBOX", "DEVELOPER_TEST", "APP_DEVELOPER")
 MAX_CONFIG_BYTES = 1024 * 1024
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -56,6 +61,7 @@ class Profile:
     portal_id: int | None = None
     account_type: str | None = None
     confirm_production: bool = True
+    deadline: float | None = None  # seconds; None: COMMAND_DEADLINE
 
     @property
     def is_local(self) -> bool:
@@ -161,6 +167,12 @@ def load_profile(
     confirm = entry.get("confirm_production", True)
     if not isinstance(confirm, bool):
         raise ConfigError(f"{path}: portals.{name}.confirm_production: must be true or false")
+    deadline = entry.get("deadline")
+    if deadline is not None and not _seconds_ok(deadline):
+        raise ConfigError(
+            f"{path}: portals.{name}.deadline: must be a number of seconds between 1 and "
+            f"{MAX_DEADLINE:.0f}"
+        )
     return Profile(
         name,
         base_url=base_url,
@@ -169,7 +181,34 @@ def load_profile(
         portal_id=portal_id,
         account_type=account_type,
         confirm_production=confirm,
+        deadline=float(deadline) if deadline is not None else None,
     )
+
+
+def _seconds_ok(value: object) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and value == value  # not NaN
+        and 1 <= value <= MAX_DEADLINE
+    )
+
+
+def command_deadline(profile: Profile) -> float:
+    """Seconds every command may spend on this portal: HS_JAPAN_DEADLINE, else the
+    profile's ``deadline``, else COMMAND_DEADLINE."""
+    raw = os.environ.get("HS_JAPAN_DEADLINE", "").strip()
+    if raw:
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not _seconds_ok(value):
+            raise ConfigError(
+                f"HS_JAPAN_DEADLINE: must be a number of seconds between 1 and {MAX_DEADLINE:.0f}"
+            )
+        return value
+    return profile.deadline if profile.deadline is not None else COMMAND_DEADLINE
 
 
 def _read_toml(path: Path) -> dict[str, object]:

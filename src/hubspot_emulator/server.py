@@ -399,6 +399,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._api(method, path, query, body, body_error, cid)
         except _Drop:
             self.close_connection = True
+        except (BrokenPipeError, ConnectionResetError):
+            # the client gave up (its timeout or deadline) before the answer was written:
+            # normal for an HTTP server, not an emulator bug; the request log has the request
+            self.close_connection = True
         except ApiError as exc:
             self._send(exc.status, exc.body(cid), exc.headers, cid)
         except Exception:  # an emulator bug: answer like HubSpot's 500, keep serving

@@ -27,7 +27,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -56,6 +56,12 @@ REQUEST_TIMEOUT = (CONNECT_TIMEOUT, READ_TIMEOUT)  # connect, read (seconds)
 # one call (every attempt, every wait between them) ends by this many seconds: a server
 # that accepts and then goes quiet never makes a command hang (issue 17)
 CALL_DEADLINE = 90.0
+# one command (every call it makes against one portal) ends by this many seconds unless the
+# profile's ``deadline`` or HS_JAPAN_DEADLINE says otherwise: a server that answers, but
+# slowly enough that no single call times out, still cannot hold a command for hours
+COMMAND_DEADLINE = 600.0
+# what a release (the apply lock) may still use after the command's deadline ran out
+CLEANUP_GRACE = 15.0
 # what a PortalClient waits with (retries, pacer) unless given ``sleep=``; read when a
 # client is made, so tests can replace it for clients the CLI creates
 SLEEP: Callable[[float], None] = time.sleep
@@ -281,6 +287,7 @@ class PortalClient:
         max_wait: float = 30.0,
         sleep: Callable[[float], None] | None = None,
         deadline: float | None = None,
+        command_deadline: float | None = None,
     ) -> None:
         register_secret(token)  # masked in every message, log and traceback
         self.base_url = base_url.rstrip("/")
@@ -290,6 +297,11 @@ class PortalClient:
         self.max_wait = max_wait
         self.sleep = sleep if sleep is not None else SLEEP
         self.deadline = deadline if deadline is not None else CALL_DEADLINE
+        # the command's total deadline (None: unbounded, for library use and tests)
+        self.command_deadline = command_deadline
+        self.command_ends = (
+            time.monotonic() + command_deadline if command_deadline is not None else None
+        )
         self.connect_timeout = CONNECT_TIMEOUT
         self.read_timeout = READ_TIMEOUT
         self.requests_sent = 0
@@ -357,12 +369,39 @@ class PortalClient:
     def close(self) -> None:
         self.session.close()
 
+    @contextlib.contextmanager
+    def cleanup(self, grace: float = CLEANUP_GRACE) -> Iterator[None]:
+        """Calls inside may run up to ``grace`` seconds past the command's deadline: releasing
+        what the command took (the apply lock) must not be cut off by the deadline that
+        stopped the command."""
+        saved = self.command_ends
+        if saved is not None:
+            self.command_ends = max(saved, time.monotonic() + grace)
+        try:
+            yield
+        finally:
+            self.command_ends = saved
+
     def where(self) -> str:
         """``http://… (profile 'name')`` for one-line errors."""
         return self.base_url + (f" (profile '{self.profile}')" if self.profile else "")
 
     def __repr__(self) -> str:  # never show the token
         return f"PortalClient({self.base_url!r})"
+
+    def _command_over(self, what: str, attempts: int, last: object, write: bool) -> str:
+        tried = (
+            f" ({attempts} attempt(s), the last {'HTTP ' if isinstance(last, int) else ''}{last})"
+            if attempts
+            else ""
+        )
+        return (
+            f"{what}: the command's deadline of {self.command_deadline:g} s ran out waiting "
+            f"for {self.where()}{tried}; the portal answers too slowly or not at all. "
+            "Check the network and the profile's base_url, or allow more time with the "
+            "profile's deadline (seconds) or HS_JAPAN_DEADLINE"
+            + ("; the write may or may not have happened" if write else "")
+        )
 
     # -- the retry policy -------------------------------------------------------------
     def _wait(self, state: RetryCallState) -> float:
@@ -403,6 +442,12 @@ class PortalClient:
         ends = time.monotonic() + self.deadline
         if outer is not None:
             ends = min(ends, outer)
+        # whether the command's deadline, not the call's, is the one that ends this call
+        by_command = self.command_ends is not None and self.command_ends < ends
+        if self.command_ends is not None:
+            ends = min(ends, self.command_ends)
+        if by_command and ends - time.monotonic() <= 0.05:
+            raise PortalError(self._command_over(what, 0, None, write=False))
 
         def attempt(run: Callable[[], R], write: bool) -> R:
             nonlocal attempts
@@ -478,6 +523,10 @@ class PortalClient:
                 cause,
                 urllib3.exceptions.TimeoutError | requests.exceptions.Timeout | TimeoutError,
             ) or "timed out" in str(cause or "")
+            if by_command and time.monotonic() >= ends - 0.05:
+                raise PortalError(
+                    self._command_over(what, attempts, exc.status or cause, write)
+                ) from None
             if exc.status is None and (timed_out or time.monotonic() >= ends - 0.05):
                 raise PortalError(
                     f"{what}: no answer from {self.where()} within {self.deadline:g} s "

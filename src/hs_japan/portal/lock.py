@@ -222,9 +222,10 @@ class PortalLock:
     def release(self) -> None:
         if self.info is None:
             return
-        held = self.current()
-        if held is not None and held.lock_id == self.lock_id:
-            break_lock(self.client)
+        with self.client.cleanup():  # even when the command's deadline stopped the apply
+            held = self.current()
+            if held is not None and held.lock_id == self.lock_id:
+                break_lock(self.client)
         self.info = None
 
     def __enter__(self) -> PortalLock:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from hs_japan.config import Profile, state_home
+from hs_japan.config import Profile, command_deadline, state_home
 from hs_japan.errors import ConfigError, PortalError
 from hs_japan.portal.client import PortalClient
 
@@ -43,10 +43,15 @@ def _local_credentials(path: Path) -> dict[str, object] | None:
 
 @contextmanager
 def open_portal(profile: Profile) -> Iterator[PortalClient]:
+    deadline = command_deadline(profile)  # the whole command, from now (docs/safety.md)
     if not profile.is_local:
         assert profile.base_url is not None
         remote = PortalClient(
-            profile.base_url, profile.token(), token_env=profile.token_env, profile=profile.name
+            profile.base_url,
+            profile.token(),
+            token_env=profile.token_env,
+            profile=profile.name,
+            command_deadline=deadline,
         )
         try:
             yield remote
@@ -71,7 +76,11 @@ def open_portal(profile: Profile) -> Iterator[PortalClient]:
     with server_cm as server:
         creds = _local_credentials(creds_path)
         client: PortalClient | None = (
-            PortalClient(server.url, str(creds["token"]), profile=profile.name) if creds else None
+            PortalClient(
+                server.url, str(creds["token"]), profile=profile.name, command_deadline=deadline
+            )
+            if creds
+            else None
         )
         if client is not None:
             try:
@@ -85,7 +94,9 @@ def open_portal(profile: Profile) -> Iterator[PortalClient]:
             fd = os.open(creds_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(created, fh)
-            client = PortalClient(server.url, str(created["token"]), profile=profile.name)
+            client = PortalClient(
+                server.url, str(created["token"]), profile=profile.name, command_deadline=deadline
+            )
         try:
             yield client
         finally:

@@ -29,7 +29,7 @@ from hubspot.crm.properties import (
     PropertyUpdate,
 )
 
-from hs_japan.errors import ApplyFailed, PortalError
+from hs_japan.errors import ApplyFailed, HsJapanError, PortalError
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.portal.read import sdk_to_json
 
@@ -130,11 +130,49 @@ class PortalWriter:
         written: Callable[[list[str]], None] = lambda _names: None,
     ) -> None:
         """Create in batches of BATCH_SIZE; ``written`` hears each batch that HubSpot took,
-        so a failure later on never under-reports what is already in the portal."""
+        so a failure later on never under-reports what is already in the portal.
+
+        When a batch fails (an error, a partial 207, a lost answer, the command's
+        deadline), the portal is re-read for that batch's names: ``written`` hears the ones
+        it now holds, and the error is marked ``recounted`` so the report can say exactly
+        what was written instead of "may have been". If the re-read fails too, the error
+        is re-raised unmarked."""
         for start in range(0, len(items), BATCH_SIZE):
             chunk = list(items[start : start + BATCH_SIZE])
-            self._create_property_batch(obj, chunk)
+            try:
+                self._create_property_batch(obj, chunk)
+            except HsJapanError as exc:
+                held = self._held_names(obj, [name for name, _ in chunk])
+                if held is not None:
+                    if held:
+                        written([name for name, _ in chunk if name in held])
+                    exc.recounted = True  # type: ignore[attr-defined]
+                raise
             written([name for name, _ in chunk])
+
+    def _held_names(self, obj: str, names: list[str]) -> set[str] | None:
+        """Which of ``names`` the portal holds now (live, not archived); None when that
+        cannot be read. Allowed a short grace past the command's deadline: telling the user
+        what the portal holds is part of stopping."""
+        try:
+            with self.client.cleanup():
+                read = self.client.call(
+                    f"re-read {obj} properties after a failed batch",
+                    partial(
+                        self.props.batch_api.read,
+                        obj,
+                        BatchReadInputPropertyName(
+                            archived=False, inputs=[PropertyName(name=n) for n in names]
+                        ),
+                        _request_timeout=REQUEST_TIMEOUT,
+                    ),
+                )
+        except HsJapanError:
+            return None
+        found = sdk_to_json(read).get("results", [])
+        if not isinstance(found, list):
+            return None
+        return {p["name"] for p in found if isinstance(p, dict) and p.get("name") in names}
 
     def _create_property_batch(self, obj: str, items: list[tuple[str, dict[str, Any]]]) -> None:
         pending = {name: attrs for name, attrs in items}
