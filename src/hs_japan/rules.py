@@ -325,7 +325,8 @@ def qualified_branches(rule: FollowUpRuleSpec, ctx: RuleContext) -> list[list[di
         values = list(q.when.in_) if q.when.in_ is not None else [str(q.when.equals)]
         when = _filter(q.when.property, values, wtype)
     out = []
-    for combo in itertools.combinations(q.of, q.at_least):
+    # in sorted order: the flow does not depend on how the blueprint lists the values
+    for combo in itertools.combinations(sorted(q.of), q.at_least):
         ticked = {
             "filterType": "PROPERTY",
             "property": q.property,
@@ -554,6 +555,9 @@ def decompile_flow(
     if criteria.get("type") != "LIST_BASED":
         raise DecompileError(f"enrollment type {criteria.get('type')} is not supported")
     branches = (criteria.get("listFilterBranch") or {}).get("filterBranches") or []
+    qualified = _qualified_back(branches) if len(branches) > 1 else None
+    if qualified is not None:  # the trigger "qualified": one branch per combination
+        branches = [{"filters": [{}, *qualified[1]]}]
     unset = (
         [
             str(x.get("property"))
@@ -576,6 +580,8 @@ def decompile_flow(
         trigger: dict[str, Any] = {"stage_entered": {"pipeline": pipeline, "stage": values[0]}}
     else:
         trigger = {"property_equals": {"property": f.get("property"), "in": values}}
+    if qualified is not None:
+        trigger = {"qualified": qualified[0]}
     if unset:
         trigger["unset"] = unset
     steps: list[dict[str, Any]] = []
@@ -665,6 +671,42 @@ def decompile_flow(
     if hours is not None:
         rule["business_hours"] = hours
     return rule
+
+
+def _qualified_back(
+    branches: list[dict[str, Any]],
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The trigger ``qualified`` back from its branches (one per combination of ticked
+    values, each with the same other filters): the trigger, with ``when`` from the first
+    other filter, and the filters left (``unset``); None when the branches are not such a
+    set."""
+    firsts, rests = [], []
+    for b in branches:
+        filters = b.get("filters") or []
+        if not filters:
+            return None
+        op = filters[0].get("operation") or {}
+        if op.get("operator") != "CONTAINS_ALL":
+            return None
+        firsts.append((str(filters[0].get("property")), tuple(op.get("values") or [])))
+        rests.append(filters[1:])
+    prop = firsts[0][0]
+    size = len(firsts[0][1])
+    values = sorted({v for _, combo in firsts for v in combo})
+    if (
+        any(p != prop or len(c) != size for p, c in firsts)
+        or any(r != rests[0] for r in rests)
+        or {tuple(sorted(c)) for _, c in firsts} != set(itertools.combinations(values, size))
+    ):
+        return None
+    qualified: dict[str, Any] = {"property": prop, "of": values, "at_least": size}
+    rest = list(rests[0])
+    if rest and (rest[0].get("operation") or {}).get("operator") != "IS_UNKNOWN":
+        when = rest.pop(0)
+        op = when.get("operation") or {}
+        raw = list(op.get("values") or []) if "values" in op else [op.get("value")]
+        qualified["when"] = {"property": when.get("property"), "in": [str(v) for v in raw]}
+    return qualified, rest
 
 
 def _due_back(unit: str, delta: int, days: Any) -> dict[str, Any]:
