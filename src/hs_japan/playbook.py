@@ -13,6 +13,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from hs_japan.audit.stakeholders import CHAMPION, DECISION_MAKER, engagement_plan
 from hs_japan.blueprint.model import (
     Blueprint,
     Criteria,
@@ -307,6 +308,19 @@ STAKEHOLDER_WORDS: dict[str, dict[Language, str]] = {
         "association, not a contact property. Pick the label when associating in HubSpot.",
     },
     "pair": {"ja": "{src} → {dst}", "en": "{src} → {dst}"},
+    "engage_title": {
+        "ja": "誰を、どのステージまでに巻き込むか",
+        "en": "Who to engage, by which stage",
+    },
+    "engage_intro": {
+        "ja": "監査は、評価・検証より先のステージにある取引に「{dm}」と「{ch}」のラベルが"
+        "付いた関係者がいないと指摘します。",
+        "en": "The audit flags a deal past evaluation that has no contact labelled '{dm}' "
+        "and '{ch}'.",
+    },
+    "role": {"ja": "ラベル(役割)", "en": "Label (role)"},
+    "by_stage": {"ja": "このステージまでに", "en": "By the end of stage"},
+    "why": {"ja": "理由", "en": "Why"},
     "inverse": {"ja": "逆方向: {label}", "en": "the other way: {label}"},
 }
 
@@ -334,6 +348,72 @@ def _stakeholder_map(bp: Blueprint, lang: Language) -> list[str]:
             if lang == "ja"
             else f"- **{pair}**: " + ", ".join(texts)
         )
+    deal_pipelines = [pl for pl, _ in bp.pipelines if pl.object == "deals" and not pl.absent]
+    plan = engagement_plan(bp, deal_pipelines[0], lang) if deal_pipelines else []
+    if any(e.stage for e in plan):
+        sw = STAKEHOLDER_WORDS
+        out += ["", f"### {sw['engage_title'][lang]}", ""]
+        out += [
+            f"| {sw['role'][lang]} | {sw['by_stage'][lang]} | {sw['why'][lang]} |",
+            "|---|---|---|",
+        ]
+        out += [f"| {e.label} | {e.stage_label or '—'} | {e.why or '—'} |" for e in plan]
+        names = {e.name: e.label for e in plan}
+        if DECISION_MAKER in names and CHAMPION in names:
+            out += [
+                "",
+                sw["engage_intro"][lang].format(dm=names[DECISION_MAKER], ch=names[CHAMPION]),
+            ]
+    return out
+
+
+def criteria_properties(c: Criteria | None) -> list[str]:
+    """Every property a criterion names: required ones and those its conditions test."""
+    if c is None:
+        return []
+    names = [*c.required_properties, *(cond.property for cond in c.conditions)]
+    return list(dict.fromkeys(names))
+
+
+def _conditional_checklist(bp: Blueprint, lang: Language) -> list[str]:
+    """HubSpot's conditional stage properties are required on *entering* a stage, so each
+    stage's entry criteria and the previous stage's exit criteria (required properties and
+    the properties their conditions test) become one checklist line for the stage."""
+    out = []
+    for pl, _ in bp.pipelines:
+        if pl.absent:
+            continue
+        live = [st for st in pl.stages if not st.absent]
+        pipeline = pl.label.pick(lang) if pl.label else pl.id
+        for i, st in enumerate(live):
+            stage = st.label.pick(lang) if st.label else st.key
+            entry = criteria_properties(st.entry)
+            if entry:
+                out.append(
+                    "- [ ] "
+                    + w(
+                        "conditional",
+                        lang,
+                        pipeline=pipeline,
+                        stage=stage,
+                        props=", ".join(f"`{r}`" for r in entry),
+                    )
+                )
+            leaving = [p for p in criteria_properties(st.exit) if p]
+            if leaving:
+                # what must hold to leave this stage is required on entering the next one
+                nxt = live[i + 1] if i + 1 < len(live) else st
+                out.append(
+                    "- [ ] "
+                    + w(
+                        "conditional_exit",
+                        lang,
+                        pipeline=pipeline,
+                        stage=stage,
+                        next=nxt.label.pick(lang) if nxt.label else nxt.key,
+                        props=", ".join(f"`{r}`" for r in leaving),
+                    )
+                )
     return out
 
 
@@ -494,39 +574,7 @@ def render_playbook(bp: Blueprint, lang: Language) -> str:
                     pattern=p.pattern,
                 )
             )
-    for pl, _ in bp.pipelines:
-        live = [st for st in pl.stages if not st.absent]
-        for i, st in enumerate(live):
-            pipeline = pl.label.pick(lang) if pl.label else pl.id
-            stage = st.label.pick(lang) if st.label else st.key
-            required = list(st.entry.required_properties) if st.entry else []
-            if required:
-                out.append(
-                    "- [ ] "
-                    + w(
-                        "conditional",
-                        lang,
-                        pipeline=pipeline,
-                        stage=stage,
-                        props=", ".join(f"`{r}`" for r in required),
-                    )
-                )
-            # exit criteria: HubSpot requires properties on entering a stage, so what must
-            # hold to leave this stage is required on entering the next one
-            leaving = [r for r in (st.exit.required_properties if st.exit else []) if r]
-            if leaving:
-                nxt = live[i + 1] if i + 1 < len(live) else st
-                out.append(
-                    "- [ ] "
-                    + w(
-                        "conditional_exit",
-                        lang,
-                        pipeline=pipeline,
-                        stage=stage,
-                        next=nxt.label.pick(lang) if nxt.label else nxt.key,
-                        props=", ".join(f"`{r}`" for r in leaving),
-                    )
-                )
+    out += _conditional_checklist(bp, lang)
     return "\n".join(out) + "\n"
 
 

@@ -129,6 +129,16 @@ def _type_info(from_obj: str, to_obj: str, type_id: int) -> tuple[int, str | Non
     return (type_id, None, f"{from_obj}_to_{to_obj}")
 
 
+def _user_target(store: Store, portal_id: int, from_obj: str, type_id: int) -> str | None:
+    """The object type a user-defined association type (a label) from ``from_obj`` points at."""
+    from hubspot_emulator.association_labels import user_types
+
+    for src, dst in TYPES:
+        if src == from_obj and type_id in user_types(store, portal_id, src, dst):
+            return dst
+    return None
+
+
 def live_record(store: Store, portal_id: int, obj: str, record_id: str) -> dict[str, Any] | None:
     rec = store.get(portal_id, f"record:{obj}", record_id)
     return rec if rec is not None and not rec.get("archived") else None
@@ -223,13 +233,18 @@ def associations_for_create(
         for j, spec in enumerate(types):
             category = spec.get("associationCategory") if isinstance(spec, dict) else None
             type_id = spec.get("associationTypeId") if isinstance(spec, dict) else None
-            if category != HUBSPOT_DEFINED:
+            if category not in (HUBSPOT_DEFINED, "USER_DEFINED"):
                 raise validation(
-                    f"{at}.types[{j}]: only HUBSPOT_DEFINED association types are supported "
-                    f"(got {js(category)})",
+                    f"{at}.types[{j}]: only HUBSPOT_DEFINED and USER_DEFINED association types "
+                    f"are supported (got {js(category)})",
                     field_name=f"{at}.types[{j}].associationCategory",
                 )
-            to_obj = target_of(obj, type_id) if isinstance(type_id, int) else None
+            if not isinstance(type_id, int):
+                to_obj = None
+            elif category == HUBSPOT_DEFINED:
+                to_obj = target_of(obj, type_id)
+            else:
+                to_obj = _user_target(store, portal_id, obj, type_id)
             if to_obj is None or not isinstance(type_id, int):
                 raise validation(
                     f"{at}.types[{j}]: {js(type_id)} is not a valid association type id from {obj}",

@@ -104,11 +104,13 @@ def test_audit_numbers_match_the_data(
         > MAX_DAYS[d["properties"]["dealstage"]]
     )
     criteria = sum(1 for d in open_deals if unmet(d["properties"]["dealstage"], d["properties"]))
-    contacts = {
-        r["id"]: r["properties"] for r in emulator.store.all(portal.portal_id, "record:contacts")
-    }
     links = emulator.store.all(portal.portal_id, "assoc:deals:contacts")
     assert links
+    # the committee labels as the emulator stores them: deal -> contact typeIds by label text
+    label_ids = {
+        d["label"]: d["typeId"] for d in emulator.store.all(portal.portal_id, "assoclabel")
+    }
+    decision_maker, champion = label_ids["決裁者"], label_ids["推進者(チャンピオン)"]
     result = cli("audit", BP, *on(portal), "--format", "json")
     assert result.exit_code == 2, result.stderr  # findings
     data = json.loads(result.stdout)
@@ -116,16 +118,29 @@ def test_audit_numbers_match_the_data(
     assert data["counts"]["stalled"] == stalled and stalled > 0
     assert data["counts"]["criteria"] == criteria and criteria > 0
     assert data["drift"] == []
-    by_deal: dict[str, set[str]] = {}
-    for deal in open_deals:
-        by_deal[deal["id"]] = set()
+    past_evaluation = {"jp_consensus", "jp_formal_quote", "jp_ringi", "jp_vendor_registration"}
+    by_deal: dict[str, set[int]] = {
+        d["id"]: set() for d in open_deals if d["properties"]["dealstage"] in past_evaluation
+    }
     for a in links:
         if a["fromId"] in by_deal:
-            by_deal[a["fromId"]] |= set(contacts[a["toId"]].get("jp_buying_role", "").split(";"))
-    missing = sum(
-        1 for roles in by_deal.values() if "approver" not in roles or "champion" not in roles
-    )
-    assert data["counts"]["stakeholders"] == missing
+            by_deal[a["fromId"]] |= set(a["types"])
+    expected = {
+        deal_id: [
+            role
+            for role, type_id in (("jp_decision_maker", decision_maker), ("jp_champion", champion))
+            if type_id not in types
+        ]
+        for deal_id, types in by_deal.items()
+    }
+    expected = {k: v for k, v in expected.items() if v}
+    found = {
+        f["dealId"]: f["missingRoles"] for f in data["findings"] if f["kind"] == "stakeholders"
+    }
+    assert found == expected and 0 < len(found) < len(by_deal)
+    assert data["counts"]["stakeholders"] == len(expected)
+    one = next(f for f in data["findings"] if f["kind"] == "stakeholders")
+    assert one["stage"] in past_evaluation and one["dealName"] and "がいない" in one["detail"]
     link = data["findings"][0]["link"]
     assert link.startswith(f"https://app.hubspot.com/contacts/{portal.portal_id}/record/0-3/")
 
@@ -376,9 +391,12 @@ def test_report_html_structure(
     if language == "ja":
         assert "受注率" in visible and "稟議中" in visible and "来期申請済" in visible
         assert "年度" in visible and "紹介" in visible
+        assert "ステージ別の関係者（購買関与者マップ）" in visible and "決裁者あり" in visible
     else:
         assert "Win rate" in visible and "Requested for next FY" in visible
         assert "By owner" in visible and "Referral" in visible
+        assert "Stakeholders per deal by stage" in visible and "With a decision maker" in visible
+    assert any("stakeholders" in svg["attrs"].get("class", "") for svg in page.svgs)
     if os.environ.get("CI"):  # required in CI (.ci/run installs it), never silently skipped
         assert CHROMIUM is not None, "CI must have chromium (.ci/run installs it)"
     if CHROMIUM:
@@ -399,3 +417,95 @@ def test_report_html_structure(
             timeout=90,
         )
         assert shot.stat().st_size > 50_000  # charts and tables, not an empty page
+
+
+def nta_check_digit(base: str) -> int:
+    """The National Tax Agency's check digit, written out again here (not jp_checks):
+    9 - (sum of digit x (1 at odd, 2 at even positions from the right) mod 9)."""
+    weights = [2 if n % 2 == 0 else 1 for n in range(1, 13)]
+    return 9 - sum(int(d) * q for d, q in zip(reversed(base), weights, strict=True)) % 9
+
+
+def katakana(value: str) -> bool:
+    return all("\u30a1" <= c <= "\u30f6" or c in "ー　 ・" for c in value)
+
+
+def test_audit_finds_every_bad_corporate_number_and_kana(
+    cli: Cli, portal: PortalEnv, emulator: EmulatorServer, seeded: list[dict[str, Any]]
+) -> None:
+    expected: set[tuple[str, str, str, str]] = set()
+    for obj, props in (
+        ("companies", ["jp_corporate_number", "jp_company_kana"]),
+        ("contacts", ["jp_last_name_kana", "jp_first_name_kana"]),
+    ):
+        for rec in emulator.store.all(portal.portal_id, f"record:{obj}"):
+            for name in props:
+                value = rec["properties"].get(name) or ""
+                if not value:
+                    continue
+                if name == "jp_corporate_number":
+                    if len(value) != 13 or not value.isdigit():
+                        expected.add((obj, rec["id"], name, "digits"))
+                    elif int(value[0]) != nta_check_digit(value[1:]):
+                        expected.add((obj, rec["id"], name, "check_digit"))
+                elif not katakana(value):
+                    expected.add((obj, rec["id"], name, "kana"))
+    problems = {p for *_, p in expected}
+    assert problems == {"digits", "check_digit", "kana"}  # the seed shows each problem
+    assert {o for o, *_ in expected} == {"companies", "contacts"}
+    result = cli("audit", BP, *on(portal), "--format", "json")
+    assert result.exit_code == 2, result.stderr
+    data = json.loads(result.stdout)
+    found = {(f["object"], f["recordId"], f["property"], f["problem"]) for f in data["dataQuality"]}
+    assert found == expected
+    assert data["counts"]["dataQuality"] == len(expected)
+    row = next(f for f in data["dataQuality"] if f["problem"] == "check_digit")
+    assert row["recordName"] and row["value"] in row["detail"] and "検査用数字" in row["detail"]
+    assert row["link"].endswith(f"/record/0-2/{row['recordId']}")
+    # text: one located line per bad value, in the reader's language
+    text = cli("audit", BP, *on(portal), "--language", "en")
+    assert text.exit_code == 2
+    assert f"Data quality ({len(expected)})" in text.stdout
+    assert (
+        "has a wrong check digit" in text.stdout and "is not in full-width katakana" in text.stdout
+    )
+    assert f"{len(expected)} data quality" in text.stdout
+
+
+def test_report_counts_stakeholders_per_stage(
+    cli: Cli, portal: PortalEnv, emulator: EmulatorServer, seeded: list[dict[str, Any]]
+) -> None:
+    """Per stage, from the store: the deals now in it, contacts whose association with the
+    deal carries a committee label (any user-defined type), and the share of deals with a
+    decision maker (決裁者 label)."""
+    committee = {
+        d["typeId"]: d["label"] for d in emulator.store.all(portal.portal_id, "assoclabel")
+    }
+    committee = {k: v for k, v in committee.items() if v != "類似企業" and v != "紹介元"}
+    decision_maker = next(k for k, v in committee.items() if v == "決裁者")
+    links: dict[str, list[set[int]]] = {}
+    for a in emulator.store.all(portal.portal_id, "assoc:deals:contacts"):
+        links.setdefault(a["fromId"], []).append(set(a["types"]) & set(committee))
+    per_stage: dict[str, list[list[set[int]]]] = {}
+    for d in seeded:
+        per_stage.setdefault(d["properties"]["dealstage"], []).append(links.get(d["id"], []))
+    result = cli("report", BP, *on(portal), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = {r["stage"]: r for r in json.loads(result.stdout)["stakeholders"]}
+    assert list(rows) == [*OPEN, "jp_closed_won"]  # pipeline order, lost left out
+    for stage, row in rows.items():
+        deals = per_stage.get(stage, [])
+        assert row["deals"] == len(deals)
+        labelled = sum(1 for contacts in deals for types in contacts if types)
+        assert row["labelledContacts"] == labelled
+        with_dm = sum(1 for contacts in deals if any(decision_maker in t for t in contacts))
+        assert row["withDecisionMaker"] == with_dm
+        if deals:
+            assert row["averageLabelledContacts"] == round(labelled / len(deals), 3)
+            assert row["decisionMakerShare"] == round(with_dm / len(deals), 3)
+    late = [rows[k] for k in ("jp_consensus", "jp_formal_quote", "jp_ringi")]
+    early = [rows[k] for k in ("jp_first_meeting", "jp_discovery", "jp_trust_building")]
+    share = lambda rs: sum(r["withDecisionMaker"] for r in rs) / max(1, sum(r["deals"] for r in rs))  # noqa: E731
+    assert share(late) > share(early)  # the seed maps the committee as deals move
+    text = cli("report", BP, *on(portal), "--language", "en")
+    assert "Stakeholders per deal by stage" in text.stdout

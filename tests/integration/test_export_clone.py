@@ -32,8 +32,8 @@ def test_export_of_an_applied_blueprint_plans_no_change(
     out = tmp_path / "export"
     result = cli("export", *on(portal), "--out", str(out))
     assert result.exit_code == 0, result.stderr
-    # follow-up.yaml 7 + handoff.yaml 5 (the lead cadence is on leads, which export does not read)
-    assert "32 properties" in result.stdout and "12 workflows" in result.stdout
+    # follow-up.yaml 8 + handoff.yaml 5 (the lead cadence is on leads, which export does not read)
+    assert "33 properties" in result.stdout and "13 workflows" in result.stdout
     assert "2 lists" in result.stdout and "6 stage criteria" in result.stdout
     assert "9 association labels" in result.stdout and "4 validations" in result.stdout
     assert "left out" not in result.stderr
@@ -142,9 +142,9 @@ def test_clone_to_a_fresh_portal_converges(
     assert "9 association labels" in result.stdout and "4 validations" in result.stdout
     h = {"Authorization": f"Bearer {target['token']}"}
     flows = requests.get(f"{emulator.url}/automation/v4/flows", headers=h, timeout=5).json()
-    # 12 rules (follow-up.yaml 7, handoff.yaml 5) and 6 stage-criteria workflows; the lead
+    # 13 rules (follow-up.yaml 8, handoff.yaml 5) and 6 stage-criteria workflows; the lead
     # cadence, the leads pipeline and forms are not exported yet (export reads 4 objects)
-    assert len(flows["results"]) == 18
+    assert len(flows["results"]) == 19
     # the ORIGINAL blueprint plans no change on the clone: nothing HubSpot holds was lost
     original = cli(
         "plan",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Literal
 
-from hs_japan.blueprint.model import Blueprint, PipelineSpec, PropertySpec
+from hs_japan.blueprint.model import AssociationLabelSpec, Blueprint, PipelineSpec, PropertySpec
 
 Language = Literal["ja", "en"]
 
@@ -51,13 +51,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{days} days in stage (expected {low}–{high})",
     ),
     "stakeholders.none": ("「{role}」がいない", "no {role}"),
+    "stakeholders.label_missing": (
+        "（ポータルに関連付けラベル「{role}」がない: apply してください）",
+        " (the portal has no association label {role}: apply the blueprint)",
+    ),
+    "kind.data_quality": ("データ品質", "Data quality"),
+    "quality.title": ("データ品質", "Data quality"),
+    "quality.detail": ("{prop}「{value}」: {problem}", "{prop} '{value}' {problem}"),
+    "quality.digits": ("13桁の数字ではありません", "is not 13 digits"),
+    "quality.check_digit": (
+        "検査用数字(先頭の1桁)が合いません(入力ミスの可能性)",
+        "has a wrong check digit (a digit was mistyped)",
+    ),
+    "quality.kana": ("全角カタカナではありません", "is not in full-width katakana"),
+    "quality.pattern": ("形式 {pattern} に合いません", "does not match {pattern}"),
+    "col.object": ("オブジェクト", "Object"),
+    "col.record": ("レコード", "Record"),
+    "obj.companies": ("会社", "Company"),
+    "obj.contacts": ("コンタクト", "Contact"),
+    "obj.deals": ("取引", "Deal"),
+    "obj.tickets": ("チケット", "Ticket"),
     "list.sep": ("、", ", "),
     "list.and": ("・", " and "),
     "audit.summary": (
-        "指摘: 基準未達 {criteria} 件、停滞 {stalled} 件、関係者不足 {stakeholders} 件。"
-        "設定の差分: {drift} 件。",
+        "指摘: 基準未達 {criteria} 件、停滞 {stalled} 件、関係者不足 {stakeholders} 件、"
+        "データ品質 {quality} 件。設定の差分: {drift} 件。",
         "Findings: {criteria} criteria not met, {stalled} stalled, {stakeholders} missing "
-        "stakeholders; configuration drift: {drift} change(s).",
+        "stakeholders, {quality} data quality; configuration drift: {drift} change(s).",
     ),
     "audit.drift": ("設定の差分", "Configuration drift"),
     "no_owner": ("（担当者なし）", "(no owner)"),
@@ -134,6 +154,10 @@ class Vocabulary:
         for spec, _ in bp.properties if bp is not None else ():
             if not spec.absent:
                 self.props[(spec.object, spec.name)] = spec
+        self.labels: dict[tuple[str, str, str], AssociationLabelSpec] = {}
+        for label, _ in bp.association_labels if bp is not None else ():
+            if not label.absent:
+                self.labels[(label.from_, label.to, label.name)] = label
 
     def t(self, key: str, **values: Any) -> str:
         ja, en = MESSAGES[key]
@@ -168,6 +192,14 @@ class Vocabulary:
         order = [o.value for o in (spec.options or [])] if spec else []
         ranked = sorted(values, key=lambda v: (order.index(v) if v in order else len(order), v))
         return self.t("list.sep").join(self.option(name, v, obj) for v in ranked)
+
+    def association_label(
+        self, name: str, from_obj: str = "deals", to_obj: str = "contacts"
+    ) -> str:
+        """The text of the blueprint's association label ``name`` (the name itself when the
+        blueprint has no such label)."""
+        spec = self.labels.get((from_obj, to_obj, name))
+        return spec.label.pick(self.language) if spec is not None and spec.label else name
 
     def stage(self, key: str) -> str:
         for st in self.pipeline.stages:

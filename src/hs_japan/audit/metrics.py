@@ -19,7 +19,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hs_japan.audit.data_quality import QualityFinding
 from hs_japan.audit.labels import Vocabulary
+from hs_japan.audit.stakeholders import (
+    StakeholderRow,
+    checked_stages,
+    missing_roles,
+    stakeholder_rows,
+)
 from hs_japan.blueprint.model import Criteria, PipelineSpec
 
 DAY = 86_400
@@ -130,6 +137,7 @@ class AuditResult:
     findings: list[Finding] = field(default_factory=list)
     open_deals: int = 0
     drift: list[dict[str, Any]] = field(default_factory=list)
+    quality: list[QualityFinding] = field(default_factory=list)  # bad values, any record
 
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
@@ -171,8 +179,14 @@ def audit(
     now: dt.datetime,
     vocab: Vocabulary | None = None,
 ) -> AuditResult:
-    """Criteria not met, time in stage past the expected maximum, missing stakeholders."""
+    """Criteria not met, time in stage past the expected maximum, missing stakeholders.
+
+    ``roles_by_deal``: deal id → per associated contact, its buying-committee association
+    label names, ``;``-joined (:func:`hs_japan.audit.stakeholders.roles_by_deal`). A deal in
+    a stage past evaluation (:func:`hs_japan.audit.stakeholders.checked_stages`) without a
+    decision maker (決裁者) or a champion (推進者) is one finding naming what is missing."""
     vocab = vocab or Vocabulary(None, pipeline, "ja")
+    committee_stages = set(checked_stages(pipeline))
     live = [s for s in pipeline.stages if not s.absent]
     by_key = {s.key: i for i, s in enumerate(live)}
     open_keys = set(open_stage_keys(pipeline))
@@ -221,18 +235,16 @@ def audit(
                         {"daysInStage": int(days), "expectedDays": [low, high]},
                     )
                 )
-        roles = {r for role in roles_by_deal.get(str(deal["id"]), []) for r in role.split(";")}
-        missing = [role for role in ("approver", "champion") if role not in roles]
+        if stage_key not in committee_stages:
+            continue
+        missing = missing_roles(roles_by_deal.get(str(deal["id"]), []))
         if missing:
             result.findings.append(
                 Finding(
                     "stakeholders",
                     *base,
                     vocab.t("list.and").join(
-                        vocab.t(
-                            "stakeholders.none",
-                            role=vocab.option("jp_buying_role", role, "contacts"),
-                        )
+                        vocab.t("stakeholders.none", role=vocab.association_label(role))
                         for role in missing
                     ),
                     {"missingRoles": missing},
@@ -329,6 +341,8 @@ class Report:
     weighted_total: float
     open_amount: float
     open_count: int
+    # the buying committee per stage (deal → contact association labels)
+    stakeholders: list[StakeholderRow] = field(default_factory=list)
 
     @property
     def win_rate(self) -> float | None:
@@ -425,6 +439,7 @@ def report(
     owner_names: dict[str, str] | None = None,
     sources: dict[str, str] | None = None,
     meetings: list[dict[str, Any]] | None = None,
+    roles: dict[str, list[str]] | None = None,
 ) -> Report:
     """Conversion, time in stage, weighted pipeline, win rate and sales cycle, per owner,
     per calendar month and April–March fiscal quarter, lead-source, ringi and budget mix.
@@ -433,7 +448,8 @@ def report(
     contact). ``meetings``: meeting engagements ``{id, properties, deals: [deal ids]}``;
     a meeting counts in the month of its ``hs_timestamp`` when it is associated with at
     least one of ``deals`` and :func:`held_meeting_time` keeps it (once, however many of
-    the pipeline's deals it names).
+    the pipeline's deals it names). ``roles``: deal id → its contacts' committee labels
+    (:func:`hs_japan.audit.stakeholders.roles_by_deal`), for the stakeholders per stage.
     """
     owner_names = owner_names or {}
     sources = sources or {}
@@ -625,6 +641,7 @@ def report(
         weighted_total=sum(s.weighted for s in stats),
         open_amount=sum(s.open_amount for s in stats),
         open_count=sum(s.open_count for s in stats),
+        stakeholders=stakeholder_rows(deals, pipeline, roles or {}, vocab.stage),
     )
 
 

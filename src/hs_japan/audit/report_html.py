@@ -57,6 +57,27 @@ TEXT: dict[str, tuple[str, str]] = {
         "By month (calendar) and fiscal year (April–March)",
     ),
     "h.sources": ("リードソース（初回接点）", "Lead sources (first touch)"),
+    "h.stakeholders": (
+        "ステージ別の関係者（購買関与者マップ）",
+        "Stakeholders per deal by stage (buying committee)",
+    ),
+    "c.labelled": ("ラベル付きの関係者（取引あたり平均）", "Labelled contacts per deal (avg)"),
+    "c.decision_maker": ("決裁者あり", "With a decision maker"),
+    "c.champion": ("推進者あり", "With a champion"),
+    "l.labelled": ("ラベル付きの関係者（平均）", "Labelled contacts (average)"),
+    "axis.people": ("人数（取引あたり）", "People per deal"),
+    "chart.stakeholders": (
+        "ステージ別 取引あたりのラベル付き関係者数（現在その段階にある取引）",
+        "Labelled contacts per deal, by the stage the deal is in now",
+    ),
+    "note.stakeholders": (
+        "関係者 = 取引とコンタクトの関連付けに、購買関与者のラベル（決裁者・推進者(チャンピオン)・"
+        "稟議起案者など）が1つ以上あるコンタクト。割合はそのステージにある取引のうち、"
+        "決裁者・推進者のラベルが付いた関係者がいる取引の割合。",
+        "Labelled contact = a contact whose association with the deal carries at least one "
+        "buying-committee label (decision maker, champion, ringi drafter, …). Shares are of "
+        "the deals now in the stage that have a contact labelled decision maker or champion.",
+    ),
     "h.ringi": ("稟議状況（進行中の取引）", "Ringi status (open deals)"),
     "h.budget": ("予算状況（進行中の取引）", "Budget status (open deals)"),
     "c.stage": ("ステージ", "Stage"),
@@ -308,7 +329,47 @@ def render_text(rep: Report, portal_id: int, deals: int) -> str:
     for head, mix in (("h.ringi", rep.ringi_mix), ("h.budget", rep.budget_mix)):
         out += ["", t(head)]
         out += table([t("c.value"), t("c.deals")], [[m.label, str(m.deals)] for m in mix], "<>")
+    if rep.stakeholders:
+        out += ["", t("h.stakeholders")]
+        out += table(_stakeholder_heads(t), _stakeholder_rows(rep), "<>>>>")
+        out.append(t("note.stakeholders"))
     return "\n".join(out) + "\n"
+
+
+def _stakeholder_heads(t: _T) -> list[str]:
+    return [t(h) for h in ("c.stage", "c.deals", "c.labelled", "c.decision_maker", "c.champion")]
+
+
+def _stakeholder_rows(rep: Report) -> list[list[str]]:
+    return [
+        [
+            truncate(r.label, 24),
+            str(r.deals),
+            _fmt(r.average, 1) if r.average is not None else "—",
+            _pct(r.decision_maker_share),
+            _pct(r.champion_share),
+        ]
+        for r in rep.stakeholders
+    ]
+
+
+def _stakeholders_html(rep: Report, t: _T) -> str:
+    if not rep.stakeholders:
+        return ""
+    chart = _hbars(
+        t("chart.stakeholders"),
+        [r.label for r in rep.stakeholders],
+        [(t("l.labelled"), BLUE, [r.average or 0.0 for r in rep.stakeholders])],
+        lambda v: f"{v:.1f}",
+        lambda v: f"{v:g}",
+        t("axis.people"),
+        cls="stakeholders",
+    )
+    return (
+        f"<section><h2>{escape(t('h.stakeholders'))}</h2>\n{chart}\n"
+        f"{_html_table(_stakeholder_heads(t), _stakeholder_rows(rep))}\n"
+        f'<p class="note">{escape(t("note.stakeholders"))}</p>\n</section>'
+    )
 
 
 # -- SVG ------------------------------------------------------------------------------------
@@ -946,5 +1007,65 @@ td:first-child, th:first-child {{ text-align: left; }}
 {budget}
 {mix_table(rep.budget_mix)}
 </section>
+{_stakeholders_html(rep, t)}
 </body></html>
 """
+
+
+def report_json(rep: Report, portal_id: int, deals: int) -> dict[str, object]:
+    """The report's numbers for machines (``hs-japan report --format json``): internal
+    stage keys and option values beside the reader's labels."""
+
+    def mix(rows: list[Mix]) -> list[dict[str, object]]:
+        return [
+            {"value": m.key, "label": m.label, "deals": m.deals, "open": m.open, "won": m.won}
+            | {"lost": m.lost}
+            for m in rows
+        ]
+
+    def period(p: Period) -> dict[str, object]:
+        return {
+            "period": p.key,
+            "label": p.label,
+            "new": p.new,
+            "meetings": p.meetings,
+            "won": p.won,
+            "lost": p.lost,
+            "wonAmount": p.won_amount,
+            "partial": p.partial,
+        }
+
+    return {
+        "portalId": portal_id,
+        "pipeline": rep.pipeline_label,
+        "language": rep.language,
+        "deals": deals,
+        "weightedPipeline": rep.weighted_total,
+        "openDeals": rep.open_count,
+        "openAmount": rep.open_amount,
+        "won": rep.won,
+        "lost": rep.lost,
+        "winRate": rep.win_rate,
+        "wonAmount": rep.won_amount,
+        "daysToWinMedian": quantile(rep.cycle_won, 0.5),
+        "stages": [
+            {
+                "stage": s.key,
+                "label": s.label,
+                "entered": s.entered,
+                "advanced": s.advanced,
+                "conversion": s.conversion,
+                "medianDays": s.quantile(0.5),
+                "expectedDays": list(s.expected) if s.expected else None,
+                "open": s.open_count,
+                "weighted": s.weighted,
+            }
+            for s in rep.stages
+        ],
+        "stakeholders": [r.to_json() for r in rep.stakeholders],
+        "months": [period(p) for p in rep.months],
+        "fiscalQuarters": [period(p) for p in rep.quarters],
+        "sources": mix(rep.sources),
+        "ringiStatus": mix(rep.ringi_mix),
+        "budgetStatus": mix(rep.budget_mix),
+    }

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,9 +58,116 @@ FIRST_TOUCH = ["seminar", "referral", "trade_show", "shiryo_seikyu", "demo_reque
 ROLE_SETS = [["champion"], ["approver"], ["user"], ["budget_holder"], ["purchaser"]]
 
 
+# family names and given names with their katakana readings (family name first, S25)
+SURNAMES = [
+    ("佐藤", "サトウ"),
+    ("鈴木", "スズキ"),
+    ("高橋", "タカハシ"),
+    ("田中", "タナカ"),
+    ("伊藤", "イトウ"),
+    ("渡辺", "ワタナベ"),
+    ("山本", "ヤマモト"),
+    ("中村", "ナカムラ"),
+    ("小林", "コバヤシ"),
+    ("加藤", "カトウ"),
+    ("吉田", "ヨシダ"),
+    ("山田", "ヤマダ"),
+    ("松本", "マツモト"),
+    ("井上", "イノウエ"),
+    ("木村", "キムラ"),
+]
+GIVEN_NAMES = [
+    ("健一", "ケンイチ"),
+    ("誠", "マコト"),
+    ("大輔", "ダイスケ"),
+    ("直樹", "ナオキ"),
+    ("裕子", "ユウコ"),
+    ("美咲", "ミサキ"),
+    ("浩二", "コウジ"),
+    ("恵", "メグミ"),
+    ("翔太", "ショウタ"),
+    ("由美", "ユミ"),
+    ("拓也", "タクヤ"),
+    ("明美", "アケミ"),
+]
+# how a kana reading goes wrong in practice: typed in hiragana, half-width katakana from an
+# old system, or romaji from a business card app
+HIRAGANA_OFFSET = 0x30A1 - 0x3041
+HALF_WIDTH = dict(
+    zip(
+        "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン",
+        "ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜﾝ",
+        strict=True,
+    ),
+    **{"\u3099": "ﾞ", "\u309a": "ﾟ", "ー": "ｰ"},
+)
+BAD_KANA_SHARE = 0.04  # of contacts with a reading
+
+
+def spoil_kana(kana: str, how: int) -> str:
+    """A katakana reading as people mistype it: 0 hiragana, 1 half-width, 2 romaji-ish."""
+    if how == 0:
+        return "".join(chr(ord(c) - HIRAGANA_OFFSET) if "ァ" <= c <= "ヶ" else c for c in kana)
+    if how == 1:  # voiced marks split off (ダ -> ﾀﾞ), as half-width kana writes them
+        split = unicodedata.normalize("NFD", kana)
+        return "".join(HALF_WIDTH.get(c, c) for c in split)
+    return "Yamada"
+
+
+def person(rng: random.Random) -> dict[str, str]:
+    """A contact's name and katakana readings; a few readings are mistyped (the audit finds
+    them), a few contacts have none."""
+    (family, family_kana), (given, given_kana) = rng.choice(SURNAMES), rng.choice(GIVEN_NAMES)
+    out = {"lastname": family, "firstname": given}
+    if rng.random() < 0.1:
+        return out  # no reading recorded
+    if rng.random() < BAD_KANA_SHARE:
+        family_kana = spoil_kana(family_kana, rng.randrange(3))
+    out["jp_last_name_kana"] = family_kana
+    out["jp_first_name_kana"] = given_kana
+    return out
+
+
+# buying role on the contact -> the committee labels of the deal-contact association
+# (associations.yaml); a technical user is often left unlabelled
+ROLE_LABELS = {
+    "champion": ["jp_champion"],
+    "approver": ["jp_decision_maker"],
+    "user": ["jp_technical_evaluator"],
+    "budget_holder": ["jp_ringi_approver"],
+    "purchaser": ["jp_procurement"],
+}
+
+
+def committee_labels(role: list[str], rng: random.Random) -> list[str]:
+    out = [name for r in role for name in ROLE_LABELS.get(r, [])]
+    if "champion" in role and rng.random() < 0.5:
+        out.append("jp_ringi_drafter")  # the champion often drafts the ringi
+    if "user" in role and rng.random() < 0.3:
+        out = []  # associated, not labelled
+    return out
+
+
+def mature(labels: list[list[str]], stage: str, open_keys: list[str], rng: random.Random) -> None:
+    """The committee is mapped as the deal moves (domain notes (a): roles mapped in discovery,
+    the decision maker met through the champion at consensus): before consensus a decision
+    maker is often not yet known; from consensus on, most deals have one, some still not (the
+    audit's findings)."""
+    consensus = next((i for i, k in enumerate(open_keys) if k.endswith("consensus")), None)
+    late = stage not in open_keys or (consensus is not None and open_keys.index(stage) >= consensus)
+    has = any("jp_decision_maker" in entry for entry in labels)
+    if not late and has and rng.random() < 0.6:
+        for entry in labels:
+            if "jp_decision_maker" in entry:
+                entry.remove("jp_decision_maker")
+    elif late and not has and rng.random() < 0.6 and labels:
+        labels[-1].append("jp_decision_maker")
+
+
 def generate(pipeline: PipelineSpec, deals: int, seed: int, now: dt.datetime) -> SeedData:
     rng = random.Random(seed)
     touch_rng = random.Random(seed * 7919 + 1)  # lead sources, apart from the deal stream
+    name_rng = random.Random(seed * 6007 + 11)  # names, kana and committee labels, apart too
     live = [s for s in pipeline.stages if not s.absent]
     open_stages = [s for s in live if s.probability not in (0.0, 1.0)]
     won = next(s for s in live if s.probability == 1.0)
@@ -114,19 +222,18 @@ def generate(pipeline: PipelineSpec, deals: int, seed: int, now: dt.datetime) ->
         elif "jp_formal_quote" in reached and not skip:
             props["jp_ringi_status"] = "supporting"
         contact_ids = []
+        labels = []
         roles = list(ROLE_SETS)
         rng.shuffle(roles)
         for k, role in enumerate(roles[: rng.randint(1, 3)]):
-            contact = {
-                "firstname": f"担当{len(data.contacts)}",
-                "lastname": "山田",
-                "jp_buying_role": ";".join(role),
-            }
+            contact = {"jp_buying_role": ";".join(role), **person(name_rng)}
             if k == 0 and touch_rng.random() < 0.9:  # the deal's lead source; some unknown
                 contact["jp_first_touch"] = touch_rng.choice(FIRST_TOUCH)
             data.contacts.append({"properties": contact})
             contact_ids.append(len(data.contacts) - 1)
-        data.deals.append({"properties": props, "contacts": contact_ids})
+            labels.append(committee_labels(role, name_rng))
+        mature(labels, props["dealstage"], [s.key for s in open_stages], name_rng)
+        data.deals.append({"properties": props, "contacts": contact_ids, "labels": labels})
     add_companies(data, seed)
     add_meetings(data, pipeline, seed)
     return data
@@ -253,37 +360,38 @@ def _parse(value: str | None) -> dt.datetime | None:
     return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=dt.UTC)
 
 
+# company names and their katakana readings (without the legal form)
 COMPANY_STEMS = [
-    "東和精機",
-    "北斗電子",
-    "三笠物流",
-    "青葉製薬",
-    "大和システム",
-    "若葉食品",
-    "清水建設工業",
-    "日進化学",
-    "富士見商事",
-    "光陽テクノ",
-    "旭ソリューションズ",
-    "東邦エネルギー",
-    "中央精工",
-    "みなと銀行",
-    "朝日リース",
-    "桜井工業",
-    "丸の内データ",
-    "関西ロジスティクス",
-    "昭和樹脂",
-    "新星ネットワークス",
-    "平和製作所",
-    "千代田メディカル",
-    "瀬戸内造船",
-    "北陸電機",
-    "湘南ホテルズ",
-    "八重洲キャピタル",
-    "名古屋精密",
-    "札幌フーズ",
-    "博多マテリアル",
-    "仙台インフラ",
+    ("東和精機", "トウワセイキ"),
+    ("北斗電子", "ホクトデンシ"),
+    ("三笠物流", "ミカサブツリュウ"),
+    ("青葉製薬", "アオバセイヤク"),
+    ("大和システム", "ヤマトシステム"),
+    ("若葉食品", "ワカバショクヒン"),
+    ("清水建設工業", "シミズケンセツコウギョウ"),
+    ("日進化学", "ニッシンカガク"),
+    ("富士見商事", "フジミショウジ"),
+    ("光陽テクノ", "コウヨウテクノ"),
+    ("旭ソリューションズ", "アサヒソリューションズ"),
+    ("東邦エネルギー", "トウホウエネルギー"),
+    ("中央精工", "チュウオウセイコウ"),
+    ("みなと銀行", "ミナトギンコウ"),
+    ("朝日リース", "アサヒリース"),
+    ("桜井工業", "サクライコウギョウ"),
+    ("丸の内データ", "マルノウチデータ"),
+    ("関西ロジスティクス", "カンサイロジスティクス"),
+    ("昭和樹脂", "ショウワジュシ"),
+    ("新星ネットワークス", "シンセイネットワークス"),
+    ("平和製作所", "ヘイワセイサクショ"),
+    ("千代田メディカル", "チヨダメディカル"),
+    ("瀬戸内造船", "セトウチゾウセン"),
+    ("北陸電機", "ホクリクデンキ"),
+    ("湘南ホテルズ", "ショウナンホテルズ"),
+    ("八重洲キャピタル", "ヤエスキャピタル"),
+    ("名古屋精密", "ナゴヤセイミツ"),
+    ("札幌フーズ", "サッポロフーズ"),
+    ("博多マテリアル", "ハカタマテリアル"),
+    ("仙台インフラ", "センダイインフラ"),
 ]
 INDUSTRIES = [
     "manufacturing",
@@ -300,12 +408,33 @@ BANDS = ["100_299", "300_999", "300_999", "1000_4999", "1000_4999", "5000_plus",
 FITS = ["a", "a", "b", "b", "b", "c", "out"]
 
 
+def corporate_number(rng: random.Random) -> str:
+    """A valid 法人番号: a 12-digit base and the National Tax Agency's check digit in
+    front (9 − Σ Pn·Qn mod 9, Qn = 1 for odd n and 2 for even n counted from the last
+    digit of the base)."""
+    base = f"{rng.randrange(10**11, 10**12):012d}"
+    total = sum(int(d) * (1 if n % 2 else 2) for n, d in enumerate(reversed(base), start=1))
+    return f"{9 - total % 9}{base}"
+
+
+def mistype(number: str, rng: random.Random) -> str:
+    """``number`` with one digit of its base changed so its check digit no longer fits (a
+    change of a digit by 9 keeps the sum mod 9: never 0 <-> 9)."""
+    at = rng.randrange(1, 13)
+    old = int(number[at])
+    new = (old + rng.choice([1, 2, 3, 4])) % 10
+    if (new - old) % 9 == 0:
+        new = (new + 1) % 10
+    return number[:at] + str(new) + number[at + 1 :]
+
+
 def add_companies(data: SeedData, seed: int) -> None:
     """Companies behind the deals (a separate random stream: the deals do not change):
     legal name and form, prefecture, industry, size band and ICP fit, some marked as
     look-alikes of an ideal customer, so the ICP and spider lists have members."""
     rng = random.Random(seed * 104729 + 3)
-    for i, stem in enumerate(COMPANY_STEMS):
+    quality = random.Random(seed * 7727 + 13)  # corporate numbers and kana, apart again
+    for i, (stem, kana) in enumerate(COMPANY_STEMS):
         props = {
             "name": stem,
             "domain": f"example-{i + 1:02d}.co.jp",
@@ -315,8 +444,26 @@ def add_companies(data: SeedData, seed: int) -> None:
             "jp_industry": rng.choice(INDUSTRIES),
             "jp_employee_band": rng.choice(BANDS),
             "jp_icp_fit": rng.choice(FITS),
+            "jp_company_kana": kana,
+            "jp_corporate_number": corporate_number(quality),
         }
         data.companies.append({"properties": props})
+    # the data-quality problems the audit must find, at fixed places so every seed shows
+    # each: a 12-digit number (imported before the validation rule), a mistyped digit, a
+    # reading in hiragana
+    spoilt = data.companies
+    spoilt[3]["properties"]["jp_corporate_number"] = spoilt[3]["properties"]["jp_corporate_number"][
+        1:
+    ]
+    spoilt[7]["properties"]["jp_corporate_number"] = mistype(
+        spoilt[7]["properties"]["jp_corporate_number"], quality
+    )
+    spoilt[11]["properties"]["jp_company_kana"] = spoil_kana(
+        spoilt[11]["properties"]["jp_company_kana"], 0
+    )
+    spoilt[19]["properties"]["jp_corporate_number"] = mistype(
+        spoilt[19]["properties"]["jp_corporate_number"], quality
+    )
     ideal = [
         c["properties"]["name"] for c in data.companies if c["properties"]["jp_icp_fit"] == "a"
     ]
@@ -326,5 +473,6 @@ def add_companies(data: SeedData, seed: int) -> None:
             others = [n for n in ideal if n != props["name"]]
             if others:
                 props["jp_lookalike_of"] = rng.choice(others)
+                props["jp_spider_status"] = rng.choice(["to_contact", "to_contact", "contacted"])
     for deal in data.deals:
         deal["company"] = rng.randrange(len(data.companies))

@@ -28,7 +28,9 @@ def _pipeline(bp: Any, pipeline_id: str | None) -> Any:
 @dataclass
 class DealData:
     deals: list[dict[str, Any]]
-    roles: dict[str, list[str]]  # deal id -> its contacts' buying roles
+    # deal id -> per associated contact, its buying-committee association labels
+    # (blueprint names, ";"-joined; audit/stakeholders.py)
+    roles: dict[str, list[str]]
     sources: dict[str, str]  # deal id -> lead source (first touch of its first contact)
     owners: dict[str, str]  # owner id -> "First Last <email>"
     owner_names: dict[str, str]  # owner id -> "First Last" (or the email)
@@ -57,22 +59,30 @@ def deal_property_names(pipeline: Any) -> list[str]:
     return sorted(names)
 
 
-def read_deal_data(client: Any, pipeline: Any) -> DealData:
-    """One pass: deals of the pipeline (search), their contacts (associations batch read),
-    the contacts' buying roles and first touch (batch read) and owner names."""
+def read_deal_data(client: Any, pipeline: Any, bp: Any = None) -> DealData:
+    """One pass: deals of the pipeline (search), their contacts with the association
+    labels on each deal-contact pair (associations v4 batch read, and the pair's label
+    definitions to match typeIds to the blueprint's labels), the contacts' first touch
+    (batch read) and owner names."""
+    from hs_japan.audit.stakeholders import label_names, roles_by_deal
+    from hs_japan.portal.association_labels import read_labels
+    from hs_japan.portal.associations import associated_links
     from hs_japan.portal.owners import read_owners
-    from hs_japan.portal.records import associated_ids, read_batch, search_all
+    from hs_japan.portal.records import read_batch, search_all
 
     deals = search_all(
         client, "deals", [("pipeline", "EQ", [pipeline.id])], deal_property_names(pipeline)
     )
-    links = associated_ids(client, "deals", "contacts", [str(d["id"]) for d in deals])
+    typed = associated_links(client, "deals", "contacts", [str(d["id"]) for d in deals])
+    links = {deal_id: [link.to_id for link in found] for deal_id, found in typed.items()}
+    wanted = bp is not None and any(
+        (a.from_, a.to) == ("deals", "contacts") for a, _ in bp.association_labels
+    )
+    definitions = read_labels(client, [("deals", "contacts")]) if deals and wanted else {}
+    names = label_names(bp, "deals", "contacts", definitions.get(("deals", "contacts"), []))
+    roles = roles_by_deal(typed, names)
     contact_ids = sorted({c for ids in links.values() for c in ids})
-    contacts = read_batch(client, "contacts", contact_ids, ["jp_buying_role", "jp_first_touch"])
-    roles = {
-        deal_id: [str(contacts.get(c, {}).get("jp_buying_role") or "") for c in ids]
-        for deal_id, ids in links.items()
-    }
+    contacts = read_batch(client, "contacts", contact_ids, ["jp_first_touch"])
     sources: dict[str, str] = {}
     for deal_id, ids in links.items():
         touched = [
@@ -88,6 +98,38 @@ def read_deal_data(client: Any, pipeline: Any) -> DealData:
         owners[str(o["id"])] = f"{name} <{email}>".strip() if name else email
         owner_names[str(o["id"])] = name or email
     return DealData(deals, roles, sources, owners, owner_names)
+
+
+def read_quality_records(client: Any, bp: Any) -> dict[str, list[dict[str, Any]]]:
+    """object -> the records with a value in a property the data-quality audit checks
+    (audit/data_quality.py), with those values and the record's name."""
+    from hs_japan.audit.data_quality import checks_of, read_plan
+    from hs_japan.portal.quality import records_having
+
+    return {
+        obj: records_having(client, obj, having, properties)
+        for obj, (having, properties) in read_plan(checks_of(bp)).items()
+    }
+
+
+def audit_quality(result: Any, bp: Any, records: dict[str, Any], vocab: Any) -> None:
+    """Fill ``result.quality`` with the bad values among ``records``."""
+    from hs_japan.audit.data_quality import checks_of, quality_findings
+
+    result.quality = quality_findings(records, checks_of(bp), vocab)
+
+
+def quality_json(result: Any, portal_id: int) -> list[dict[str, Any]]:
+    from hs_japan.audit.data_quality import OBJECT_TYPE_IDS
+
+    return [
+        {
+            **f.to_json(),
+            "link": f"https://app.hubspot.com/contacts/{portal_id}/record/"
+            f"{OBJECT_TYPE_IDS[f.object]}/{f.record_id}",
+        }
+        for f in result.quality
+    ]
 
 
 def read_meetings(
@@ -210,6 +252,7 @@ def render_audit_text(result: Any, vocab: Any, portal_id: int, link: str) -> str
             ]
             headers = [vocab.t(k) for k in ("col.kind", "col.deal", "col.detail", "col.link")]
             out += ["    " + line for line in table(headers, rows)]
+    out += render_quality_text(result, vocab, portal_id)
     out.append("")
     out.append(
         vocab.t(
@@ -217,6 +260,7 @@ def render_audit_text(result: Any, vocab: Any, portal_id: int, link: str) -> str
             criteria=result.count("criteria"),
             stalled=result.count("stalled"),
             stakeholders=result.count("stakeholders"),
+            quality=len(result.quality),
             drift=len(result.drift),
         )
     )
@@ -224,6 +268,36 @@ def render_audit_text(result: Any, vocab: Any, portal_id: int, link: str) -> str
         out.append(vocab.t("audit.drift") + ":")
         out += [f"  {d['text']}" for d in result.drift]
     return "\n".join(out) + "\n"
+
+
+def render_quality_text(result: Any, vocab: Any, portal_id: int) -> list[str]:
+    """The data-quality findings as a table per object (none: no lines)."""
+    from hs_japan.audit.labels import table
+
+    if not result.quality:
+        return []
+    out = ["", f"{vocab.t('quality.title')} ({len(result.quality)})"]
+    rows = [
+        [
+            vocab.t(f"obj.{f['object']}"),
+            f"{f['recordName']} ({f['recordId']})",
+            f["detail"],
+            f["link"],
+        ]
+        for f in quality_json(result, portal_id)
+    ]
+    headers = [vocab.t(k) for k in ("col.object", "col.record", "col.detail", "col.link")]
+    out += ["  " + line for line in table(headers, rows)]
+    return out
+
+
+def committee_type_ids(client: Any, bp: Any) -> dict[str, int]:
+    """The portal's typeIds of the blueprint's deal → contact labels, by label name."""
+    from hs_japan.audit.stakeholders import label_names, type_ids
+    from hs_japan.portal.association_labels import read_labels
+
+    listing = read_labels(client, [("deals", "contacts")])[("deals", "contacts")]
+    return type_ids(label_names(bp, "deals", "contacts", listing))
 
 
 def _to(record_id: str, type_id: int) -> list[dict[str, Any]]:
@@ -286,11 +360,13 @@ def register(app: typer.Typer) -> None:
             with open_portal(profile) as client:
                 info = portal_info(client.get_account_details())
                 check_portal(profile, info.portal_id, info.account_type)
-                data = read_deal_data(client, pipeline)
+                data = read_deal_data(client, pipeline, bp)
+                quality = read_quality_records(client, bp)
                 plan = make_plan(bp, client, applied, info=info)
             result = audit(
                 data.deals, pipeline, data.roles, data.owners, dt.datetime.now(dt.UTC), vocab
             )
+            audit_quality(result, bp, quality, vocab)
             result.drift = [describe_change(c, vocab) for c in drift_changes(bp, plan, applied)]
             link = f"https://app.hubspot.com/contacts/{info.portal_id}/record/0-3/"
             if output_format == "json":
@@ -302,12 +378,17 @@ def register(app: typer.Typer) -> None:
                             "language": vocab.language,
                             "openDeals": result.open_deals,
                             "counts": {
-                                k: result.count(k) for k in ("criteria", "stalled", "stakeholders")
+                                **{
+                                    k: result.count(k)
+                                    for k in ("criteria", "stalled", "stakeholders")
+                                },
+                                "dataQuality": len(result.quality),
                             },
                             "drift": result.drift,
                             "findings": [
                                 {**f.to_json(), "link": link + f.deal_id} for f in result.findings
                             ],
+                            "dataQuality": quality_json(result, info.portal_id),
                         },
                         ensure_ascii=False,
                         indent=2,
@@ -315,7 +396,7 @@ def register(app: typer.Typer) -> None:
                 )
             else:
                 typer.echo(render_audit_text(result, vocab, info.portal_id, link), nl=False)
-            return STATUS_FINDINGS if result.findings or result.drift else 0
+            return STATUS_FINDINGS if result.findings or result.drift or result.quality else 0
 
         code = cli._guard(body)
         if code:
@@ -329,6 +410,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path | None, typer.Option("--out", "-o", help="HTML report file.")] = None,
         config: cli.ConfigOpt = None,
         language: ReaderLanguageOpt = None,
+        output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
     ) -> None:
         """Leading indicators: stage conversion, time in stage against the expected ranges,
         weighted pipeline, win rate and sales cycle, per owner, per month and fiscal
@@ -340,10 +422,13 @@ def register(app: typer.Typer) -> None:
             from hs_japan.audit.report_html import render_html, render_text
             from hs_japan.blueprint import load_blueprint
             from hs_japan.config import check_portal, load_profile
+            from hs_japan.errors import ConfigError
             from hs_japan.outfile import check_writable, write_atomic
             from hs_japan.portal.read import portal_info
             from hs_japan.portal.session import open_portal
 
+            if output_format not in ("text", "json"):
+                raise ConfigError(f"--format: 'text' or 'json', not {output_format!r}")
             if out is not None:
                 check_writable(out, "--out")  # before any read: a directory, missing folder
             bp = load_blueprint(blueprint)
@@ -353,11 +438,26 @@ def register(app: typer.Typer) -> None:
             with open_portal(profile) as client:
                 info = portal_info(client.get_account_details())
                 check_portal(profile, info.portal_id, info.account_type)
-                data = read_deal_data(client, pipeline)
+                data = read_deal_data(client, pipeline, bp)
                 now = dt.datetime.now(dt.UTC)
                 meetings = read_meetings(client, data.deals, now)
-            rep = report(data.deals, pipeline, vocab, now, data.owner_names, data.sources, meetings)
-            typer.echo(render_text(rep, info.portal_id, len(data.deals)), nl=False)
+            rep = report(
+                data.deals,
+                pipeline,
+                vocab,
+                now,
+                data.owner_names,
+                data.sources,
+                meetings,
+                data.roles,
+            )
+            if output_format == "json":
+                from hs_japan.audit.report_html import report_json
+
+                body = report_json(rep, info.portal_id, len(data.deals))
+                typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+            else:
+                typer.echo(render_text(rep, info.portal_id, len(data.deals)), nl=False)
             if out is not None:
                 write_atomic(out, render_html(rep, info.portal_id, len(data.deals), now), "--out")
                 typer.echo(
@@ -365,7 +465,8 @@ def register(app: typer.Typer) -> None:
                         "{out} を書き出しました（単体で開けます）。"
                         if vocab.language == "ja"
                         else "Wrote {out} (self-contained; opens offline)."
-                    ).format(out=out)
+                    ).format(out=out),
+                    err=output_format == "json",  # stdout stays one JSON document
                 )
             return 0
 
@@ -439,6 +540,7 @@ def register(app: typer.Typer) -> None:
                         for k, contact in enumerate(data.contacts[start : start + 500])
                     ]
                     made += control.post("/records/contacts", {"inputs": chunk})["results"]
+                committee = committee_type_ids(client, bp)
                 inputs = []
                 for d in data.deals:
                     props = dict(d["properties"])
@@ -454,9 +556,17 @@ def register(app: typer.Typer) -> None:
                                             "associationCategory": "HUBSPOT_DEFINED",
                                             "associationTypeId": 3,
                                         }
+                                    ]
+                                    + [
+                                        {
+                                            "associationCategory": "USER_DEFINED",
+                                            "associationTypeId": committee[name],
+                                        }
+                                        for name in labels
+                                        if name in committee
                                     ],
                                 }
-                                for c in d["contacts"]
+                                for c, labels in zip(d["contacts"], d["labels"], strict=True)
                             ]
                             + _to(str(companies[d["company"]]["id"]), 341),
                         }

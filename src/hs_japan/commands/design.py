@@ -139,6 +139,8 @@ _WIDE = set("mwMW@%")
 # kinsoku: never at the start of a line / never at the end of one
 _CLOSING = set(")]}）」』】〕、。，．・：；！？ー…,.;:!?%")
 _OPENING = set("([{（「『【〔")
+PEOPLE_X = 640  # where the stakeholder tags start, right of the probability bars
+
 GRAPH_WORDS = {
     "title": {"ja": "営業ファネル", "en": "Revenue funnel"},
     "legend_title": {"ja": "凡例", "en": "Legend"},
@@ -158,6 +160,17 @@ GRAPH_WORDS = {
         "without meeting them gets a task for its owner",
     },
     "days": {"ja": "{a}–{b}日", "en": "{a}–{b}d"},
+    "people": {
+        "ja": "関係者マップ: このステージまでに関与させる人",
+        "en": "Stakeholder map: who to engage by this stage",
+    },
+    "legend_people": {
+        "ja": "橙の札 = そのステージまでに関与させる関係者(取引とコンタクトの関連付けラベル)。"
+        "評価・検証より先で決裁者・推進者のいない取引は監査で指摘されます",
+        "en": "Orange tags = who to engage by that stage (labels on the deal-contact "
+        "association); the audit flags a deal past evaluation without a decision maker or a "
+        "champion",
+    },
 }
 
 
@@ -246,6 +259,7 @@ def funnel_svg(bp: Any, lang: Any) -> str:
     badges, which the legend below them explains."""
     from html import escape
 
+    from hs_japan.audit.stakeholders import engagement_plan
     from hs_japan.playbook import ELEMENT_WORD, w
 
     def words(key: str) -> str:
@@ -267,6 +281,7 @@ def funnel_svg(bp: Any, lang: Any) -> str:
     colors = ["#e8f1fb", "#d4e6f8", "#bcd8f4", "#a3c9ef", "#89b9ea", "#6fa8e4", "#5597de"]
     notes_top = top + box_h + 24
     bottom = notes_top
+    people_shown = False
     for i, fs in enumerate(stages):
         x = 20 + i * (col + gap)
         body.append(
@@ -323,10 +338,33 @@ def funnel_svg(bp: Any, lang: Any) -> str:
                 ' font-weight="bold"',
             )
         )
+        engage: dict[str, list[str]] = {}
+        for e in engagement_plan(bp, pl, lang):
+            if e.stage:
+                engage.setdefault(e.stage, []).append(e.label)
+        if engage:
+            band = text_width(words("people"), 13, bold=True) + 16
+            body.append(
+                f'<rect x="{PEOPLE_X}" y="{y - 17}" width="{band:g}" height="24" rx="4" '
+                f'fill="#fff8f0" stroke="#f5c89a"/>'
+            )
+            body.append(
+                text(PEOPLE_X + 8, y, words("people"), 13, "#9a4a00", ' font-weight="bold"')
+            )
+            people_shown = True
         y += 16
         for st in pl.stages:
             if st.absent:
                 continue
+            cx: float = PEOPLE_X
+            for who in engage.get(st.key, []):
+                tag = text_width(who, 12) + 16
+                body.append(
+                    f'<rect x="{cx:g}" y="{y + 3}" width="{tag:g}" height="20" rx="10" '
+                    f'fill="#fdf1e3" stroke="#f08a24"/>'
+                )
+                body.append(text(cx + 8, y + 17, who, 12, "#7a3b00"))
+                cx += tag + 8
             prob = st.probability or 0.0
             bar = int(200 * prob)
             name = st.label.pick(lang) if st.label else st.key
@@ -358,7 +396,8 @@ def funnel_svg(bp: Any, lang: Any) -> str:
     y += 14
     body.append(text(20, y, words("legend_title"), 13, "#1b2a41", ' font-weight="bold"'))
     y += 18
-    for key in ("legend_bar", "legend_days", "legend_check"):
+    legend = ["legend_bar", "legend_days", "legend_check"]
+    for key in legend + (["legend_people"] if people_shown else []):
         for line in wrap(words(key), width - 60, 12):
             body.append(text(28, y, line, 12, "#333"))
             y += 16
