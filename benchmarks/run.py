@@ -2,8 +2,9 @@
 
 The emulator runs in its own process with 150 ms latency per request and HubSpot's
 Professional-tier rate limit; every portal it creates carries its catalogue of
-HubSpot-defined properties. Every CLI run is a subprocess (start-up included); its CPU
-and peak memory come from ``os.wait4``; I/O time is read from the emulator's request log
+HubSpot-defined properties. Every CLI run is a subprocess (start-up included; hs-japan's
+sources byte-compiled first, as installed); its CPU and peak memory come from
+``os.wait4``; I/O time is read from the emulator's request log
 (the union of the requests' intervals); TCP connections are counted by
 ``benchmarks/tcp_proxy.py``. Minimum call counts are derived from the shape of
 HubSpot's API (see ``minimum_calls``), not from the code under test.
@@ -215,6 +216,17 @@ def minimum_calls(path: Path) -> dict[str, int]:
     }
 
 
+def byte_compile() -> bool:
+    """Bytecode for hs-japan's own sources, as an installation has it (``pip install``
+    compiles every module; a checkout writes ``__pycache__`` on its first run). Without
+    it, an environment with PYTHONDONTWRITEBYTECODE set compiles every hs-japan module
+    from source on every CLI run, which no user's installation does. Third-party
+    packages in the virtualenv were compiled when they were installed."""
+    import compileall
+
+    return bool(compileall.compile_dir(str(ROOT / "src"), quiet=1))
+
+
 def bench_validate() -> Row:
     """Measured before the emulator starts, so its own start-up does not compete."""
     best = min(run_cli("validate", str(JAPAN), env=dict(os.environ)).wall for _ in range(5))
@@ -305,20 +317,34 @@ def bench_big(b: Bench) -> None:
     bp = big_blueprint(b.tmp / "bp-big", n)
     applied = run_cli("apply", str(bp), *on, "--yes", env=b.env)
     b.add(f"apply {n:,} new properties: CLI wall", applied.wall, "s")
-    b.reset_log(pid)
-    plan = run_cli("plan", str(bp), *on, "--detailed-exitcode", env=b.env)
-    if plan.code != 0:
-        raise SystemExit(f"the {n}-property apply did not converge:\n{plan.stdout}")
-    b.add(f"plan, converged {n:,}-custom-property portal: CLI CPU", plan.cpu, "s", "<= 1.5 s", 1.5)
+    # three runs, the median reported: on a shared machine one run's CPU time varies by
+    # a fifth or more with what the neighbours do; every run is listed in the note
+    runs: list[Run] = []
+    for _ in range(3):
+        b.reset_log(pid)
+        plan = run_cli("plan", str(bp), *on, "--detailed-exitcode", env=b.env)
+        if plan.code != 0:
+            raise SystemExit(f"the {n}-property apply did not converge:\n{plan.stdout}")
+        runs.append(plan)
+    calls = len(b.log(pid))  # of the last run
+    middle = sorted(runs, key=lambda r: r.cpu)[1]
     b.add(
-        f"plan, converged {n:,}-custom-property portal: peak memory",
-        plan.peak_mb,
+        f"plan, converged {n:,}-custom-property portal: CLI CPU, median of 3",
+        middle.cpu,
+        "s",
+        "<= 1.5 s",
+        1.5,
+        note="runs: " + ", ".join(f"{r.cpu:.2f} s" for r in runs),
+    )
+    b.add(
+        f"plan, converged {n:,}-custom-property portal: peak memory, most of 3",
+        max(r.peak_mb for r in runs),
         "MB",
         "<= 150 MB",
         150,
     )
-    b.add(f"plan, converged {n:,}-custom-property portal: CLI wall", plan.wall, "s")
-    b.add(f"plan, converged {n:,}-custom-property portal: API calls", len(b.log(pid)), "calls")
+    b.add(f"plan, converged {n:,}-custom-property portal: CLI wall, median run", middle.wall, "s")
+    b.add(f"plan, converged {n:,}-custom-property portal: API calls", calls, "calls")
 
 
 def bench_fleet(b: Bench) -> None:
@@ -360,6 +386,9 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "system": f"{platform.system()} {platform.release()}",
         "date": dt.date.today().isoformat(),
+        # 1-minute load average when the figures were taken: CPU time of the same work
+        # grows when other processes share the cores
+        "load": round(os.getloadavg()[0], 2),
     }
 
 
@@ -392,7 +421,9 @@ def write_doc(figures: dict[str, Any], path: Path) -> None:
         "Professional rate limit (190 calls per 10 s); every portal it creates carries "
         "the emulator's catalogue of HubSpot-defined properties. Each figure is one run of "
         "the `hs-japan` CLI as a subprocess, start-up included. CPU and peak memory are "
-        "the subprocess's own (`os.wait4`); I/O time is read from the emulator's request "
+        "the subprocess's own (`os.wait4`); hs-japan's sources are byte-compiled first "
+        "(`compileall`), as an installation has them, so no run pays for compiling them. "
+        "I/O time is read from the emulator's request "
         "log (the union of the requests' intervals, each as long as the latency); TCP "
         "connections are counted by a proxy in front of the emulator "
         "(`benchmarks/tcp_proxy.py`). `make bench` reports missed targets and exits 0; "
@@ -400,7 +431,13 @@ def write_doc(figures: dict[str, Any], path: Path) -> None:
         "",
         f"## Figures ({m['date']})",
         "",
-        f"Machine: {m['nproc']} CPU(s), {m['cpu']}, Python {m['python']}, {m['system']}.",
+        f"Machine: {m['nproc']} CPU(s), {m['cpu']}, Python {m['python']}, {m['system']}"
+        + (
+            f"; 1-minute load average {m['load_at_start']} at the start of the run and "
+            f"{m['load']} at its end (the machine is shared: CPU times grow with the load)."
+            if "load" in m
+            else "."
+        ),
         "",
         "| Benchmark | Value | Target | Met |",
         "|---|---|---|---|",
@@ -452,6 +489,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--doc", type=Path, help="regenerate docs/performance.md")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
+    load_at_start = round(os.getloadavg()[0], 2)
+    if not byte_compile():
+        raise SystemExit("could not byte-compile src/ (see the errors above)")
     validate = bench_validate()
     b = Bench(args.latency_ms)
     b.rows.append(validate)
@@ -463,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         b.stop()
     figures = {
-        "machine": machine(),
+        "machine": {**machine(), "load_at_start": load_at_start},
         "latency_ms": args.latency_ms,
         "minimum": b.facts["minimum"],
         "rows": [asdict(r) for r in b.rows],

@@ -227,3 +227,21 @@ def test_tombstone_needs_only_identity(tmp_path: Path) -> None:
     state = compile_blueprint(load_blueprint(root))
     assert (Kind.PROPERTY, "deals/jp_old") in state.tombstones
     assert len(state.snapshot) == 0
+
+
+def test_loading_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    import gc
+
+    good = write_blueprint(tmp_path / "good", {"a.yaml": SMALL})
+    bad = write_blueprint(tmp_path / "bad", {"x.yaml": "properties:\n  - object: nope\n"})
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            load_blueprint(good)
+            assert gc.isenabled() is enabled
+            with pytest.raises(BlueprintError):
+                load_blueprint(bad)
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

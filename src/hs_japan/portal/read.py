@@ -46,7 +46,9 @@ PROPS = "/crm/v3/properties"
 PIPES = "/crm/v3/pipelines"
 
 
-def _get(client: PortalClient, path: str, qs: dict[str, Any] | None = None) -> Callable[[], Any]:
+def get_call(
+    client: PortalClient, path: str, qs: dict[str, Any] | None = None
+) -> Callable[[], Any]:
     """A GET whose answer is plain JSON (for ``client.call_all``)."""
     return lambda: client.request("GET", path, qs=qs).body
 
@@ -157,15 +159,15 @@ def read_portal(
     # for it cost most of a big portal's CPU (issue 14)
     calls: list[tuple[str, Callable[[], Any]]] = []
     for obj in prop_objs:
-        calls.append((f"read {obj} property groups", _get(client, f"{PROPS}/{obj}/groups")))
+        calls.append((f"read {obj} property groups", get_call(client, f"{PROPS}/{obj}/groups")))
         calls.append(
             (
                 f"read {obj} properties",
-                _get(client, f"{PROPS}/{obj}", {"archived": "false"}),
+                get_call(client, f"{PROPS}/{obj}", {"archived": "false"}),
             )
         )
     for obj in pipe_objs:
-        calls.append((f"read {obj} pipelines", _get(client, f"{PIPES}/{obj}")))
+        calls.append((f"read {obj} pipelines", get_call(client, f"{PIPES}/{obj}")))
     # independent list calls: one round trip of wall time instead of one per call
     results = iter(client.call_all(calls))
     what = ""
@@ -203,7 +205,7 @@ def read_archived_property_names(
         [
             (
                 f"read archived {obj} properties",
-                _get(client, f"{PROPS}/{obj}", {"archived": "true"}),
+                get_call(client, f"{PROPS}/{obj}", {"archived": "true"}),
             )
             for obj in objs
         ]
