@@ -57,6 +57,9 @@ HUBSPOT_PREFIX = "hs_"
 # Enterprise 100 (the emulator uses the same numbers); used only to name a likely tier
 PIPELINE_LIMIT_TIERS = {1: "free", 2: "starter", 15: "professional", 100: "enterprise"}
 WORKFLOW_TIERS = "Professional or Enterprise"
+# the leads object (and its pipelines) needs Sales Hub Professional or Enterprise
+# (crm-leads-v3.json tier block; docs/hubspot-api.md §15.5)
+LEADS = "leads"
 
 
 # -- what the blueprint needs ---------------------------------------------------------------------
@@ -75,6 +78,8 @@ class Probe:
 
 
 def _schema_scope(obj: str, rw: str) -> str:
+    if obj == LEADS:  # lead properties and pipelines take the object scopes (no schemas scope)
+        return f"crm.objects.leads.{rw}"
     return f"crm.schemas.{obj}.{rw}"
 
 
@@ -151,7 +156,8 @@ def required_probes(bp: Blueprint, language: Language = "en") -> list[Probe]:
         item = f"follow-up rule {rule.key}"
         _add(needs, f"schemas.read/{rule.object}", _schema_scope(rule.object, "read"), item)
         if rule.trigger.stage_entered:
-            _add(needs, "pipelines/deals", _schema_scope("deals", "read"), item)
+            obj = rule.object if rule.object == LEADS else "deals"
+            _add(needs, f"pipelines/{obj}", _schema_scope(obj, "read"), item)
         _add(needs, "automation", "automation", item)
     for pipe_key in criteria_pipelines(bp, language):
         _add(needs, "automation", "automation", f"stage-criteria tasks of pipeline {pipe_key}")
@@ -353,6 +359,45 @@ def _tier_findings(bp: Blueprint, language: Language, facts: Facts) -> list[Find
     return out
 
 
+def _leads_findings(bp: Blueprint, facts: Facts) -> list[Finding]:
+    """One finding when the portal refuses the leads object (Sales Hub below Professional):
+    everything the blueprint has on leads, and how to switch it off."""
+    refused = [
+        o.refused
+        for key, o in sorted(facts.probes.items())
+        if key.endswith("/" + LEADS) and not o.ok and o.refused is not None
+    ]
+    if not refused:
+        return []
+    items: list[tuple[str, Origin]] = [
+        *((f"pipeline leads/{p.id}", o) for p, o in bp.pipelines if p.object == LEADS),
+        *((f"property leads/{p.name}", o) for p, o in bp.properties if p.object == LEADS),
+        *(
+            (f"property group leads/{g.name}", o)
+            for g, o in bp.property_groups
+            if g.object == LEADS
+        ),
+        *((f"follow-up rule {r.key}", o) for r, o in bp.follow_up_rules if r.object == LEADS),
+    ]
+    files = sorted({o.file for _, o in items})
+    return [
+        Finding(
+            "tier",
+            "error",
+            "the leads prospecting pipeline needs Sales Hub Professional or Enterprise; this "
+            f"portal refuses the leads object ({refused[0]})",
+            tuple(i for i, _ in items),
+            (
+                "upgrade Sales Hub to Professional or Enterprise",
+                "or switch off: remove "
+                + (", ".join(files) if files else "the leads items")
+                + " from the blueprint (the lead pipeline, lead properties and lead rules)",
+            ),
+            tuple(_where(o) for _, o in items),
+        )
+    ]
+
+
 HUB_FOR_PIPELINES = {
     "deals": "more deal pipelines need Sales Hub Starter or higher",
     "tickets": "ticket pipelines beyond the default one need Service Hub Starter or higher",
@@ -485,6 +530,7 @@ def preflight(bp: Blueprint, language: Language, facts: Facts) -> list[Finding]:
     return [
         *_scope_findings(probes, facts),
         *_tier_findings(bp, language, facts),
+        *_leads_findings(bp, facts),
         *_limit_findings(bp, facts),
         *_owner_findings(bp, facts),
         *_name_findings(bp),

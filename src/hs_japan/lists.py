@@ -15,7 +15,13 @@ from typing import Any
 
 from hs_japan.blueprint.model import ListFilter
 
-OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
+OBJECT_TYPE_IDS = {
+    "contacts": "0-1",
+    "companies": "0-2",
+    "deals": "0-3",
+    "tickets": "0-5",
+    "leads": "0-136",  # HubSpot's lead object (docs/hubspot-api.md §15.5)
+}
 OBJECT_NAMES = {v: k for k, v in OBJECT_TYPE_IDS.items()}
 
 PropType = Callable[[str], str | None]  # property name -> HubSpot type (None: unknown)

@@ -204,6 +204,13 @@ def _step(step: StepSpec, obj: str, names: _Names, lang: Language) -> str:
             prop=names.prop(obj, sp.property),
             value=names.value(obj, sp.property, sp.value),
         )
+    if step.rotate_owner is not None:  # leads/handoff: owner rotation
+        owners = ", ".join(step.rotate_owner.owners)
+        return (
+            f"担当者を割り当て({owners}で順番に)"
+            if lang == "ja"
+            else f"assign an owner (rotating among {owners})"
+        )
     assert step.notify is not None
     return w(
         "notify", lang, users=", ".join(step.notify.users), subject=step.notify.subject.pick(lang)
@@ -219,6 +226,14 @@ def _rule_text(rule: FollowUpRuleSpec, bp: Blueprint, names: _Names, lang: Langu
                 if pl.id == trig.stage_entered.pipeline and st.key == stage_label and st.label:
                     stage_label = st.label.pick(lang)
         when = w("when_stage", lang, stage=stage_label)
+        if rule.object == "leads":  # leads: a lead, not a deal, enters the stage
+            when = (
+                f"リードが「{stage_label}」に入ったとき"
+                if lang == "ja"
+                else f"when a lead enters {stage_label}"
+            )
+    elif trig.qualified is not None:  # leads/handoff: "4 of 5 ticked"
+        when = _qualified_text(rule, names, lang)
     else:
         cond = trig.property_equals
         assert cond is not None
@@ -402,6 +417,96 @@ def _conditional_checklist(bp: Blueprint, lang: Language) -> list[str]:
     return out
 
 
+# -- the prospecting cadence and the handoff (leads pipeline, handoff rules) -----------------
+LEADS_WORDS: dict[str, dict[str, str]] = {
+    "cadence": {"ja": "新規開拓:初回接触の手順", "en": "Prospecting: the first-contact cadence"},
+    "cadence_intro": {
+        "ja": "リードはリードパイプライン(HubSpotのリード、Sales Hub Professional以上)で扱う。"
+        "アプローチ中に入ると次の手順のタスクが担当者に作られ、接続済・対象外に移ると止まる。"
+        "各タスクにトークの冒頭と狙う役職が入っている。",
+        "en": "Leads are worked in the lead pipeline (HubSpot leads, Sales Hub Professional "
+        "and up). Entering Attempting creates the owner's tasks below; moving on to Connected "
+        "or Disqualified stops them. Each task carries the opening script and the target role.",
+    },
+    "disqualify": {
+        "ja": "対象外にするときは理由を必ず選ぶ(マーケティングがリードの質を振り返る):",
+        "en": "Disqualifying needs a reason (marketing reviews lead quality with it):",
+    },
+    "handoff": {
+        "ja": "マーケティングから営業への引き継ぎ",
+        "en": "Handoff from marketing to sales",
+    },
+    "handoff_intro": {
+        "ja": "新規インバウンドは、誰かに対応を頼む前に担当者が決まる。ライフサイクルステージは"
+        "ファネルに合わせて動く(リード → SQL → 商談)。",
+        "en": "New inbound leads get an owner before anyone is asked to act. Lifecycle stages "
+        "move with the funnel (lead → SQL → opportunity).",
+    },
+}
+
+
+def _qualified_text(rule: FollowUpRuleSpec, names: _Names, lang: Language) -> str:
+    q = rule.trigger.qualified
+    assert q is not None
+    prop = names.prop(rule.object, q.property)
+    source = ""
+    if q.when is not None:
+        values = q.when.in_ if q.when.in_ is not None else [str(q.when.equals)]
+        shown = ", ".join(names.value(rule.object, q.when.property, v) for v in values)
+        wprop = names.prop(rule.object, q.when.property)
+        source = f"({wprop}: {shown})" if lang == "ja" else f" ({wprop}: {shown})"
+    if lang == "ja":
+        return f"{prop}が{len(q.of)}項目中{q.at_least}項目以上になったとき{source}"
+    return f"when {q.at_least} of the {len(q.of)} items of {prop} are ticked{source}"
+
+
+def prospecting_and_handoff(bp: Blueprint, names: _Names, lang: Language) -> list[str]:
+    """The lead pipeline's cadence and the handoff rules, as a section each (when the
+    blueprint has them)."""
+    out: list[str] = []
+    lead_rules = [r for r, _ in bp.follow_up_rules if r.object == "leads" and not r.absent]
+    lead_pipes = [p for p, _ in bp.pipelines if p.object == "leads" and not p.absent]
+    if lead_rules or lead_pipes:
+        out += [
+            "",
+            f"## {LEADS_WORDS['cadence'][lang]}",
+            "",
+            LEADS_WORDS["cadence_intro"][lang],
+            "",
+        ]
+        for pl in lead_pipes:
+            stages = " → ".join(s.label.pick(lang) if s.label else s.key for s in pl.stages)
+            out.append(f"- `{pl.object}/{pl.id}`: {stages}")
+        for rule in lead_rules:
+            out.append(f"- {_rule_text(rule, bp, names, lang)}")
+            for step in rule.steps:
+                if step.task is not None and step.task.body is not None:
+                    out.append(f"  - {step.task.subject.pick(lang)}: {step.task.body.pick(lang)}")
+        reasons = [
+            p
+            for p, _ in bp.properties
+            if p.object == "leads" and p.name == "jp_disqualification_reason"
+        ]
+        for p in reasons:
+            opts = ", ".join(o.label.pick(lang) for o in p.options or [])
+            out += ["", f"{LEADS_WORDS['disqualify'][lang]} {opts}"]
+    handoff = [
+        r
+        for r, origin in bp.follow_up_rules
+        if not r.absent and origin.file.endswith("handoff.yaml")
+    ]
+    if handoff:
+        out += [
+            "",
+            f"## {LEADS_WORDS['handoff'][lang]}",
+            "",
+            LEADS_WORDS["handoff_intro"][lang],
+            "",
+        ]
+        out += [f"- {_rule_text(r, bp, names, lang)}" for r in handoff]
+    return out
+
+
 def render_playbook(bp: Blueprint, lang: Language) -> str:
     names = _Names(bp, lang)
     out = [
@@ -448,6 +553,7 @@ def render_playbook(bp: Blueprint, lang: Language) -> str:
             opts = ", ".join(o.label.pick(lang) for o in p.options)
             out.append(f"- {p.label.pick(lang)} (`{p.name}`): {opts}")
     out += _stakeholder_map(bp, lang)
+    out += prospecting_and_handoff(bp, names, lang)
     out += ["", f"## {w('rules', lang)}", ""]
     rules = [r for r, _ in bp.follow_up_rules if not r.absent]
     out += [f"- {_rule_text(r, bp, names, lang)}" for r in rules] or [w("none_rules", lang)]

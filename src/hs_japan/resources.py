@@ -10,6 +10,7 @@ A resource is identified by ``(kind, key)``. Keys are natural HubSpot keys:
 - ``workflow``: ``<objectType>/<flow key>`` (found by its ``hsjapan_key`` marker)
 - ``association_label``: ``<fromObject>/<toObject>/<name>`` (found by its label text)
 - ``property_validation``: ``<objectType>/<propertyName>/<RULE_TYPE>``
+- ``form``: ``forms/<blueprint form key>`` (found by its ``hsjapan-form-<key>`` CSS class)
 
 ``attrs`` hold HubSpot's own (camelCase) attribute names so that the plan reads like
 the API it will call. A desired resource carries only the attributes the blueprint

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,10 +49,38 @@ from hs_japan.blueprint.model import (
 from hs_japan.reserved import MARKER, marker_of
 
 MARKER_PREFIX = "rule_"
-OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
+OBJECT_TYPE_IDS = {
+    "contacts": "0-1",
+    "companies": "0-2",
+    "deals": "0-3",
+    "tickets": "0-5",
+    "leads": "0-136",
+}
 # HubSpot-defined association types task → record used by "create task" actions
-# [obs: 216 for deals in public scripts; the others from HubSpot's association table]
-TASK_ASSOCIATION = {"contacts": 204, "companies": 192, "deals": 216, "tickets": 230}
+# [obs: 216 for deals in public scripts; the others from HubSpot's association table;
+# leads: guess, unconfirmed (docs/hubspot-api.md §14)]
+TASK_ASSOCIATION = {"contacts": 204, "companies": 192, "deals": 216, "tickets": 230, "leads": 646}
+# the record property holding the stage, per pipeline object (docs/hubspot-api.md §4.5, §15.5)
+STAGE_PROPERTY = {"deals": "dealstage", "leads": "hs_pipeline_stage"}
+# HubSpot-defined properties the handoff rules name: every portal has them (HubSpot's default
+# contact properties), so a rule may name them before the portal's properties are read
+HUBSPOT_DEFINED_TYPES = {
+    ("contacts", "lifecyclestage"): "enumeration",
+    ("contacts", "hubspot_owner_id"): "enumeration",
+    ("contacts", "notes_last_contacted"): "datetime",
+    ("contacts", "hs_lead_status"): "enumeration",
+    ("leads", "hubspot_owner_id"): "enumeration",
+    ("leads", "hs_pipeline_stage"): "enumeration",
+}
+
+
+def prop_type_of(ctx: RuleContext, obj: str, name: str) -> str | None:
+    """A property's type: the blueprint's or the portal's, else HubSpot's own."""
+    return ctx.prop_type(obj, name) or HUBSPOT_DEFINED_TYPES.get((obj, name))
+
+
+# "rotate record to owner" (docs/hubspot-api.md §15.8) [guess: id and fields unconfirmed]
+ROTATE_ACTION = "0-11"
 MONTHS = (
     "JANUARY",
     "FEBRUARY",
@@ -87,11 +116,13 @@ class RuleContext:
     """What a rule needs from the blueprint and the portal to become a flow."""
 
     language: Language
-    stages: dict[str, set[str]]  # pipeline id -> stage keys (blueprint and portal)
+    stages: dict[str, set[str]]  # deal pipeline id -> stage keys (blueprint and portal)
     prop_type: Callable[[str, str], str | None]  # (object, property) -> HubSpot type
     owner_user_id: Callable[[str], int | None]  # email -> HubSpot user id
     calendar: HolidayCalendarSpec = dataclasses.field(default_factory=HolidayCalendarSpec)
     portal_time_zone: str = "Asia/Tokyo"
+    # lead pipeline id -> stage keys (blueprint and portal)
+    lead_stages: dict[str, set[str]] = dataclasses.field(default_factory=dict)
 
 
 def calendar_years(calendar: HolidayCalendarSpec) -> range:
@@ -254,6 +285,62 @@ def _branch(filters: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _branches(ands: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    """An OR of AND branches (the trigger ``qualified``: one branch per combination)."""
+    return {
+        "filterBranchType": "OR",
+        "filterBranchOperator": "OR",
+        "filters": [],
+        "filterBranches": [
+            {
+                "filterBranchType": "AND",
+                "filterBranchOperator": "AND",
+                "filterBranches": [],
+                "filters": filters,
+            }
+            for filters in ands
+        ],
+    }
+
+
+def qualified_branches(rule: FollowUpRuleSpec, ctx: RuleContext) -> list[list[dict[str, Any]]]:
+    """ "At least N of these checkbox values ticked" as AND branches, one per combination of
+    N values (``CONTAINS_ALL``), each with the rule's ``when`` condition (e.g. the lead
+    source): HubSpot's list filters have no count operator (docs/hubspot-api.md §15.9)."""
+    q = rule.trigger.qualified
+    assert q is not None
+    if prop_type_of(ctx, rule.object, q.property) is None:
+        raise RuleError(
+            "trigger.qualified.property",
+            f"rule '{rule.key}': unknown {rule.object} property '{q.property}'",
+        )
+    when = None
+    if q.when is not None:
+        wtype = prop_type_of(ctx, rule.object, q.when.property)
+        if wtype is None:
+            raise RuleError(
+                "trigger.qualified.when.property",
+                f"rule '{rule.key}': unknown {rule.object} property '{q.when.property}'",
+            )
+        values = list(q.when.in_) if q.when.in_ is not None else [str(q.when.equals)]
+        when = _filter(q.when.property, values, wtype)
+    out = []
+    # in sorted order: the flow does not depend on how the blueprint lists the values
+    for combo in itertools.combinations(sorted(q.of), q.at_least):
+        ticked = {
+            "filterType": "PROPERTY",
+            "property": q.property,
+            "operation": {
+                "operationType": "ENUMERATION",
+                "operator": "CONTAINS_ALL",
+                "values": sorted(combo),
+                "includeObjectsWithNoValueSet": False,
+            },
+        }
+        out.append([ticked, *([when] if when else [])])
+    return out
+
+
 def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
     where = f"steps[{index}]"
     lang = ctx.language
@@ -291,7 +378,7 @@ def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext
         return {"actionTypeId": "0-3", "fields": fields}
     if step.set_property is not None:
         prop = step.set_property.property
-        if ctx.prop_type(rule.object, prop) is None:
+        if prop_type_of(ctx, rule.object, prop) is None:
             raise RuleError(
                 f"{where}.set_property.property",
                 f"rule '{rule.key}': unknown {rule.object} property '{prop}'",
@@ -301,6 +388,24 @@ def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext
             "fields": {
                 "property_name": prop,
                 "value": {"type": "STATIC_VALUE", "staticValue": step.set_property.value},
+            },
+        }
+    if step.rotate_owner is not None:
+        owner_ids = []
+        for j, email in enumerate(step.rotate_owner.owners):
+            user_id = ctx.owner_user_id(email)
+            if user_id is None:
+                raise RuleError(
+                    f"{where}.rotate_owner.owners[{j}]",
+                    f"rule '{rule.key}': no HubSpot user with email {email} in this portal",
+                )
+            owner_ids.append(str(user_id))
+        return {
+            "actionTypeId": ROTATE_ACTION,
+            "fields": {
+                "user_ids": owner_ids,
+                "target_property": "hubspot_owner_id",
+                "overwrite_current_owner": "true" if step.rotate_owner.overwrite else "false",
             },
         }
     assert step.notify is not None
@@ -327,28 +432,35 @@ def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext
 def compile_rule(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
     """The v4 flow for ``rule``; raises :class:`RuleError` for an unresolved reference."""
     trigger = rule.trigger
+    branches: list[list[dict[str, Any]]] | None = None
     if trigger.stage_entered is not None:
         ref = trigger.stage_entered
-        if rule.object != "deals":
+        if rule.object not in STAGE_PROPERTY:
             raise RuleError(
                 "trigger.stage_entered",
-                f"rule '{rule.key}': stage_entered is for deal rules (object: deals)",
+                f"rule '{rule.key}': stage_entered is for deal and lead rules "
+                "(object: deals or leads)",
             )
-        if ref.pipeline not in ctx.stages:
+        stages = ctx.stages if rule.object == "deals" else ctx.lead_stages
+        singular = "deal" if rule.object == "deals" else "lead"
+        if ref.pipeline not in stages:
             raise RuleError(
                 "trigger.stage_entered.pipeline",
-                f"rule '{rule.key}': no deal pipeline '{ref.pipeline}'",
+                f"rule '{rule.key}': no {singular} pipeline '{ref.pipeline}'",
             )
-        if ref.stage not in ctx.stages[ref.pipeline]:
+        if ref.stage not in stages[ref.pipeline]:
             raise RuleError(
                 "trigger.stage_entered.stage",
                 f"rule '{rule.key}': no stage '{ref.stage}' in pipeline '{ref.pipeline}'",
             )
-        enrol = _filter("dealstage", [ref.stage], "enumeration")
+        enrol = _filter(STAGE_PROPERTY[rule.object], [ref.stage], "enumeration")
+    elif trigger.qualified is not None:
+        branches = qualified_branches(rule, ctx)
+        enrol = {}
     else:
         cond = trigger.property_equals
         assert cond is not None
-        ptype = ctx.prop_type(rule.object, cond.property)
+        ptype = prop_type_of(ctx, rule.object, cond.property)
         if ptype is None:
             raise RuleError(
                 "trigger.property_equals.property",
@@ -356,6 +468,25 @@ def compile_rule(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
             )
         values = list(cond.in_) if cond.in_ is not None else [str(cond.equals)]
         enrol = _filter(cond.property, values, ptype)
+    unset = []
+    for j, name in enumerate(trigger.unset):
+        if prop_type_of(ctx, rule.object, name) is None:
+            raise RuleError(
+                f"trigger.unset[{j}]", f"rule '{rule.key}': unknown {rule.object} property '{name}'"
+            )
+        unset.append(
+            {
+                "filterType": "PROPERTY",
+                "property": name,
+                "operation": {
+                    "operationType": "ALL_PROPERTY",
+                    "operator": "IS_UNKNOWN",
+                    # required by the v4 schema (PublicAllPropertyTypesOperation)
+                    "includeObjectsWithNoValueSet": True,
+                },
+            }
+        )
+    branches = [[enrol, *unset]] if branches is None else [[*b, *unset] for b in branches]
     actions = []
     for i, step in enumerate(rule.steps):
         body = _action(step, i, rule, ctx)
@@ -385,7 +516,7 @@ def compile_rule(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
             "type": "LIST_BASED",
             "shouldReEnroll": rule.re_enroll,
             "unEnrollObjectsNotMeetingCriteria": rule.unenroll_when_unmet,
-            "listFilterBranch": _branch([enrol]),
+            "listFilterBranch": _branch([enrol]) if branches is None else _branches(branches),
             "reEnrollmentTriggersFilterBranches": [],
         },
         "timeWindows": time_windows(hours, ctx.portal_time_zone) if hours else [],
@@ -424,7 +555,19 @@ def decompile_flow(
     if criteria.get("type") != "LIST_BASED":
         raise DecompileError(f"enrollment type {criteria.get('type')} is not supported")
     branches = (criteria.get("listFilterBranch") or {}).get("filterBranches") or []
-    if len(branches) != 1 or len(branches[0].get("filters") or []) != 1:
+    qualified = _qualified_back(branches) if len(branches) > 1 else None
+    if qualified is not None:  # the trigger "qualified": one branch per combination
+        branches = [{"filters": [{}, *qualified[1]]}]
+    unset = (
+        [
+            str(x.get("property"))
+            for x in (branches[0].get("filters") or [])[1:]
+            if (x.get("operation") or {}).get("operator") == "IS_UNKNOWN"
+        ]
+        if len(branches) == 1
+        else []
+    )
+    if len(branches) != 1 or len(branches[0].get("filters") or []) != 1 + len(unset):
         raise DecompileError("the trigger has more than one condition")
     f = branches[0]["filters"][0]
     op = f.get("operation") or {}
@@ -437,6 +580,10 @@ def decompile_flow(
         trigger: dict[str, Any] = {"stage_entered": {"pipeline": pipeline, "stage": values[0]}}
     else:
         trigger = {"property_equals": {"property": f.get("property"), "in": values}}
+    if qualified is not None:
+        trigger = {"qualified": qualified[0]}
+    if unset:
+        trigger["unset"] = unset
     steps: list[dict[str, Any]] = []
     by_id = {str(a.get("actionId")): a for a in flow.get("actions") or []}
     current: str | None = str(flow.get("startActionId"))
@@ -480,6 +627,17 @@ def decompile_flow(
                     }
                 }
             )
+        elif kind == ROTATE_ACTION:
+            rotate_emails = []
+            for uid in fields.get("user_ids") or []:
+                email = owner_email(int(uid))
+                if email is None:
+                    raise DecompileError(f"user {uid} has no owner email to refer to")
+                rotate_emails.append(email)
+            rotate: dict[str, Any] = {"owners": rotate_emails}
+            if str(fields.get("overwrite_current_owner")) == "true":
+                rotate["overwrite"] = True
+            steps.append({"rotate_owner": rotate})
         elif kind == "0-9":
             emails = []
             for uid in fields.get("user_ids") or []:
@@ -513,6 +671,42 @@ def decompile_flow(
     if hours is not None:
         rule["business_hours"] = hours
     return rule
+
+
+def _qualified_back(
+    branches: list[dict[str, Any]],
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The trigger ``qualified`` back from its branches (one per combination of ticked
+    values, each with the same other filters): the trigger, with ``when`` from the first
+    other filter, and the filters left (``unset``); None when the branches are not such a
+    set."""
+    firsts, rests = [], []
+    for b in branches:
+        filters = b.get("filters") or []
+        if not filters:
+            return None
+        op = filters[0].get("operation") or {}
+        if op.get("operator") != "CONTAINS_ALL":
+            return None
+        firsts.append((str(filters[0].get("property")), tuple(op.get("values") or [])))
+        rests.append(filters[1:])
+    prop = firsts[0][0]
+    size = len(firsts[0][1])
+    values = sorted({v for _, combo in firsts for v in combo})
+    if (
+        any(p != prop or len(c) != size for p, c in firsts)
+        or any(r != rests[0] for r in rests)
+        or {tuple(sorted(c)) for _, c in firsts} != set(itertools.combinations(values, size))
+    ):
+        return None
+    qualified: dict[str, Any] = {"property": prop, "of": values, "at_least": size}
+    rest = list(rests[0])
+    if rest and (rest[0].get("operation") or {}).get("operator") != "IS_UNKNOWN":
+        when = rest.pop(0)
+        op = when.get("operation") or {}
+        raw = list(op.get("values") or []) if "values" in op else [op.get("value")]
+        qualified["when"] = {"property": when.get("property"), "in": [str(v) for v in raw]}
+    return qualified, rest
 
 
 def _due_back(unit: str, delta: int, days: Any) -> dict[str, Any]:

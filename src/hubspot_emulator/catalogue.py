@@ -34,6 +34,8 @@ DEFAULT_GROUPS = {
     "deals": [("dealinformation", "Deal information")],
     "tickets": [("ticketinformation", "Ticket information")],
     # [guess on the group's name: the material reached does not name it]
+    "leads": [("leadinformation", "Lead information")],
+    # [guess on the group's name: the material reached does not name it]
     "meetings": [("meetinginformation", "Meeting information")],
 }
 
@@ -664,9 +666,39 @@ MEETINGS: list[Entry] = [
     ("hs_object_id", "Record ID", "number", "number", "r", []),
 ]
 
+# Leads (object type 0-136), from HubSpot's leads API guide
+# (developers.hubspot.com/docs/guides/api/crm/objects/leads, "Properties"): hs_lead_name
+# (required on create), hs_lead_type and hs_lead_label (dropdowns whose options a portal
+# edits; the guide's example sends "NEW BUSINESS" and "WARM"), the pipeline pair and the
+# owner. The option values below are the guide's and integrations' [obs].
+LEAD_TYPES: Options = [
+    ("NEW BUSINESS", "New Business"),
+    ("UPSELL", "Upsell"),
+    ("RE_ATTEMPTING", "Re-attempting"),
+]
+LEAD_LABELS: Options = [("HOT", "Hot"), ("WARM", "Warm"), ("COLD", "Cold")]
+LEADS: list[Entry] = [
+    ("hs_lead_name", "Lead name", "string", "text", "", []),
+    ("hs_lead_type", "Lead type", "enumeration", "select", "o", LEAD_TYPES),
+    ("hs_lead_label", "Lead label", "enumeration", "select", "o", LEAD_LABELS),
+    ("hs_pipeline", "Pipeline", "enumeration", "select", "x", []),
+    ("hs_pipeline_stage", "Lead stage", "enumeration", "select", "x", []),
+    ("hubspot_owner_id", "Lead owner", "enumeration", "select", "x", []),
+    ("hs_createdate", "Create date", "datetime", "date", "r", []),
+    ("hs_lastmodifieddate", "Last modified date", "datetime", "date", "r", []),
+    ("hs_object_id", "Record ID", "number", "number", "r", []),
+]
+
 # how many leading entries per object were the emulator's original seed (they keep their
 # display order 0..n-1; the rest come after, -1)
-SEEDED = {"contacts": 8, "companies": 7, "deals": 8, "tickets": 6, "meetings": len(MEETINGS)}
+SEEDED = {
+    "contacts": 8,
+    "companies": 7,
+    "deals": 8,
+    "tickets": 6,
+    "meetings": len(MEETINGS),
+    "leads": len(LEADS),
+}
 
 CATALOGUE: dict[str, list[Entry]] = {
     "contacts": CONTACTS,
@@ -674,6 +706,7 @@ CATALOGUE: dict[str, list[Entry]] = {
     "deals": DEALS,
     "tickets": TICKETS,
     "meetings": MEETINGS,
+    "leads": LEADS,
 }
 
 

@@ -18,6 +18,9 @@ OBJECT_TYPE_IDS = {
     "companies": "0-2",
     "deals": "0-3",
     "tickets": "0-5",
+    # leads (Sales Hub Professional and up; leads.py refuses them below): HubSpot's object
+    # type id 0-136 [obs: integrations reading GET /crm/v3/pipelines/0-136]
+    "leads": "0-136",
 }
 # activities served only as records (/crm/v3/objects/meetings and associations v4): HubSpot's
 # object type id for meetings is 0-47 ("Understanding the CRM", object type IDs); they have no
@@ -33,8 +36,13 @@ ALIASES = {
     "deal": "deals",
     "ticket": "tickets",
     "meeting": "meetings",
+    "lead": "leads",
 }
-PIPELINE_OBJECTS = ("deals", "tickets")
+PIPELINE_OBJECTS = ("deals", "tickets", "leads")
+# objects whose schema scopes are the object scopes (crm-properties-v3.json and
+# crm-pipelines-v3.json list crm.objects.leads.read/write for leads; there is no
+# crm.schemas.leads.* scope)
+OBJECT_SCOPED_SCHEMAS = ("leads",)
 TYPE_ID_NAMES = {tid: name for name, tid in OBJECT_TYPE_IDS.items()}
 # name -> (singular, plural) labels, as the limits API reports them
 OBJECT_LABELS = {
@@ -42,6 +50,7 @@ OBJECT_LABELS = {
     "companies": ("Company", "Companies"),
     "deals": ("Deal", "Deals"),
     "tickets": ("Ticket", "Tickets"),
+    "leads": ("Lead", "Leads"),
 }
 RECORD_LABELS = {**OBJECT_LABELS, "meetings": ("Meeting", "Meetings")}
 
@@ -69,6 +78,8 @@ def schema_read_scopes(request: Request) -> list[str]:
         return []  # unknown object type: the handler answers 400
     if obj == "tickets":
         return ["tickets", "crm.schemas.tickets.read", "crm.schemas.tickets.write"]
+    if obj in OBJECT_SCOPED_SCHEMAS:
+        return [f"crm.objects.{obj}.read", f"crm.objects.{obj}.write"]
     return [f"crm.schemas.{obj}.read", f"crm.schemas.{obj}.write"]
 
 
@@ -78,6 +89,8 @@ def schema_write_scopes(request: Request) -> list[str]:
         return []  # unknown object type: the handler answers 400
     if obj == "tickets":
         return ["tickets", "crm.schemas.tickets.write"]
+    if obj in OBJECT_SCOPED_SCHEMAS:
+        return [f"crm.objects.{obj}.write"]
     return [f"crm.schemas.{obj}.write"]
 
 
@@ -124,11 +137,18 @@ ALL_SCOPES = sorted(
         "crm.lists.read",
         "crm.lists.write",
         "crm.schemas.custom.read",
-        *(f"crm.schemas.{o}.{rw}" for o in OBJECT_TYPE_IDS for rw in ("read", "write")),
+        *(
+            f"crm.schemas.{o}.{rw}"
+            for o in OBJECT_TYPE_IDS
+            if o not in OBJECT_SCOPED_SCHEMAS
+            for rw in ("read", "write")
+        ),
         *(f"crm.objects.{o}.{rw}" for o in RECORD_TYPE_IDS for rw in ("read", "write")),
+        "forms",
         *(
             scope
             for o in OBJECT_TYPE_IDS
+            if o not in OBJECT_SCOPED_SCHEMAS
             for level in ("sensitive", "highly_sensitive")
             for scope in sensitive_write_scopes(o, level)
         ),

@@ -49,6 +49,8 @@ BUILTIN_ACTION_TYPES = {
     "0-5": "Set property value",
     "0-8": "Send internal email notification",
     "0-9": "Send in-app notification",
+    # [guess: the id of "rotate record to owner" is not in the material reached]
+    "0-11": "Rotate record to owner",
     "0-13": "Add to / remove from static list (legacy)",
     "0-35": "Delay until a date",
     "0-63809083": "Add to static list",

@@ -12,7 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from hubspot_emulator.api import ApiError, Request, Response, route, validation
-from hubspot_emulator.common import OBJECT_LABELS, OBJECT_TYPE_IDS, PIPELINE_OBJECTS, fixed
+from hubspot_emulator.common import (
+    OBJECT_LABELS,
+    OBJECT_SCOPED_SCHEMAS,
+    OBJECT_TYPE_IDS,
+    PIPELINE_OBJECTS,
+    fixed,
+)
 from hubspot_emulator.store import Store
 
 # [guess] per tier; api_add_on is an Enterprise portal with the API limit increase pack
@@ -56,7 +62,12 @@ RECORDS_PER_OBJECT = {
 _ANY_OBJECT_SCOPE = fixed(
     "tickets",
     *(f"crm.objects.{o}.{rw}" for o in OBJECT_TYPE_IDS for rw in ("read", "write")),
-    *(f"crm.schemas.{o}.{rw}" for o in OBJECT_TYPE_IDS for rw in ("read", "write")),
+    *(
+        f"crm.schemas.{o}.{rw}"
+        for o in OBJECT_TYPE_IDS
+        if o not in OBJECT_SCOPED_SCHEMAS
+        for rw in ("read", "write")
+    ),
 )
 _CUSTOM_SCOPES = fixed(
     "crm.schemas.custom.read",
@@ -79,7 +90,7 @@ _RANK = {t: i for i, t in enumerate(HUB_TIERS)}
 # guide: "If your account has a Sales Hub subscription, you can create multiple deal
 # pipelines. If your account has a Service Hub subscription, you can create multiple ticket
 # pipelines.")
-PIPELINE_HUB = {"deals": "sales", "tickets": "service"}
+PIPELINE_HUB = {"deals": "sales", "tickets": "service", "leads": "sales"}
 
 
 def default_hubs(tier: str) -> dict[str, str | None]:

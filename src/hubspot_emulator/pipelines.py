@@ -4,7 +4,9 @@ Rules enforced here: ids chosen by the caller (``pipelineId``/``stageId``, lower
 or generated as numeric strings; stage ids unique per object type; pipeline labels
 unique per object type and stage labels unique per pipeline; stage metadata values are
 strings, deals need ``probability`` 0.0–1.0 in 0.1 steps, tickets take ``ticketState``
-OPEN/CLOSED, ``isClosed`` is computed (output-only); archived pipelines answer 404;
+OPEN/CLOSED, ``isClosed`` is computed (output-only) for deals and tickets; lead stages
+(``leads``, Sales Hub Professional and up, refused below by leads.py) keep their metadata
+as given; archived pipelines answer 404;
 PATCH touches only the fields it names; PUT replaces the stage list; deletes with the
 validate flags set are refused while records (or flows) use the pipeline or stage;
 every write leaves an audit entry, listed newest first; creating beyond the tier's pipeline
@@ -45,7 +47,11 @@ MAX_STAGES = 100
 MAX_LABEL = 255
 
 # record properties holding the pipeline and stage of a record (docs/hubspot-api.md §3/§4.5)
-RECORD_KEYS = {"deals": ("pipeline", "dealstage"), "tickets": ("hs_pipeline", "hs_pipeline_stage")}
+RECORD_KEYS = {
+    "deals": ("pipeline", "dealstage"),
+    "tickets": ("hs_pipeline", "hs_pipeline_stage"),
+    "leads": ("hs_pipeline", "hs_pipeline_stage"),
+}
 
 
 def _coll(obj: str) -> str:
@@ -142,6 +148,10 @@ def _metadata(obj: str, value: Any, where: str) -> dict[str, str]:
         p = round(p, 1)
         out["probability"] = str(p)
         out["isClosed"] = "true" if p in (0.0, 1.0) else "false"
+    elif obj == "leads":
+        # lead stages: metadata is free-form strings; no key is documented as required
+        # and nothing is computed (docs/hubspot-api.md §15.5) [guess]
+        pass
     else:
         state = out.get("ticketState")
         if state is not None and state not in TICKET_STATES:

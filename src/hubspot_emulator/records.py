@@ -102,6 +102,15 @@ DEFAULT_OUTPUT: dict[str, tuple[str, ...]] = {
         "hs_ticket_priority",
         "subject",
     ),
+    # [guess: the leads guide's common properties and the pipeline pair]
+    "leads": (
+        "hs_createdate",
+        "hs_lastmodifieddate",
+        "hs_lead_name",
+        "hs_object_id",
+        "hs_pipeline",
+        "hs_pipeline_stage",
+    ),
     # [guess: HubSpot's default output for activities is not in the material reached]
     "meetings": ("hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
 }
@@ -111,9 +120,14 @@ SEARCHABLE = {
     "deals": ("dealname",),
     "tickets": ("subject", "content"),
     "meetings": ("hs_meeting_title", "hs_meeting_body"),
+    "leads": ("hs_lead_name",),
 }
-STAGE_KEYS = {"deals": ("pipeline", "dealstage"), "tickets": ("hs_pipeline", "hs_pipeline_stage")}
-DEFAULT_PIPELINE = {"deals": "default", "tickets": "0"}
+STAGE_KEYS = {
+    "deals": ("pipeline", "dealstage"),
+    "tickets": ("hs_pipeline", "hs_pipeline_stage"),
+    "leads": ("hs_pipeline", "hs_pipeline_stage"),
+}
+DEFAULT_PIPELINE = {"deals": "default", "tickets": "0", "leads": "lead-pipeline-id"}
 MAX_VALUE = 65_536
 MAX_BATCH = 100
 SEARCH_MAX_LIMIT = 200
@@ -139,8 +153,12 @@ def _coll(obj: str) -> str:
     return f"record:{obj}"
 
 
+# objects whose creation date is hs_createdate (activities, leads: their catalogue's name)
+HS_CREATEDATE = (*ACTIVITY_TYPE_IDS, "leads")
+
+
 def _always(obj: str) -> tuple[str, ...]:
-    if obj in ACTIVITY_TYPE_IDS:
+    if obj in HS_CREATEDATE:
         return ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
     last = "lastmodifieddate" if obj == "contacts" else "hs_lastmodifieddate"
     return ("createdate", last, "hs_object_id")
@@ -154,7 +172,7 @@ def system_type(obj: str, name: str) -> str | None:
         return "number"
     if obj == "contacts" and name == "lastmodifieddate":
         return "datetime"
-    if obj in ACTIVITY_TYPE_IDS and name == "hs_createdate":
+    if obj in HS_CREATEDATE and name == "hs_createdate":
         return "datetime"
     if obj in STAGE_KEYS:
         return stage_property_type(name)
@@ -459,7 +477,7 @@ def create_record(ctx: Ctx, body: Any, where: str = "", *, seeding: bool = False
     props.update(hs_object_id=rid, createdate=created, hs_lastmodifieddate=last)
     if ctx.obj == "contacts":
         props["lastmodifieddate"] = last
-    if ctx.obj in ACTIVITY_TYPE_IDS:
+    if ctx.obj in HS_CREATEDATE:
         props["hs_createdate"] = props.get("hs_createdate") or created
     if ctx.obj in STAGE_KEYS:
         stage = props.get(STAGE_KEYS[ctx.obj][1])

@@ -29,6 +29,8 @@ from hubspot_emulator import (  # noqa: F401
     association_labels,
     associations,
     flows,
+    forms,
+    leads,
     limits_tracking,
     lists,
     owners,
@@ -198,6 +200,7 @@ class EmulatorServer:
                 account_type, portal_name or "Local portal", tier, granted, full_hubs
             )
             seed_portal(self.store, int(created["portalId"]))
+            leads.seed_leads(self.store, int(created["portalId"]))
         return created
 
     def requests(self, portal_id: int) -> list[dict[str, Any]]:
@@ -496,6 +499,8 @@ class _Handler(BaseHTTPRequestHandler):
                         links={"scopes": SCOPES_DOC},
                         headers=limit_headers,
                     )
+            if found.scopes is not None:
+                leads.check_tier(request_stub)  # leads need Sales Hub Professional
             if found.bucket == "search":
                 # CRM search: no rate-limit headers, its own per-second cap
                 # (docs/hubspot-api.md §2.1)
@@ -658,6 +663,7 @@ def _control(
     if rest == "/reset" and method == "POST":
         store.reset_portal(portal_id)
         seed_portal(store, portal_id)
+        leads.seed_leads(store, portal_id)
         emu.limits.forget(portal_id)
         return Response(204)
     if rest == "/faults":

@@ -49,7 +49,8 @@ def test_custom_and_calculated_property_usage(api: Api) -> None:
     )
     custom = api.get(f"{LIMITS}/custom-properties").json()
     assert by_type(custom)["0-3"]["usage"] == 3 and custom["overallUsage"] == 3
-    assert custom["overallLimit"] == 4 * by_type(custom)["0-3"]["limit"]
+    # one entry per object with a schema: contacts, companies, deals, tickets, leads
+    assert custom["overallLimit"] == 5 * by_type(custom)["0-3"]["limit"]
     calculated = api.get(f"{LIMITS}/calculated-properties").json()
     assert calculated["overallUsage"] == 1 and calculated["overallLimit"] == 200
     assert by_type(calculated)["0-3"]["usage"] == 1

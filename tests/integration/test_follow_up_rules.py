@@ -38,7 +38,9 @@ def test_rules_apply_once_and_a_delay_change_is_one_update(
     assert cli("apply", str(bp), *on(portal), "--yes").exit_code == 0
     flows = managed(portal)
     rules = {k: f for k, f in flows.items() if k.startswith("rule_")}
-    assert len(rules) == 8  # with the spider's contact rule on companies
+    # follow-up.yaml's 8 (with the spider's contact rule on companies), handoff.yaml's 5 and
+    # pipeline-leads.yaml's cadence
+    assert len(rules) == 14
     contact = rules["rule_jp_spider_contact_lookalike"]
     assert contact["type"] == "PLATFORM_FLOW" and contact["objectTypeId"] == "0-2"
     first = contact["enrollmentCriteria"]["listFilterBranch"]["filterBranches"][0]["filters"][0]

@@ -64,6 +64,8 @@ def test_apply_on_starter_succeeds_with_the_parts_switched_off(
     shutil.copytree(DEFAULT_BLUEPRINT, bp)
     (bp / "follow-up.yaml").unlink()  # rules are workflows: Professional only
     (bp / "funnel.yaml").unlink()  # it names the rules
+    (bp / "handoff.yaml").unlink()  # handoff rules are workflows too
+    (bp / "pipeline-leads.yaml").unlink()  # leads need Sales Hub Professional (doctor says so)
     pipeline = bp / "pipeline-deals.yaml"
     pipeline.write_text(
         pipeline.read_text(encoding="utf-8").replace(

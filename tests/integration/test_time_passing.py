@@ -79,8 +79,9 @@ def test_a_short_horizon_is_a_note_and_extending_it_one_explained_update(
     )
     extended = cli("plan", str(bp), *on(portal), "--detailed-exitcode")
     assert extended.exit_code == 2
-    assert extended.stdout.count("extend holiday calendar through 2030") == 8  # one per rule
-    assert "8 to update" in extended.stdout and "to create" in extended.stdout
+    # one per rule that skips holidays: follow-up.yaml's 8, the lead cadence and the SLA
+    assert extended.stdout.count("extend holiday calendar through 2030") == 10
+    assert "10 to update" in extended.stdout and "to create" in extended.stdout
 
 
 def test_removed_stage_criteria_take_their_workflow_with_them(

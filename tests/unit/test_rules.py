@@ -208,6 +208,13 @@ def test_the_japan_rules_validate_against_the_v4_schema() -> None:
                 s.key for pl, _ in load_blueprint(DEFAULT_BLUEPRINT).pipelines for s in pl.stages
             }
         },
+        # the lead pipeline's stages and the handoff's owner (pipeline-leads.yaml, handoff.yaml)
+        lead_stages={
+            pl.id: {s.key for s in pl.stages}
+            for pl, _ in load_blueprint(DEFAULT_BLUEPRINT).pipelines
+            if pl.object == "leads"
+        },
+        owner_user_id=lambda email: 1,
     )
     rules = load_blueprint(DEFAULT_BLUEPRINT).follow_up_rules
     assert len(rules) >= 6
@@ -289,3 +296,51 @@ def test_flows_not_made_from_rules_are_reported_not_guessed() -> None:
     branching = {**flow, "actions": [{**flow["actions"][0], "type": "STATIC_BRANCH"}]}
     with pytest.raises(DecompileError, match="STATIC_BRANCH"):
         decompile_flow(branching, owner_email, pipeline_of)
+
+
+def test_qualified_is_one_branch_per_combination_and_the_source() -> None:
+    """'3 of 4 ticked' for some sources: C(4,3) = 4 AND branches of CONTAINS_ALL + source."""
+    r = rule(
+        key="q",
+        name="q",
+        object="contacts",
+        trigger={
+            "qualified": {
+                "property": "jp_qualification",
+                "of": ["a", "b", "c", "d"],
+                "at_least": 3,
+                "when": {"property": "jp_first_touch", "in": ["trial"]},
+            },
+            "unset": ["hubspot_owner_id"],
+        },
+        steps=[{"set_property": {"property": "jp_first_touch", "value": "trial"}}],
+    )
+    types = {
+        ("contacts", "jp_qualification"): "enumeration",
+        ("contacts", "jp_first_touch"): "enumeration",
+    }
+    flow = compile_rule(r, ctx(prop_type=lambda obj, name: types.get((obj, name))))
+    branches = flow["enrollmentCriteria"]["listFilterBranch"]["filterBranches"]
+    assert len(branches) == 4
+    combos = {tuple(b["filters"][0]["operation"]["values"]) for b in branches}
+    assert combos == {("a", "b", "c"), ("a", "b", "d"), ("a", "c", "d"), ("b", "c", "d")}
+    for b in branches:
+        assert b["filters"][0]["operation"]["operator"] == "CONTAINS_ALL"
+        assert b["filters"][1]["property"] == "jp_first_touch"
+        assert b["filters"][2]["operation"]["operator"] == "IS_UNKNOWN"
+
+
+def test_lead_stage_trigger_and_unknown_lead_stage() -> None:
+    r = rule(
+        key="cadence",
+        name="c",
+        object="leads",
+        trigger={"stage_entered": {"pipeline": "jp_prospecting", "stage": "jp_lead_attempting"}},
+        steps=[{"task": {"type": "CALL", "subject": "call"}}],
+    )
+    flow = compile_rule(r, ctx(lead_stages={"jp_prospecting": {"jp_lead_attempting"}}))
+    assert flow["objectTypeId"] == "0-136" and flow["type"] == "PLATFORM_FLOW"
+    f = flow["enrollmentCriteria"]["listFilterBranch"]["filterBranches"][0]["filters"][0]
+    assert f["property"] == "hs_pipeline_stage"
+    with pytest.raises(RuleError, match="no lead pipeline 'jp_prospecting'"):
+        compile_rule(r, ctx())

@@ -21,6 +21,7 @@ from hs_japan.blueprint.model import (
     AssociationLabelSpec,
     Blueprint,
     FollowUpRuleSpec,
+    FormSpec,
     FunnelStageSpec,
     HolidayCalendarSpec,
     ListSpec,
@@ -160,6 +161,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "holiday_calendars": HolidayCalendarSpec,
     "association_labels": AssociationLabelSpec,
     "property_validations": PropertyValidationSpec,
+    "forms": FormSpec,
 }
 
 

@@ -13,8 +13,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Language = Literal["ja", "en"]
-ObjectType = Literal["contacts", "companies", "deals", "tickets"]
-PipelineObjectType = Literal["deals", "tickets"]
+# leads: HubSpot's lead object (Sales Hub Professional and up; doctor gates it)
+ObjectType = Literal["contacts", "companies", "deals", "tickets", "leads"]
+PipelineObjectType = Literal["deals", "tickets", "leads"]
 PropertyType = Literal[
     "bool", "enumeration", "date", "datetime", "string", "number", "phone_number"
 ]
@@ -380,16 +381,44 @@ WORKDAYS: tuple[Weekday, ...] = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
+class QualifiedSpec(_Strict):
+    """Enrols a record when at least ``at_least`` values of the checkbox ``property`` are
+    ticked ("4 of 5"), optionally only for some values of ``when`` (e.g. the lead source):
+    compiled to one OR branch per combination of ticked values (CONTAINS_ALL)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    property: Name
+    of: list[Annotated[str, StringConstraints(min_length=1, max_length=255)]] = Field(
+        min_length=1, max_length=10
+    )
+    at_least: int = Field(ge=1, le=10)
+    when: Condition | None = None
+
+    @model_validator(mode="after")
+    def _fits(self) -> QualifiedSpec:
+        if self.at_least > len(self.of):
+            raise ValueError(f"at_least {self.at_least} is more than the {len(self.of)} values")
+        if self.when is not None and self.when.in_ is None and self.when.equals is None:
+            raise ValueError("when takes in or equals")
+        return self
+
+
 class TriggerSpec(_Strict):
-    """What enrols a record: a deal entering a stage, or a property taking a value."""
+    """What enrols a record: a deal or lead entering a stage, a property taking a value,
+    or a checklist reaching a threshold."""
 
     stage_entered: StageRef | None = None
     property_equals: Condition | None = None
+    qualified: QualifiedSpec | None = None
+    # and these properties are empty (e.g. an untouched lead: notes_last_contacted unset);
+    # with unenroll_when_unmet the record leaves the workflow once one is set
+    unset: list[Name] = Field(default_factory=list, max_length=10)
 
     @model_validator(mode="after")
     def _one(self) -> TriggerSpec:
-        if (self.stage_entered is None) == (self.property_equals is None):
-            raise ValueError("give exactly one of: stage_entered, property_equals")
+        given = [t for t in (self.stage_entered, self.property_equals, self.qualified) if t]
+        if len(given) != 1:
+            raise ValueError("give exactly one of: stage_entered, property_equals, qualified")
         if self.property_equals is not None and self.property_equals.is_set is not None:
             raise ValueError("property_equals takes in or equals")
         return self
@@ -433,17 +462,34 @@ class NotifySpec(_Strict):
     body: LongText | None = None
 
 
+class RotateOwnerSpec(_Strict):
+    """Assign the record's owner: one named owner, or rotation among the owners listed by
+    email (resolved per portal), HubSpot's "rotate record to owner" action."""
+
+    owners: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+$")]] = Field(
+        min_length=1, max_length=100
+    )
+    # keep an owner the record already has (a lead a rep is working stays theirs)
+    overwrite: bool = False
+
+
+STEP_KINDS = ("delay", "task", "set_property", "notify", "rotate_owner")
+
+
 class StepSpec(_Strict):
     delay: DelaySpec | None = None
     task: TaskSpec | None = None
     set_property: SetPropertySpec | None = None
     notify: NotifySpec | None = None
+    rotate_owner: RotateOwnerSpec | None = None
 
     @model_validator(mode="after")
     def _one(self) -> StepSpec:
-        given = [n for n in ("delay", "task", "set_property", "notify") if getattr(self, n)]
+        given = [n for n in STEP_KINDS if getattr(self, n)]
         if len(given) != 1:
-            raise ValueError("each step is exactly one of: delay, task, set_property, notify")
+            raise ValueError(
+                "each step is exactly one of: delay, task, set_property, notify, rotate_owner"
+            )
         return self
 
 
@@ -505,6 +551,87 @@ class FollowUpRuleSpec(_Strict):
     absent: bool = False
 
 
+FormFieldType = Literal[
+    "single_line_text",
+    "multi_line_text",
+    "email",
+    "phone",
+    "mobile_phone",
+    "number",
+    "datepicker",
+    "dropdown",
+    "radio",
+    "multiple_checkboxes",
+    "single_checkbox",
+]
+FORM_OBJECTS: dict[str, str] = {"contacts": "0-1", "companies": "0-2"}
+
+
+class FormFieldSpec(_Strict):
+    """One field of a form: it writes the property ``property`` of ``object``."""
+
+    object: Literal["contacts", "companies"] = "contacts"
+    property: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)]
+    type: FormFieldType = "single_line_text"
+    label: Text | None = None
+    required: bool = False
+    hidden: bool = False
+    placeholder: Text | None = None
+    description: LongText | None = None
+    # a hidden field's value (e.g. the first touch this form stands for)
+    default: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = None
+    # enumerated fields (dropdown, radio, checkboxes): the property's values offered, in order
+    options: list[Annotated[str, StringConstraints(min_length=1, max_length=255)]] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> FormFieldSpec:
+        enumerated = self.type in ("dropdown", "radio", "multiple_checkboxes")
+        if enumerated and not self.options:
+            raise ValueError(f"a {self.type} field needs options (values of the property)")
+        if not enumerated and self.options:
+            raise ValueError(f"options are for dropdown, radio or checkboxes, not {self.type}")
+        if self.hidden and self.required:
+            raise ValueError("a hidden field cannot be required")
+        return self
+
+
+class FormSpec(_Strict):
+    """A HubSpot form (marketing forms v3), e.g. the Japanese inquiry form.
+
+    ``key`` is hs-japan's identity for the form: it is written into the form's
+    ``displayOptions.cssClass`` as ``hsjapan-form-<key>`` (a form has no custom properties),
+    so a renamed form is still found; a form without the marker is found by name (the
+    profile's language, the other language, ``renamed_from``) and adopted.
+    """
+
+    key: Name
+    name: Text | None = None
+    renamed_from: list[Annotated[str, StringConstraints(min_length=1, max_length=255)]] = Field(
+        default_factory=list
+    )
+    fields: list[FormFieldSpec] = Field(default_factory=list, max_length=100)
+    # fields per row (HubSpot field groups); 1 keeps one field per line
+    per_row: int = Field(default=1, ge=1, le=3)
+    submit_text: Text | None = None
+    thank_you: LongText | None = None
+    # lifecycle stage a submission sets on a new contact (configuration.lifecycleStages)
+    lifecycle_stage: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    absent: bool = False
+
+    @model_validator(mode="after")
+    def _shape(self) -> FormSpec:
+        if self.name is None:
+            raise ValueError("name is required")
+        if not self.absent and not self.fields:
+            raise ValueError("a form needs at least one field (or set absent: true)")
+        seen: set[tuple[str, str]] = set()
+        for f in self.fields:
+            if (f.object, f.property) in seen:
+                raise ValueError(f"{f.object} property {f.property} appears twice")
+            seen.add((f.object, f.property))
+        return self
+
+
 class Origin(BaseModel):
     """Where an item was written: used for every later error about it."""
 
@@ -530,6 +657,7 @@ class Blueprint(BaseModel):
     holiday_calendars: tuple[tuple[HolidayCalendarSpec, Origin], ...] = ()
     association_labels: tuple[tuple[AssociationLabelSpec, Origin], ...] = ()
     property_validations: tuple[tuple[PropertyValidationSpec, Origin], ...] = ()
+    forms: tuple[tuple[FormSpec, Origin], ...] = ()
     line_maps: dict[str, dict[tuple[str | int, ...], int]] = Field(default_factory=dict)
 
     @property

@@ -14,6 +14,7 @@ kind                      handler module                 portal/ (I/O) it names
 ``pipeline``              ``kinds/pipelines.py``         ``portal/facts.py``, ``write.py``
 ``stage``                 ``kinds/pipelines.py``         ``portal/facts.py``, ``write.py``
 ``list``                  ``kinds/lists.py``             ``portal/lists.py``
+``form``                  ``kinds/form.py``              ``portal/forms.py``
 ``workflow``              ``kinds/workflows.py``         ``portal/flows.py``, ``read.py``
 ========================  =============================  ==============================
 """
@@ -32,6 +33,7 @@ from hs_japan.kinds.base import (
     register,
     unregister,
 )
+from hs_japan.kinds.form import FormHandler
 from hs_japan.kinds.lists import ListHandler
 from hs_japan.kinds.pipelines import PipelineHandler, StageHandler
 from hs_japan.kinds.properties import PropertyGroupHandler, PropertyHandler
@@ -46,6 +48,7 @@ for _handler in (
     PipelineHandler(),
     StageHandler(),
     ListHandler(),
+    FormHandler(),
     WorkflowHandler(),
 ):
     register(_handler)

@@ -26,6 +26,7 @@ LISTING = "hs_japan.portal.facts:pipeline_listing"  # the object's pipelines, wi
 PIPELINE_PROPS = {
     "deals": ("pipeline", "dealstage"),
     "tickets": ("hs_pipeline", "hs_pipeline_stage"),
+    "leads": ("hs_pipeline", "hs_pipeline_stage"),  # §15.7
 }
 
 

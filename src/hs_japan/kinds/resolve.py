@@ -16,7 +16,7 @@ from hs_japan.blueprint.model import Blueprint, Language
 from hs_japan.errors import BlueprintError, PortalError
 from hs_japan.kinds import handlers
 from hs_japan.kinds.base import Facts, Read, Resolution
-from hs_japan.plan.diff import check_references
+from hs_japan.plan.diff import references
 from hs_japan.resources import PortalState, Snapshot
 
 
@@ -66,7 +66,7 @@ def resolve(bp: Blueprint, facts: Facts, language: Language) -> Resolved:
         handler.compile(res)
     if res.problems:
         raise BlueprintError(res.problems)
-    problems = check_references(res.desired, res.actual)
+    problems = references(res)  # with the blueprint: a check may point into an item
     if problems:
         raise BlueprintError(problems)
     return Resolved(res.desired, res.actual, tuple(res.notes), res)

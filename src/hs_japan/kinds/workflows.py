@@ -26,7 +26,14 @@ from hs_japan.kinds.properties import listing as property_listing
 from hs_japan.lists import OBJECT_NAMES
 from hs_japan.plan.model import Change
 from hs_japan.resources import Kind, PortalState, Resource, make_key, property_type, stage_ids
-from hs_japan.rules import MARKER_PREFIX, RuleContext, RuleError, business_day_note, compile_rule
+from hs_japan.rules import (
+    MARKER_PREFIX,
+    STAGE_PROPERTY,
+    RuleContext,
+    RuleError,
+    business_day_note,
+    compile_rule,
+)
 
 REVISIONS = "hs_japan.portal.read:read_flow_revisions_of"  # flow id -> revision id
 FLOWS = "hs_japan.portal.flows:read_flows_of"  # marker -> full flow (hs-japan's only)
@@ -72,12 +79,20 @@ class WorkflowHandler(KindHandler):
 
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         reads = [property_listing(rule.object) for rule, _ in bp.follow_up_rules]
-        if any(rule.trigger.stage_entered for rule, _ in bp.follow_up_rules):
-            reads.append(pipeline_listing("deals"))
+        # a stage-entered rule names stages of its object's pipelines (deals or leads)
+        staged = {
+            rule.object if rule.object in STAGE_PROPERTY else "deals"
+            for rule, _ in bp.follow_up_rules
+            if rule.trigger.stage_entered
+        }
+        reads += [pipeline_listing(obj) for obj in sorted(staged)]
         if wants_flows(bp, language):
             reads.append(LISTING)
         if any(
-            step.notify for rule, _ in bp.follow_up_rules if not rule.absent for step in rule.steps
+            step.notify or step.rotate_owner
+            for rule, _ in bp.follow_up_rules
+            if not rule.absent
+            for step in rule.steps
         ):
             reads.append(Read(OWNERS))
         return reads
@@ -119,6 +134,7 @@ class WorkflowHandler(KindHandler):
             owner_user_id=lambda email: by_email.get(email.casefold()),
             calendar=bp.holiday_calendar,
             portal_time_zone=state.info.time_zone or "Asia/Tokyo",
+            lead_stages=stage_ids((state.snapshot, desired.snapshot), "leads"),
         )
         for rule, origin in bp.follow_up_rules:
             key = make_key(rule.object, MARKER_PREFIX + rule.key)
