@@ -12,6 +12,7 @@ the engine (``cli.py``, ``commands/``, ``audit/``, ``playbook.py``, the prefligh
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 from hs_japan.kinds import handlers
@@ -32,9 +33,23 @@ def engine_modules() -> dict[str, ast.Module]:
     return out
 
 
+def handler_constants() -> dict[str, dict[str, str]]:
+    """Kinds a handler module defines itself (``FORM = Kind.define("form")``): module
+    name (``hs_japan.kinds.form``) -> {constant name: kind value}."""
+    out: dict[str, dict[str, str]] = {}
+    for handler in handlers():
+        module = sys.modules[handler.__class__.__module__]
+        found = {n: v.value for n, v in vars(module).items() if isinstance(v, Kind)}
+        if found:
+            out[module.__name__] = found
+    return out
+
+
 def named_kinds(tree: ast.Module) -> set[str]:
     by_attr = {name: getattr(Kind, name).value for name in vars(Kind) if name.isupper()}
-    values = set(by_attr.values())
+    # every kind a handler serves, also those defined in their handler module only
+    values = set(by_attr.values()) | {h.kind.value for h in handlers()}
+    constants = handler_constants()
     found: set[str] = set()
     for node in ast.walk(tree):
         if (
@@ -44,6 +59,30 @@ def named_kinds(tree: ast.Module) -> set[str]:
             and node.attr in by_attr
         ):
             found.add(by_attr[node.attr])
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "Kind"
+            and any(node.attr in c for c in constants.values())
+        ):
+            # Kind.FORM, as the leads branch wrote it before the registry
+            found |= {c[node.attr] for c in constants.values() if node.attr in c}
+        elif isinstance(node, ast.ImportFrom) and node.module in constants:
+            # from hs_japan.kinds.form import FORM
+            for alias in node.names:
+                if alias.name in constants[node.module]:
+                    found.add(constants[node.module][alias.name])
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and any(
+                m.rsplit(".", 1)[1] == node.value.id and node.attr in c
+                for m, c in constants.items()
+            )
+        ):
+            # form.FORM after "from hs_japan.kinds import form"
+            module = next(m for m in constants if m.rsplit(".", 1)[1] == node.value.id)
+            found.add(constants[module][node.attr])
         elif isinstance(node, ast.Call):
             fn = node.func
             called = (isinstance(fn, ast.Name) and fn.id == "Kind") or (
@@ -84,6 +123,25 @@ def test_the_scan_sees_a_kind_named_in_each_way() -> None:
         "h = k not in ('property', 'operator')\n"  # JSON fields
     )
     assert named_kinds(tree) == {"list", "stage", "workflow", "pipeline"}
+
+
+def test_the_scan_sees_a_kind_its_handler_module_defines() -> None:
+    """``form`` is no attribute of ``Kind``: its handler defines it (``Kind.define``), and
+    naming it elsewhere (the constant imported, the value compared) is still seen."""
+    assert "FORM" not in vars(Kind) and "form" in {h.kind.value for h in handlers()}
+    tree = ast.parse(
+        "from hs_japan.kinds.form import FORM\n"
+        "a = form.FORM\nb = Kind.define('form')\nc = change.kind == 'form'\n"
+    )
+    assert named_kinds(tree) == {"form"}
+    for source in (
+        "from hs_japan.kinds.form import FORM",
+        "x = form.FORM",
+        "w = Kind.FORM",
+        "y = Kind('form')",
+        "z = c.kind.value in ('form',)",
+    ):
+        assert named_kinds(ast.parse(source)) == {"form"}, source
 
 
 def test_each_kind_is_named_in_at_most_its_handler_the_registry_and_resources() -> None:
