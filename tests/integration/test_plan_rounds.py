@@ -104,7 +104,8 @@ def test_a_fresh_apply_plan_stands_under_the_lock_for_every_kind(
     client = PortalClient(portal.url, portal.token, sleep=lambda _: None)
     first = make_plan(bp, client, "ja")
     kinds = {c.kind.value for c in first.plan.changes}
-    assert {"association_label", "property_validation", "list", "workflow"} <= kinds
+    assert {"association_label", "property_validation", "list", "workflow", "form"} <= kinds
+    assert any(c.key.startswith("leads/") for c in first.plan.changes)
     with PortalLock(client, portal_hint="test"):
         assert still_current(first, client)  # the lock's own group changes nothing planned
     # an association label made by hand in between: the plan no longer stands
@@ -114,4 +115,46 @@ def test_a_fresh_apply_plan_stands_under_the_lock_for_every_kind(
         headers={"Authorization": f"Bearer {portal.token}"},
         timeout=5,
     ).raise_for_status()
+    assert not still_current(first, client)
+
+
+def test_a_form_made_in_between_makes_the_plan_stale(portal: PortalEnv) -> None:
+    """The form handler's ``unchanged``: a form carrying the blueprint form's marker,
+    created by hand after the plan read the portal, is seen by the targeted re-read."""
+    lift_limits(portal)
+    bp = load_blueprint(DEFAULT_BLUEPRINT)
+    client = PortalClient(portal.url, portal.token, sleep=lambda _: None)
+    first = make_plan(bp, client, "ja")
+    assert any(c.kind.value == "form" for c in first.plan.changes)
+    assert still_current(first, client)
+    made = requests.post(
+        f"{portal.url}/marketing/v3/forms",
+        json={
+            "formType": "hubspot",
+            "name": "by hand",
+            "archived": False,
+            "fieldGroups": [
+                {
+                    "groupType": "default_group",
+                    "richTextType": "text",
+                    "fields": [
+                        {
+                            "objectTypeId": "0-1",
+                            "name": "email",
+                            "label": "Email",
+                            "fieldType": "email",
+                            "required": True,
+                            "hidden": False,
+                        }
+                    ],
+                }
+            ],
+            "configuration": {"language": "ja", "lifecycleStages": []},
+            "displayOptions": {"cssClass": "hsjapan-form-jp_inquiry"},
+            "legalConsentOptions": {"type": "none"},
+        },
+        headers={"Authorization": f"Bearer {portal.token}"},
+        timeout=5,
+    )
+    assert made.status_code in (200, 201), made.text
     assert not still_current(first, client)
