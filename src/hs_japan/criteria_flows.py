@@ -314,3 +314,59 @@ def criteria_flows(
                 key, flow = made
                 out[make_key("deals", key)] = flow
     return out
+
+
+# -- back: a stage-criteria workflow as the criteria it checks (export) ----------------
+
+
+def _unmet(branch: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(property, operation) of one ``dealstage = S AND <criterion unmet>`` branch."""
+    filters = branch.get("filters") or []
+    if len(filters) != 2 or filters[0].get("property") != "dealstage":
+        return None
+    f = filters[1]
+    return str(f.get("property")), dict(f.get("operation") or {})
+
+
+def criteria_from_flow(flow: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The stage criteria a stage-criteria workflow checks, as blueprint ``entry`` criteria
+    of its stage: (stage id, criteria). Checks keep their order, so the workflow generated
+    from them is the same one. None when the flow does not have the generated shape."""
+    root = (flow.get("enrollmentCriteria") or {}).get("listFilterBranch") or {}
+    branches = root.get("filterBranches") or []
+    actions = flow.get("actions") or []
+    if not branches or len(actions) != 1:
+        return None
+    body = str((actions[0].get("fields") or {}).get("body") or "")
+    description = None
+    for marker in ("\n\n入口基準: ", "\n\nEntry criteria: "):
+        if marker in body:
+            body, description = body.split(marker, 1)
+    stage = None
+    conditions: list[dict[str, Any]] = []
+    for branch in branches:
+        found = _unmet(branch)
+        if found is None:
+            return None
+        values_in_stage = (branch["filters"][0].get("operation") or {}).get("values") or []
+        stage = str(values_in_stage[0]) if values_in_stage else None
+        prop, op = found
+        kind, operator = op.get("operationType"), op.get("operator")
+        if kind == "ALL_PROPERTY" and operator in ("IS_UNKNOWN", "IS_KNOWN"):
+            conditions.append({"property": prop, "is_set": operator == "IS_UNKNOWN"})
+        elif kind == "BOOL" and operator == "IS_NOT_EQUAL_TO":
+            conditions.append({"property": prop, "equals": "true" if op.get("value") else "false"})
+        elif kind == "STRING" and operator == "IS_NOT_EQUAL_TO":
+            conditions.append({"property": prop, "equals": str(op.get("value"))})
+        elif kind == "ENUMERATION" and operator == "IS_NONE_OF":
+            # the task body lists option labels in the property's option order, whatever
+            # order the blueprint wrote them in: sorted values generate the same workflow
+            conditions.append({"property": prop, "in": [str(v) for v in op.get("values") or []]})
+        else:
+            return None
+    if stage is None:
+        return None
+    criteria: dict[str, Any] = {"conditions": conditions}
+    if description:
+        criteria["description"] = description
+    return stage, criteria

@@ -81,6 +81,11 @@ Kind.PROPERTY_VALIDATION = Kind.define("property_validation")
 
 
 OBJECT_TYPES: tuple[str, ...] = ("contacts", "companies", "deals", "tickets")
+# objects a portal has only with some subscriptions: leads need Sales Hub Professional or
+# Enterprise and answer 403 below (docs/hubspot-api.md §15.7)
+TIER_GATED_OBJECTS: tuple[str, ...] = ("leads",)
+# what export reads by default: every object type, and leads where the portal has them
+EXPORT_OBJECT_TYPES: tuple[str, ...] = (*OBJECT_TYPES, *TIER_GATED_OBJECTS)
 PIPELINE_OBJECT_TYPES: tuple[str, ...] = ("deals", "tickets")
 
 # Property fields HubSpot accepts only at creation (absent from PropertyUpdate,
@@ -97,7 +102,13 @@ CREATE_ONLY_ATTRS: dict[Kind, frozenset[str]] = {
 # Property groups HubSpot creates in every portal (docs/hubspot-api.md §12.3); never changed
 # or deleted.
 HUBSPOT_DEFAULT_GROUPS: frozenset[str] = frozenset(
-    {"contactinformation", "companyinformation", "dealinformation", "ticketinformation"}
+    {
+        "contactinformation",
+        "companyinformation",
+        "dealinformation",
+        "ticketinformation",
+        "leadinformation",  # [guess on the name, as the emulator's]
+    }
 )
 
 ResourceId = tuple[Kind, str]

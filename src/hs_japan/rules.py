@@ -539,8 +539,11 @@ def decompile_flow(
     owner_email: Callable[[int], str | None],
     pipeline_of_stage: Callable[[str], str | None],
     portal_time_zone: str = "Asia/Tokyo",
+    lead_pipeline_of_stage: Callable[[str], str | None] = lambda _stage: None,
 ) -> dict[str, Any]:
     """A flow made by hs-japan back into blueprint rule syntax (plain data, for export).
+    ``pipeline_of_stage`` finds a deal stage's pipeline, ``lead_pipeline_of_stage`` a lead
+    stage's (stage ids are unique per object type only).
 
     ``business_days`` is not recovered: with business hours it compiles to the same flow
     as plain days, so the exported rule plans no change."""
@@ -573,8 +576,8 @@ def decompile_flow(
     op = f.get("operation") or {}
     raw: list[Any] = list(op.get("values") or []) if "values" in op else [op.get("value")]
     values = ["true" if v is True else "false" if v is False else str(v) for v in raw]
-    if f.get("property") == "dealstage" and obj == "deals":
-        pipeline = pipeline_of_stage(values[0])
+    if obj in STAGE_PROPERTY and f.get("property") == STAGE_PROPERTY[obj]:
+        pipeline = (pipeline_of_stage if obj == "deals" else lead_pipeline_of_stage)(values[0])
         if pipeline is None:
             raise DecompileError(f"stage {values[0]} is in no pipeline of this portal")
         trigger: dict[str, Any] = {"stage_entered": {"pipeline": pipeline, "stage": values[0]}}

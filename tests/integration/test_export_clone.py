@@ -32,8 +32,10 @@ def test_export_of_an_applied_blueprint_plans_no_change(
     out = tmp_path / "export"
     result = cli("export", *on(portal), "--out", str(out))
     assert result.exit_code == 0, result.stderr
-    # follow-up.yaml 8 + handoff.yaml 5 (the lead cadence is on leads, which export does not read)
-    assert "33 properties" in result.stdout and "13 workflows" in result.stdout
+    # 33 + the 2 lead properties; follow-up.yaml 8 + handoff.yaml 5 + the lead cadence;
+    # pipelines: deals 2, tickets 1, leads 2 (HubSpot's own and jp_prospecting)
+    assert "35 properties" in result.stdout and "14 workflows" in result.stdout
+    assert "6 pipelines" in result.stdout and "1 forms" in result.stdout
     assert "2 lists" in result.stdout and "6 stage criteria" in result.stdout
     assert "9 association labels" in result.stdout and "4 validations" in result.stdout
     assert "left out" not in result.stderr
@@ -42,12 +44,14 @@ def test_export_of_an_applied_blueprint_plans_no_change(
     assert names == [
         "associations.yaml",
         "follow-up.yaml",
+        "forms.yaml",
         "groups.yaml",
         "lists.yaml",
         "pipelines.yaml",
         "properties-companies.yaml",
         "properties-contacts.yaml",
         "properties-deals.yaml",
+        "properties-leads.yaml",
         "validations.yaml",
     ]
     labels = body_of(out / "associations.yaml")
@@ -60,6 +64,11 @@ def test_export_of_an_applied_blueprint_plans_no_change(
     pipelines = (out / "pipelines.yaml").read_text(encoding="utf-8")
     assert "criteria_tasks: enabled" in pipelines and "is_set: true" in pipelines
     assert "through: 2029" in rules  # the holiday calendar travels with the rules
+    # the lead cadence names its stage by key in the leads pipeline
+    assert "pipeline: jp_prospecting\n      stage: jp_lead_attempting" in rules
+    assert "object: leads\n  id: jp_prospecting" in pipelines
+    form = body_of(out / "forms.yaml")
+    assert "key: jp_inquiry" in form and "property: jp_first_touch" in form
     plan = cli("plan", str(out), *on(portal), "--detailed-exitcode")
     assert plan.exit_code == 0, plan.stdout + plan.stderr
     # deterministic: a second export is the same, stamp aside
@@ -140,11 +149,18 @@ def test_clone_to_a_fresh_portal_converges(
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "Clone complete" in result.stdout and "2 lists" in result.stdout
     assert "9 association labels" in result.stdout and "4 validations" in result.stdout
+    assert "1 forms" in result.stdout and "6 pipelines" in result.stdout
     h = {"Authorization": f"Bearer {target['token']}"}
     flows = requests.get(f"{emulator.url}/automation/v4/flows", headers=h, timeout=5).json()
-    # 13 rules (follow-up.yaml 8, handoff.yaml 5) and 6 stage-criteria workflows; the lead
-    # cadence, the leads pipeline and forms are not exported yet (export reads 4 objects)
-    assert len(flows["results"]) == 19
+    # 14 rules (follow-up.yaml 8, handoff.yaml 5, the lead cadence) and 6 stage-criteria
+    # workflows
+    assert len(flows["results"]) == 20
+    forms = requests.get(f"{emulator.url}/marketing/v3/forms", headers=h, timeout=5).json()
+    assert [f["displayOptions"]["cssClass"] for f in forms["results"]] == [
+        "hsjapan-form-jp_inquiry"
+    ]
+    pipes = requests.get(f"{emulator.url}/crm/v3/pipelines/leads", headers=h, timeout=5).json()
+    assert "jp_prospecting" in {p["id"] for p in pipes["results"]}
     # the ORIGINAL blueprint plans no change on the clone: nothing HubSpot holds was lost
     original = cli(
         "plan",
@@ -155,14 +171,8 @@ def test_clone_to_a_fresh_portal_converges(
         str(config),
         "--detailed-exitcode",
     )
-    # ... except what export does not read yet: the leads object (pipeline, properties, the
-    # lead cadence) and forms (kinds form and leads, branch leads: export/clone of these two
-    # needs commands/export_clone.py to pass the forms and lead reads through; see its report)
-    changed = [ln for ln in original.stdout.splitlines() if ln[:2] in ("+ ", "~ ", "- ")]
-    assert original.exit_code == 2, original.stdout + original.stderr
-    assert changed and all(" leads/" in ln or ln.startswith("+ form forms/") for ln in changed), (
-        changed
-    )
+    # (the leads pipeline, the lead properties and cadence, and the form included)
+    assert original.exit_code == 0, original.stdout + original.stderr
     again = cli(
         "plan",
         str(tmp_path / "kept"),
@@ -233,3 +243,58 @@ def test_clone_that_drops_something_says_so_and_is_not_complete(
     assert "Clone incomplete" in result.stderr
     assert "converged" not in result.stdout + result.stderr
     assert "Clone complete" not in result.stdout
+
+
+def test_export_and_clone_below_sales_professional_leave_leads_out_and_say_so(
+    cli: Cli,
+    emulator: EmulatorServer,
+    tmp_path: Path,
+    monkeypatch: object,
+) -> None:
+    """A portal whose Sales Hub is below Professional answers 403 for the leads object:
+    export leaves leads out and says so (exit 0, everything else exported); clone then
+    copies the rest and says it is incomplete (exit 3)."""
+    source = emulator.create_portal(
+        account_type="SANDBOX", portal_name="starter source", hubs={"sales": "starter"}
+    )
+    target = emulator.create_portal(account_type="SANDBOX", portal_name="clone target 3")
+    config = tmp_path / "two.toml"
+    config.write_text(
+        f'[portals.src]\nbase_url = "{emulator.url}"\ntoken_env = "HS_JAPAN_SRC"\n'
+        f'[portals.target]\nbase_url = "{emulator.url}"\ntoken_env = "HS_JAPAN_TARGET"\n'
+    )
+    monkeypatch.setenv("HS_JAPAN_SRC", str(source["token"]))  # type: ignore[attr-defined]
+    monkeypatch.setenv("HS_JAPAN_TARGET", str(target["token"]))  # type: ignore[attr-defined]
+    h = {"Authorization": f"Bearer {source['token']}"}
+    refused = requests.get(f"{emulator.url}/crm/v3/pipelines/leads", headers=h, timeout=5)
+    assert refused.status_code == 403  # the premise: this portal has no leads
+    made = requests.post(
+        f"{emulator.url}/crm/v3/properties/deals",
+        json={
+            "name": "jp_hand_note",
+            "label": "メモ",
+            "type": "string",
+            "fieldType": "text",
+            "groupName": "dealinformation",
+        },
+        headers=h,
+        timeout=5,
+    )
+    assert made.status_code == 201, made.text
+    out = tmp_path / "export"
+    result = cli("export", "--portal", "src", "--config", str(config), "--out", str(out))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "left out: leads: the portal refuses the leads object" in result.stderr
+    # the rest is exported: the stock deal and ticket pipelines, the hand-made property
+    assert "2 pipelines" in result.stdout and "1 properties" in result.stdout
+    text = (out / "pipelines.yaml").read_text(encoding="utf-8")
+    assert "object: deals" in text and "object: leads" not in text
+    assert not (out / "properties-leads.yaml").exists()
+
+    cloned = cli("clone", "--from", "src", "--to", "target", "--config", str(config), "--yes")
+    assert cloned.exit_code == 3, cloned.stdout + cloned.stderr
+    assert "left out: leads" in cloned.stderr and "Clone incomplete" in cloned.stderr
+    assert "Clone complete" not in cloned.stdout
+    t = {"Authorization": f"Bearer {target['token']}"}
+    copied = requests.get(f"{emulator.url}/crm/v3/properties/deals/jp_hand_note", headers=t)
+    assert copied.status_code == 200, copied.text

@@ -16,27 +16,19 @@ if TYPE_CHECKING:  # imported where used: loading the CLI never imports the HubS
     from hs_japan.portal.client import PortalClient
 
 
-def read_dump(
-    client: PortalClient, objects: tuple[str, ...], with_flows: bool, with_lists: bool = True
+def read_export_facts(
+    client: PortalClient, info: Any, objects: tuple[str, ...], kinds: tuple[str, ...]
 ) -> Any:
-    """Everything export needs (``portal/dump.py``), as the exporter's PortalDump."""
-    from hs_japan.exporter import PortalDump
-    from hs_japan.portal.dump import read_raw_portal
+    """Everything the chosen kinds' handlers export reads (``portal/dump.py`` and the
+    kinds' readers), in two rounds, each concurrently (``portal/facts.read_facts``)."""
+    from hs_japan.exporter import export_followups, export_reads
+    from hs_japan.portal.facts import read_facts
 
-    raw = read_raw_portal(client, objects, with_flows, with_lists)
-    return PortalDump(
-        portal_id=raw.info.portal_id,
-        portal_name=raw.info.name,
-        account_type=raw.info.account_type,
-        time_zone=raw.info.time_zone,
-        groups=raw.groups,
-        properties=raw.properties,
-        pipelines=raw.pipelines,
-        flows=raw.flows,
-        owners=raw.owners,
-        lists=raw.lists,
-        association_labels=raw.association_labels,
-        validations=raw.validations,
+    return read_facts(
+        client,
+        export_reads(objects, kinds),
+        lambda first: export_followups(objects, kinds, first),
+        info=info,
     )
 
 
@@ -72,24 +64,20 @@ class Exported:
 def run_export(opts: ExportOptions, ui: UI) -> Exported:
     """Write a portal's configuration as blueprint YAML into ``opts.out``."""
     from hs_japan.config import check_portal
-    from hs_japan.exporter import KINDS, NOT_IN_HUBSPOT, export, write_export
+    from hs_japan.exporter import NOT_IN_HUBSPOT, export, export_kinds, write_export
+    from hs_japan.portal.read import portal_info
     from hs_japan.portal.session import open_portal
-    from hs_japan.resources import OBJECT_TYPES
+    from hs_japan.resources import EXPORT_OBJECT_TYPES
 
     profile = opts.target.profile()
-    chosen = _csv(opts.objects, OBJECT_TYPES, "objects")
-    chosen_kinds = _csv(opts.kinds, KINDS, "kinds")
+    chosen = _csv(opts.objects, EXPORT_OBJECT_TYPES, "objects")
+    chosen_kinds = _csv(opts.kinds, export_kinds(), "kinds")
     with open_portal(profile) as client:
-        info = client.get_account_details()
-        check_portal(profile, int(info.get("portalId", 0)), str(info.get("accountType")))
-        dump = read_dump(
-            client,
-            chosen,
-            bool({"workflows", "pipelines"} & set(chosen_kinds)),
-            "lists" in chosen_kinds,
-        )
+        details = client.get_account_details()
+        check_portal(profile, int(details.get("portalId", 0)), str(details.get("accountType")))
+        facts = read_export_facts(client, portal_info(details), chosen, chosen_kinds)
     result = export(
-        dump,
+        facts,
         profile.language,
         objects=chosen,
         kinds=chosen_kinds,
@@ -100,7 +88,7 @@ def run_export(opts: ExportOptions, ui: UI) -> Exported:
     except FileExistsError as exc:
         raise ConfigError(str(exc)) from None
     summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.counts.items())
-    ui.echo(f"Exported portal {dump.portal_id} to {opts.out}: {summary}.")
+    ui.echo(f"Exported portal {facts.info.portal_id} to {opts.out}: {summary}.")
     for line in result.skipped:
         ui.err(f"left out: {line}")
     ui.err(
@@ -108,7 +96,7 @@ def run_export(opts: ExportOptions, ui: UI) -> Exported:
         + "; ".join(NOT_IN_HUBSPOT)
         + ". To carry them, apply the original blueprint to the target instead."
     )
-    return Exported(int(dump.portal_id), dict(result.counts), list(result.skipped))
+    return Exported(int(facts.info.portal_id), dict(result.counts), list(result.skipped))
 
 
 CLONE_INCOMPLETE = 3  # exit code: something of the source could not be copied

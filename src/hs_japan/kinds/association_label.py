@@ -16,12 +16,12 @@ Only its text is used, and only to show and export ``inverseLabel``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from hs_japan.blueprint.compile import DesiredState
 from hs_japan.blueprint.model import AssociationLabelSpec, Blueprint, Language
-from hs_japan.kinds.base import KindHandler, Read, Resolution
+from hs_japan.kinds.base import ExportContext, ExportSection, KindHandler, Read, Resolution
 from hs_japan.resources import OBJECT_TYPES, Kind, PortalState, Resource, make_key
 
 USER_DEFINED = "USER_DEFINED"
@@ -193,6 +193,20 @@ class AssociationLabelHandler(KindHandler):
     noun = "association label"
     order = 40
     writer = "hs_japan.portal.association_labels:write_association_label"
+    export_as = "association_labels"
+    export_position = 60
+
+    def export_reads(self, objects: Sequence[str]) -> Iterable[Read]:
+        pairs = all_pairs(objects)
+        return [Read(READ, frozenset(pairs))] if pairs else []
+
+    def export(self, ctx: ExportContext) -> list[ExportSection]:
+        pairs = all_pairs(ctx.objects)
+        found = ctx.facts.get(Read(READ, frozenset(pairs))) or {} if pairs else {}
+        labels = export_items(found, ctx.objects, ctx.language)
+        if not labels:
+            return []
+        return [ExportSection("associations.yaml", {"association_labels": labels}, len(labels))]
 
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         pairs = pairs_of(bp)

@@ -31,8 +31,10 @@ A plan is made in four steps, and a handler takes part in each:
    Before a full re-plan, :meth:`unchanged` tells from one round of targeted reads
    whether what the plan changes is still as it read it.
 
-Export (``exporter.py``) asks :meth:`export_reads` and :meth:`export`. Functions named
-by dotted path are loaded by ``portal/facts.py`` (``load_function``), never here.
+Export (``exporter.py``) asks every handler with an :attr:`export_as` name for its
+:meth:`export_reads` (and :meth:`export_followups`), reads them all at once, then asks
+:meth:`export` for the handler's blueprint files. Functions named by dotted path are
+loaded by ``portal/facts.py`` (``load_function``), never here.
 
 A new kind is one handler module registered with :func:`register` (plus, when HubSpot's
 API for it is new, its reader/writer functions in ``portal/`` and its emulator routes);
@@ -90,6 +92,16 @@ class Facts:
         return Facts(self.info, {**self.results, **more})
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A read's answer when the portal's subscription lacks the object it names (the leads
+    object below Sales Hub Professional answers 403): export leaves that object out and
+    says so, where a plan would fail."""
+
+    obj: str
+    reason: str
+
+
 # -- resolve -----------------------------------------------------------------------------
 
 
@@ -130,6 +142,35 @@ class WriteContext:
 Counter = Callable[[str, list[tuple[str, str, list[str]]]], int]
 
 
+# -- export ------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportContext:
+    """What a handler's :meth:`~KindHandler.export` gets: the answers of every handler's
+    export reads, the object types exported (those the portal refused already taken out),
+    the language labels are written in, and ``skipped``, where it says what it left out
+    and why (export reports it; clone then says it is incomplete)."""
+
+    facts: Facts
+    objects: tuple[str, ...]
+    language: str
+    include_hubspot_defined: bool = False
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExportSection:
+    """One blueprint file an export writes: its name, its sections (without ``version``),
+    how many items it holds for the handler's count, and further counts it adds to
+    (``{"stage_criteria": 6}``)."""
+
+    file: str
+    doc: Mapping[str, Any]
+    count: int
+    extra: Mapping[str, int] = field(default_factory=dict)
+
+
 # -- the interface -----------------------------------------------------------------------
 
 
@@ -163,6 +204,12 @@ class KindHandler:
     holds_record_values: ClassVar[bool] = False
     # compiled without any portal fact: part of ``compile_blueprint`` (validate, audits)
     offline: ClassVar[bool] = False
+    # export: the name in ``--kinds`` and in the summary ("" = not exported on its own:
+    # stages travel with their pipeline); the place of its files and count in the export;
+    # further counts its sections add to (listed after every handler's own count)
+    export_as: ClassVar[str] = ""
+    export_position: ClassVar[int] = 0
+    export_counts: ClassVar[tuple[str, ...]] = ()
 
     # -- reads --------------------------------------------------------------------------
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
@@ -255,11 +302,17 @@ class KindHandler:
 
     # -- export -------------------------------------------------------------------------
     def export_reads(self, objects: Sequence[str]) -> Iterable[Read]:
-        """What export reads for this kind (every item of the portal, not a blueprint's)."""
+        """What export reads for this kind (every item of the portal, not a blueprint's),
+        in round 1. A read about an object the portal's subscription lacks answers
+        :class:`Refused`."""
         return ()
 
-    def export(self, facts: Facts, objects: Sequence[str], language: str) -> list[dict[str, Any]]:
-        """This kind's items of its blueprint section, from ``export_reads``' answers."""
+    def export_followups(self, objects: Sequence[str], facts: Facts) -> Iterable[Read]:
+        """What export reads in round 2, when round 1 (``facts``) shows it is needed."""
+        return ()
+
+    def export(self, ctx: ExportContext) -> list[ExportSection]:
+        """This kind's blueprint files, from the export reads' answers."""
         return []
 
 

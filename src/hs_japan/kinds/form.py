@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from hs_japan.blueprint.model import FORM_OBJECTS, Blueprint, FormSpec, Language
 from hs_japan.errors import Diagnostic
-from hs_japan.kinds.base import Facts, KindHandler, Read, Resolution
+from hs_japan.kinds.base import ExportContext, ExportSection, KindHandler, Read, Resolution
 from hs_japan.kinds.properties import listing as property_listing
 from hs_japan.plan.model import Change
 from hs_japan.resources import Kind, Resource, find_property, make_key
@@ -310,11 +310,15 @@ class FormHandler(KindHandler):
     def describe(self, change: Change, desired: Any, actual: Any) -> Change:
         return change
 
+    export_as: ClassVar[str] = "forms"
+    export_position: ClassVar[int] = 80
+
     def export_reads(self, objects: Sequence[str]) -> Iterable[Read]:
         return (READ,)
 
-    def export(self, facts: Facts, objects: Sequence[str], language: str) -> list[dict[str, Any]]:
-        return export_items(list(facts.get(READ) or []), language)
+    def export(self, ctx: ExportContext) -> list[ExportSection]:
+        items = export_items(list(ctx.facts.get(READ) or []), ctx.language)
+        return [ExportSection("forms.yaml", {"forms": items}, len(items))] if items else []
 
 
 def export_items(forms: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
@@ -368,4 +372,3 @@ def export_items(forms: list[dict[str, Any]], language: str) -> list[dict[str, A
             made["lifecycle_stage"] = stages[0]["value"]
         out.append(made)
     return out
-

@@ -10,14 +10,29 @@ lists only: either change is a replace.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from hs_japan.blueprint.model import Blueprint, Language
 from hs_japan.errors import Diagnostic
-from hs_japan.kinds.base import Facts, KindHandler, Read, Resolution
+from hs_japan.kinds.base import (
+    ExportContext,
+    ExportSection,
+    Facts,
+    KindHandler,
+    Read,
+    Resolution,
+)
 from hs_japan.kinds.properties import listing as property_listing
-from hs_japan.lists import OBJECT_TYPE_IDS, ListFilterError, canonical, compile_filter, from_branch
+from hs_japan.lists import (
+    OBJECT_NAMES,
+    OBJECT_TYPE_IDS,
+    ListFilterError,
+    canonical,
+    compile_filter,
+    from_branch,
+)
 from hs_japan.plan.model import Action, Change
 from hs_japan.resources import Kind, Resource, make_key, property_type
 
@@ -161,3 +176,77 @@ class ListHandler(KindHandler):
         known = {str(r.attrs.get("listId")) for r in before.actual.snapshot.of_kind(self.kind)}
         ids = fresh.get(search(before.bp, before.language)) or []
         return set(ids) <= known
+
+    # -- export ---------------------------------------------------------------------------
+    export_as = "lists"
+    export_position = 40
+
+    def export_reads(self, objects: Sequence[str]) -> Iterable[Read]:
+        return [ALL_LISTS]
+
+    def export(self, ctx: ExportContext) -> list[ExportSection]:
+        made_lists = []
+        for lst in ctx.facts.get(ALL_LISTS) or []:
+            made, why = list_spec(lst, ctx.language)
+            if made is None:
+                ctx.skipped.append(f"list {lst.get('listId')} ({lst.get('name')}): {why}")
+            elif made["object"] in ctx.objects:
+                made_lists.append(made)
+        taken: set[str] = set()
+        for made in made_lists:  # keys are unique in a blueprint
+            base, n = made["key"], 2
+            while made["key"] in taken:
+                made["key"] = f"{base}_{n}"[:100]
+                n += 1
+            taken.add(made["key"])
+        if not made_lists:
+            return []
+        return [ExportSection("lists.yaml", {"lists": made_lists}, len(made_lists))]
+
+
+ALL_LISTS = Read("hs_japan.portal.dump:all_lists_of")  # every list with filters (export)
+
+
+def list_spec(lst: dict[str, Any], language: str) -> tuple[dict[str, Any] | None, str]:
+    """A HubSpot list as a blueprint ``lists`` item, or (None, why not)."""
+    obj = OBJECT_NAMES.get(str(lst.get("objectTypeId")))
+    if obj is None:
+        return None, f"object type {lst.get('objectTypeId')} is not supported"
+    processing = str(lst.get("processingType") or "")
+    if processing not in ("DYNAMIC", "MANUAL", "SNAPSHOT"):
+        return None, f"processing type {processing or '?'} is not supported"
+    name = str(lst.get("name") or "")
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    key = slug if re.fullmatch(r"[a-z][a-z0-9_]{0,99}", slug) else f"list_{lst.get('listId')}"
+    item: dict[str, Any] = {
+        "key": key,
+        "object": obj,
+        "name": {language: name},
+        "processing": processing,
+    }
+    if processing == "MANUAL":
+        return item, ""
+    filters = from_branch(lst.get("filterBranch"))
+    if not filters:
+        return None, "its filters have a shape hs-japan does not write (nested or non-property)"
+    out = []
+    for f in filters:
+        kind, operator, prop = f["operationType"], f["operator"], f["property"]
+        if kind == "ALL_PROPERTY" and operator in ("IS_KNOWN", "IS_UNKNOWN"):
+            out.append({"property": prop, "is_set": operator == "IS_KNOWN"})
+        elif kind == "NUMBER_RANGED" and operator == "IS_BETWEEN":
+            out.append({"property": prop, "gte": f["lowerBound"], "lte": f["upperBound"]})
+        elif kind == "NUMBER" and operator == "IS_GREATER_THAN_OR_EQUAL_TO":
+            out.append({"property": prop, "gte": f["value"]})
+        elif kind == "NUMBER" and operator == "IS_LESS_THAN_OR_EQUAL_TO":
+            out.append({"property": prop, "lte": f["value"]})
+        elif kind in ("NUMBER", "STRING") and operator == "IS_EQUAL_TO":
+            out.append({"property": prop, "equals": str(f["value"])})
+        elif kind == "BOOL" and operator == "IS_EQUAL_TO":
+            out.append({"property": prop, "equals": "true" if f["value"] else "false"})
+        elif kind in ("ENUMERATION", "MULTISTRING") and operator in ("IS_ANY_OF", "IS_EQUAL_TO"):
+            out.append({"property": prop, "in": list(f["values"])})
+        else:
+            return None, f"filter {prop} {kind} {operator} is not one hs-japan writes"
+    item["filters"] = out
+    return item, ""

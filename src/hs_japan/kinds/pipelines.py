@@ -14,13 +14,26 @@ from dataclasses import replace
 from typing import Any
 
 from hs_japan.blueprint.model import Blueprint, Condition, Language, StageSpec
+from hs_japan.criteria_flows import KEY_PREFIX, criteria_from_flow
 from hs_japan.errors import Diagnostic
-from hs_japan.kinds.base import Counter, KindHandler, Read, Resolution, located
+from hs_japan.kinds.base import (
+    Counter,
+    ExportContext,
+    ExportSection,
+    KindHandler,
+    Read,
+    Resolution,
+    located,
+)
 from hs_japan.kinds.properties import listing as property_listing
 from hs_japan.plan.model import Action, Change
+from hs_japan.reserved import marker_of
 from hs_japan.resources import Kind, Resource, ResourceId, make_key, property_exists
 
 LISTING = "hs_japan.portal.facts:pipeline_listing"  # the object's pipelines, with stages
+EXPORT_LISTING = "hs_japan.portal.dump:pipelines_of"  # as LISTING, nulls dropped (export)
+# hs-japan's flows in full (export: stage criteria here, follow-up rules in workflows.py)
+MANAGED_FLOWS = Read("hs_japan.portal.dump:managed_flows_of")
 
 # record properties holding the pipeline and stage (docs/hubspot-api.md §4.5)
 PIPELINE_PROPS = {
@@ -108,6 +121,30 @@ class PipelineHandler(KindHandler):
     rank = 1
     offline = True
     writer = "hs_japan.portal.write:write_pipeline"
+    export_as = "pipelines"
+    export_position = 30
+    export_counts = ("stage_criteria",)
+
+    def export_reads(self, objects: Sequence[str]) -> Iterable[Read]:
+        # the stage criteria come back from hs-japan's stage-criteria workflows
+        return [*(export_listing(obj) for obj in objects if obj in PIPELINE_PROPS), MANAGED_FLOWS]
+
+    def export(self, ctx: ExportContext) -> list[ExportSection]:
+        criteria = export_criteria(ctx)
+        pipes = [
+            pipeline_item(pl, obj, ctx.language, criteria)
+            for obj, found in export_pipelines(ctx)
+            for pl in sorted(found, key=lambda p: str(p["id"]))
+            if not pl.get("archived")
+        ]
+        if not pipes:
+            return []
+        n_criteria = sum(1 for pl in pipes for st in pl["stages"] if "entry" in st)
+        return [
+            ExportSection(
+                "pipelines.yaml", {"pipelines": pipes}, len(pipes), {"stage_criteria": n_criteria}
+            )
+        ]
 
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         objects = {pl.object for pl, _ in bp.pipelines}
@@ -330,3 +367,81 @@ class StageHandler(KindHandler):
             ),
             None,
         )
+
+
+# -- export ----------------------------------------------------------------------------
+
+
+def export_listing(obj: str) -> Read:
+    """Export's read of an object's pipelines (shared with the workflows' export)."""
+    return Read(EXPORT_LISTING, obj)
+
+
+def export_pipelines(ctx: ExportContext) -> Iterable[tuple[str, list[dict[str, Any]]]]:
+    """(object, its pipelines as read) for each exported pipeline object that was read."""
+    for obj in ctx.objects:
+        found = ctx.facts.get(export_listing(obj))
+        if obj in PIPELINE_PROPS and isinstance(found, list):
+            yield obj, found
+
+
+def export_criteria(ctx: ExportContext) -> dict[str, tuple[dict[str, Any], bool]]:
+    """Stage id -> (entry criteria, workflow enabled), from hs-japan's stage-criteria
+    workflows; a workflow edited beyond the generated shape is reported as left out."""
+    criteria: dict[str, tuple[dict[str, Any], bool]] = {}
+    flows = ctx.facts.get(MANAGED_FLOWS) or []
+    for flow in sorted(flows, key=lambda f: str(f.get("id"))):
+        marker = marker_of(flow) or ""
+        if not marker.startswith(KEY_PREFIX):
+            continue
+        got = criteria_from_flow(flow)
+        if got is None:
+            ctx.skipped.append(
+                f"workflow {flow.get('id')} ({marker}): edited in HubSpot beyond the shape "
+                "hs-japan generates; its stage criteria are not exported"
+            )
+            continue
+        criteria[got[0]] = (got[1], bool(flow.get("isEnabled")))
+    return criteria
+
+
+def pipeline_item(
+    pl: Mapping[str, Any],
+    obj: str,
+    language: str,
+    criteria: Mapping[str, tuple[dict[str, Any], bool]] | None = None,
+) -> dict[str, Any]:
+    """A portal pipeline as a blueprint ``pipelines`` item (stages in display order, deal
+    stages with the entry criteria their stage-criteria workflow checks)."""
+    stages = []
+    for st in sorted(pl.get("stages") or [], key=lambda s: (s.get("displayOrder", 0), s["id"])):
+        if st.get("archived"):
+            continue
+        meta = st.get("metadata") or {}
+        item: dict[str, Any] = {
+            "key": str(st["id"]),
+            "label": {language: str(st.get("label") or st["id"])},
+        }
+        if obj == "deals" and meta.get("probability") is not None:
+            item["probability"] = float(meta["probability"])
+        if obj == "tickets" and meta.get("ticketState"):
+            item["ticket_state"] = meta["ticketState"]
+        # stage-criteria workflows check deal stages (their trigger is dealstage)
+        found = (criteria or {}).get(str(st["id"])) if obj == "deals" else None
+        if found is not None:
+            item["entry"] = found[0]
+        stages.append(item)
+    out: dict[str, Any] = {
+        "object": obj,
+        "id": str(pl["id"]),
+        "label": {language: str(pl.get("label") or pl["id"])},
+    }
+    if isinstance(pl.get("displayOrder"), int):
+        out["display_order"] = pl["displayOrder"]
+    if obj == "deals":
+        ids = {str(st["id"]) for st in pl.get("stages") or []}
+        mine = [enabled for sid, (_c, enabled) in (criteria or {}).items() if sid in ids]
+        # no stage-criteria workflows: none generated; else as the portal has them
+        out["criteria_tasks"] = "off" if not mine else "enabled" if all(mine) else "disabled"
+    out["stages"] = stages
+    return out

@@ -15,8 +15,18 @@ from typing import Any
 
 from hs_japan.blueprint.model import Blueprint, Language, PropertySpec
 from hs_japan.errors import Diagnostic
-from hs_japan.kinds.base import Counter, Facts, KindHandler, Read, Resolution, located
+from hs_japan.kinds.base import (
+    Counter,
+    ExportContext,
+    ExportSection,
+    Facts,
+    KindHandler,
+    Read,
+    Resolution,
+    located,
+)
 from hs_japan.plan.model import Action, Change, Risk
+from hs_japan.reserved import RESERVED_GROUPS, RESERVED_PROPERTIES
 from hs_japan.resources import (
     CREATE_ONLY_PROPERTY_ATTRS,
     HUBSPOT_DEFAULT_GROUPS,
@@ -129,6 +139,29 @@ class PropertyGroupHandler(KindHandler):
     rank = 0
     offline = True
     writer = "hs_japan.portal.write:write_group"
+    export_as = "groups"
+    export_position = 10
+
+    def export_reads(self, objects: Sequence[str]) -> Iterable[Read]:
+        return [export_listing(obj) for obj in objects]
+
+    def export(self, ctx: ExportContext) -> list[ExportSection]:
+        out = []
+        for obj, found in export_listings(ctx):
+            for g in sorted(found.get("groups") or [], key=lambda g: str(g["name"])):
+                if g["name"] in RESERVED_GROUPS:
+                    continue  # hs-japan's apply lock, not configuration
+                if g["name"] in HUBSPOT_DEFAULT_GROUPS and not ctx.include_hubspot_defined:
+                    continue
+                item: dict[str, Any] = {
+                    "object": obj,
+                    "name": g["name"],
+                    "label": {ctx.language: str(g.get("label") or g["name"])},
+                }
+                if isinstance(g.get("displayOrder"), int):
+                    item["display_order"] = g["displayOrder"]
+                out.append(item)
+        return [ExportSection("groups.yaml", {"property_groups": out}, len(out))] if out else []
 
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         return [listing(g.object) for g, _ in bp.property_groups]
@@ -228,6 +261,27 @@ class PropertyHandler(KindHandler):
     create_only = CREATE_ONLY_PROPERTY_ATTRS
     writer = "hs_japan.portal.write:write_property"
     batch_writer = "hs_japan.portal.write:write_property_batch"
+    export_as = "properties"
+    export_position = 20
+
+    def export_reads(self, objects: Sequence[str]) -> Iterable[Read]:
+        return [export_listing(obj) for obj in objects]
+
+    def export(self, ctx: ExportContext) -> list[ExportSection]:
+        sections = []
+        for obj, found in export_listings(ctx):
+            items = [
+                property_item(p, obj, ctx.language)
+                for p in sorted(found.get("properties") or [], key=lambda p: str(p["name"]))
+                if (ctx.include_hubspot_defined or not p.get("hubspotDefined"))
+                # hs-japan's record of applied migrations is not configuration
+                and p["name"] not in RESERVED_PROPERTIES
+            ]
+            if items:
+                sections.append(
+                    ExportSection(f"properties-{obj}.yaml", {"properties": items}, len(items))
+                )
+        return sections
 
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         return [listing(p.object) for p, _ in bp.properties]
@@ -353,3 +407,67 @@ class PropertyHandler(KindHandler):
 
 def hubspot_defined_message(key: str) -> str:
     return _hubspot_defined(key)
+
+
+# -- export ----------------------------------------------------------------------------
+
+EXPORT_LISTING = "hs_japan.portal.dump:property_listing_of"  # as LISTING, nulls dropped
+
+
+def export_listing(obj: str) -> Read:
+    """Export's read of an object's groups and properties (shared by the kinds that need
+    them: groups, properties, validations)."""
+    return Read(EXPORT_LISTING, obj)
+
+
+def export_listings(ctx: ExportContext) -> Iterable[tuple[str, Mapping[str, Any]]]:
+    """(object, {"groups", "properties"}) for each exported object that was read."""
+    for obj in ctx.objects:
+        found = ctx.facts.get(export_listing(obj))
+        if isinstance(found, Mapping):
+            yield obj, found
+
+
+def _yes_no(options: list[dict[str, Any]]) -> bool:
+    """HubSpot's own Yes/No options of a bool property: left implicit in the blueprint."""
+    return sorted(str(o.get("value")) for o in options) == ["false", "true"] and all(
+        o.get("label") in ("Yes", "No") for o in options
+    )
+
+
+def property_item(p: Mapping[str, Any], obj: str, language: str) -> dict[str, Any]:
+    """A portal property as a blueprint ``properties`` item."""
+    out: dict[str, Any] = {
+        "object": obj,
+        "name": p["name"],
+        "label": {language: str(p.get("label") or p["name"])},
+        "type": p.get("type"),
+        "field_type": p.get("fieldType"),
+        "group": p.get("groupName"),
+    }
+    if p.get("description"):
+        out["description"] = {language: str(p["description"])}
+    options = p.get("options") or []
+    if options and not (p.get("type") == "bool" and _yes_no(options)):
+        out["options"] = []
+        for i, o in enumerate(options):
+            item: dict[str, Any] = {
+                "value": str(o.get("value")),
+                "label": {language: str(o.get("label") or o.get("value"))},
+            }
+            if o.get("description"):
+                item["description"] = {language: str(o["description"])}
+            if o.get("hidden"):
+                item["hidden"] = True
+            order = o.get("displayOrder")
+            item["display_order"] = order if isinstance(order, int) else i
+            out["options"].append(item)
+    if isinstance(p.get("displayOrder"), int):
+        out["display_order"] = p["displayOrder"]
+    if p.get("hidden"):
+        out["hidden"] = True
+    if p.get("formField"):
+        out["form_field"] = True
+    if p.get("hasUniqueValue"):
+        out["unique"] = True
+    return out

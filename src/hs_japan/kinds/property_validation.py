@@ -11,14 +11,16 @@ HubSpot has no DELETE for a rule: removing it is a PUT with no arguments
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from hs_japan.blueprint.compile import DesiredState
 from hs_japan.blueprint.model import Blueprint, Language, Origin, PropertySpec
 from hs_japan.errors import Diagnostic
-from hs_japan.kinds.base import KindHandler, Read, Resolution
+from hs_japan.kinds.base import ExportContext, ExportSection, KindHandler, Read, Resolution
+from hs_japan.kinds.properties import export_listing, export_listings
 from hs_japan.kinds.properties import listing as property_listing
+from hs_japan.reserved import RESERVED_PROPERTIES
 from hs_japan.resources import (
     Kind,
     PortalState,
@@ -232,6 +234,7 @@ def describe(rule_type: str, args: list[str], language: str = "en") -> str:
 
 
 READ = "hs_japan.portal.validations:read_rules_of"  # object -> its rules listing
+EXPORT_READ = "hs_japan.portal.dump:validation_rules_of"  # one object's rules (export)
 
 
 def _objects(bp: Blueprint) -> frozenset[str]:
@@ -245,6 +248,36 @@ class PropertyValidationHandler(KindHandler):
     noun = "property validation"
     order = 30
     writer = "hs_japan.portal.validations:write_validation"
+    export_as = "validations"
+    export_position = 70
+
+    def export_reads(self, objects: Sequence[str]) -> Iterable[Read]:
+        # the objects hs-japan writes rules for; the properties say which rules are on
+        # HubSpot-defined properties
+        mine = [obj for obj in objects if obj in OBJECT_TYPE_IDS]
+        return [
+            *(Read(EXPORT_READ, obj) for obj in mine),
+            *(export_listing(obj) for obj in mine),
+        ]
+
+    def export(self, ctx: ExportContext) -> list[ExportSection]:
+        found = {
+            obj: rules
+            for obj in ctx.objects
+            if isinstance(rules := ctx.facts.get(Read(EXPORT_READ, obj)), list)
+        }
+        skip = {f"{obj}/{name}" for obj in ctx.objects for name in RESERVED_PROPERTIES}
+        if not ctx.include_hubspot_defined:
+            skip |= {
+                f"{obj}/{p['name']}"
+                for obj, listing in export_listings(ctx)
+                for p in listing.get("properties") or []
+                if p.get("hubspotDefined")
+            }
+        rules = export_items(found, ctx.objects, skip)
+        if not rules:
+            return []
+        return [ExportSection("validations.yaml", {"property_validations": rules}, len(rules))]
 
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         objects = _objects(bp)

@@ -20,19 +20,25 @@ from hs_japan.blueprint.compile import DesiredState, compile_blueprint
 from hs_japan.blueprint.model import Blueprint, Language, Origin
 from hs_japan.criteria_flows import KEY_PREFIX, criteria_flows
 from hs_japan.errors import Diagnostic
-from hs_japan.kinds.base import Facts, KindHandler, Read, Resolution
+from hs_japan.kinds.base import ExportContext, ExportSection, Facts, KindHandler, Read, Resolution
+from hs_japan.kinds.pipelines import MANAGED_FLOWS, export_pipelines
+from hs_japan.kinds.pipelines import export_listing as pipeline_export_listing
 from hs_japan.kinds.pipelines import listing as pipeline_listing
 from hs_japan.kinds.properties import listing as property_listing
 from hs_japan.lists import OBJECT_NAMES
 from hs_japan.plan.model import Change
+from hs_japan.reserved import marker_of
 from hs_japan.resources import Kind, PortalState, Resource, make_key, property_type, stage_ids
 from hs_japan.rules import (
     MARKER_PREFIX,
     STAGE_PROPERTY,
+    DecompileError,
     RuleContext,
     RuleError,
     business_day_note,
+    calendar_from_blocked,
     compile_rule,
+    decompile_flow,
 )
 
 REVISIONS = "hs_japan.portal.read:read_flow_revisions_of"  # flow id -> revision id
@@ -76,6 +82,76 @@ class WorkflowHandler(KindHandler):
     order = 80
     rank = 3
     writer = "hs_japan.portal.flows:write_workflow"
+    export_as = "workflows"
+    export_position = 50
+
+    def export_reads(self, objects: Sequence[str]) -> Iterable[Read]:
+        # rules name stages by key: the pipelines of the objects with stage-entered rules
+        staged = [pipeline_export_listing(obj) for obj in objects if obj in STAGE_PROPERTY]
+        return [MANAGED_FLOWS, *staged]
+
+    def export_followups(self, objects: Sequence[str], facts: Facts) -> Iterable[Read]:
+        # rules name people by owner email
+        return [Read(OWNERS)] if facts.get(MANAGED_FLOWS) else []
+
+    def export(self, ctx: ExportContext) -> list[ExportSection]:
+        """hs-japan's follow-up-rule workflows decompiled back into rules (the stage
+        criteria workflows are exported as their pipelines' criteria), with the holiday
+        calendar they skip."""
+        flows: list[dict[str, Any]] = ctx.facts.get(MANAGED_FLOWS) or []
+        owners = ctx.facts.get(Read(OWNERS)) or []
+        emails = {
+            int(o["userId"]): str(o["email"])
+            for o in owners
+            if o.get("userId") is not None and o.get("email")
+        }
+        stage_pipeline: dict[str, dict[str, str]] = {}
+        for obj, found in export_pipelines(ctx):
+            stage_pipeline[obj] = {
+                str(st["id"]): str(pl["id"]) for pl in found for st in pl.get("stages") or []
+            }
+        language = ctx.language
+        rules = []
+        for flow in sorted(flows, key=lambda f: str(f.get("id"))):
+            marker = marker_of(flow) or ""
+            if marker.startswith(KEY_PREFIX):
+                continue  # exported as the stage criteria it was generated from
+            on = OBJECT_NAMES.get(str(flow.get("objectTypeId")))
+            if on is not None and on not in ctx.objects:
+                continue  # a rule on an object not exported (its stages were not read)
+            try:
+                rule = decompile_flow(
+                    flow,
+                    emails.get,
+                    stage_pipeline.get("deals", {}).get,
+                    ctx.facts.info.time_zone or "Asia/Tokyo",
+                    lead_pipeline_of_stage=stage_pipeline.get("leads", {}).get,
+                )
+            except DecompileError as exc:
+                ctx.skipped.append(f"workflow {flow.get('id')} ({flow.get('name')}): {exc}")
+                continue
+            rule["name"] = {language: str(rule["name"])}
+            for step in rule["steps"]:
+                for kind in ("task", "notify"):
+                    if kind in step:
+                        for part in ("subject", "body"):
+                            if part in step[kind]:
+                                step[kind][part] = {language: str(step[kind][part])}
+            rules.append(rule)
+        if not rules:
+            return []
+        calendars = [
+            cal
+            for flow in flows
+            if (marker_of(flow) or "").startswith(MARKER_PREFIX)
+            for cal in [calendar_from_blocked(flow.get("blockedDates") or [])]
+            if cal is not None
+        ]
+        doc: dict[str, Any] = {"follow_up_rules": rules}
+        if calendars:
+            # every rule skips the same calendar: the one with the furthest horizon
+            doc["holiday_calendars"] = [max(calendars, key=lambda c: c.get("through", 0))]
+        return [ExportSection("follow-up.yaml", doc, len(rules))]
 
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         reads = [property_listing(rule.object) for rule, _ in bp.follow_up_rules]

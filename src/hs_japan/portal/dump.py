@@ -1,68 +1,88 @@
-"""Everything ``export`` reads from a portal, as HubSpot's JSON (one list call per object
-type and kind, concurrently; flows, owners and lists after).
+"""What ``export`` reads from a portal, as HubSpot's JSON: the readers the kinds'
+``export_reads`` name (each ``fn(client, arg)``; ``exporter.read_export_facts`` reads
+them through ``portal/facts.read_facts``, each round concurrently).
 
 Groups, properties and pipelines are read as plain JSON through ``client.request`` (the
 retry policy and pacer still apply), not as SDK model objects: a portal's property
 listings are its largest answers, and building models for them only to turn them back
 into JSON cost most of the CPU of reading them (issue 14). Null fields are dropped, as
-the SDK's models did, so the exporter sees the same dicts."""
+the SDK's models did, so the exporter sees the same dicts.
+
+An object a portal's subscription may lack (``TIER_GATED_OBJECTS``: leads below Sales Hub
+Professional answer 403, docs/hubspot-api.md §15.7) is read with :func:`unless_refused`:
+the refusal comes back as a :class:`~hs_japan.kinds.base.Refused` answer, and export
+leaves that object out and says so instead of failing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from hs_japan.kinds.association_label import all_pairs
-from hs_japan.portal.association_labels import read_labels
+from hs_japan.errors import PortalError
+from hs_japan.kinds.base import Refused
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.flows import read_managed_flows
 from hs_japan.portal.lists import read_all_lists
-from hs_japan.portal.owners import read_owners
-from hs_japan.portal.read import PIPES, PROPS, get_call, portal_info, results_of
+from hs_japan.portal.read import PIPES, PROPS, get_call, results_of
 from hs_japan.portal.validations import read_rules
-from hs_japan.resources import PIPELINE_OBJECT_TYPES, PortalInfo
+from hs_japan.resources import TIER_GATED_OBJECTS
+
+T = TypeVar("T")
 
 
-@dataclass
-class RawPortal:
-    info: PortalInfo
-    groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    properties: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    pipelines: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    flows: list[dict[str, Any]] = field(default_factory=list)
-    owners: list[dict[str, Any]] = field(default_factory=list)
-    lists: list[dict[str, Any]] = field(default_factory=list)
-    # (from, to) -> the pair's association labels; object -> property validation rules
-    association_labels: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
-    validations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+def unless_refused(obj: str, read: Callable[[], T]) -> T | Refused:
+    """``read()``, or :class:`Refused` when the portal answers 403 about an object its
+    subscription may lack (any other error stays an error)."""
+    try:
+        return read()
+    except PortalError as exc:
+        if exc.status == 403 and obj in TIER_GATED_OBJECTS:
+            return Refused(obj, str(exc))
+        raise
 
 
-def read_raw_portal(
-    client: PortalClient, objects: tuple[str, ...], with_flows: bool, with_lists: bool
-) -> RawPortal:
-    info = portal_info(client.get_account_details())
-    calls: list[tuple[str, Any]] = []
-    for obj in objects:
-        calls.append((f"read {obj} property groups", get_call(client, f"{PROPS}/{obj}/groups")))
-        calls.append(
-            (f"read {obj} properties", get_call(client, f"{PROPS}/{obj}", {"archived": "false"}))
+def property_listing_of(client: PortalClient, obj: str) -> dict[str, Any] | Refused:
+    """An object's property groups and (unarchived) properties, null members dropped."""
+
+    def read() -> dict[str, Any]:
+        groups_what, props_what = f"read {obj} property groups", f"read {obj} properties"
+        groups, props = client.call_all(
+            [
+                (groups_what, get_call(client, f"{PROPS}/{obj}/groups")),
+                (props_what, get_call(client, f"{PROPS}/{obj}", {"archived": "false"})),
+            ]
         )
-    pipeline_objects = [o for o in objects if o in PIPELINE_OBJECT_TYPES]
-    for obj in pipeline_objects:
-        calls.append((f"read {obj} pipelines", get_call(client, f"{PIPES}/{obj}")))
-    results = iter(client.call_all(calls))
-    raw = RawPortal(info)
-    for obj in objects:
-        raw.groups[obj] = _listing(next(results), f"read {obj} property groups")
-        raw.properties[obj] = _listing(next(results), f"read {obj} properties")
-    for obj in pipeline_objects:
-        raw.pipelines[obj] = _listing(next(results), f"read {obj} pipelines")
-    raw.flows = list(read_managed_flows(client).values()) if with_flows else []
-    raw.owners = read_owners(client) if raw.flows else []
-    raw.lists = read_all_lists(client) if with_lists else []
-    raw.validations = read_rules(client, objects)
-    raw.association_labels = read_labels(client, all_pairs(objects))
-    return raw
+        return {
+            "groups": _listing(groups, groups_what),
+            "properties": _listing(props, props_what),
+        }
+
+    return unless_refused(obj, read)
+
+
+def pipelines_of(client: PortalClient, obj: str) -> list[dict[str, Any]] | Refused:
+    """An object's pipelines with their stages, null members dropped."""
+
+    def read() -> list[dict[str, Any]]:
+        what = f"read {obj} pipelines"
+        return _listing(client.call_all([(what, get_call(client, f"{PIPES}/{obj}"))])[0], what)
+
+    return unless_refused(obj, read)
+
+
+def validation_rules_of(client: PortalClient, obj: str) -> list[dict[str, Any]] | Refused:
+    """An object's property validation rules."""
+    return unless_refused(obj, lambda: read_rules(client, [obj])[obj])
+
+
+def managed_flows_of(client: PortalClient, _arg: object = None) -> list[dict[str, Any]]:
+    """hs-japan's flows (the marked ones), in full."""
+    return list(read_managed_flows(client).values())
+
+
+def all_lists_of(client: PortalClient, _arg: object = None) -> list[dict[str, Any]]:
+    """Every list of the portal with its filters, in id order."""
+    return read_all_lists(client)
 
 
 def _without_nulls(value: Any) -> Any:
