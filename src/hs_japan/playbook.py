@@ -437,10 +437,12 @@ LEADS_WORDS: dict[str, dict[str, str]] = {
         "en": "Handoff from marketing to sales",
     },
     "handoff_intro": {
-        "ja": "新規インバウンドは、誰かに対応を頼む前に担当者が決まる。ライフサイクルステージは"
+        "ja": "新規インバウンドは、誰かに対応を頼む前に担当者が決まる(即時対応の架電タスクは"
+        "5分待ってから作られ、その間に担当者の割り当てが済む)。ライフサイクルステージは"
         "ファネルに合わせて動く(リード → SQL → 商談)。",
-        "en": "New inbound leads get an owner before anyone is asked to act. Lifecycle stages "
-        "move with the funnel (lead → SQL → opportunity).",
+        "en": "New inbound leads get an owner before anyone is asked to act (the speed-to-lead "
+        "call task waits 5 minutes, so the owner rotation has assigned an owner first). "
+        "Lifecycle stages move with the funnel (lead → SQL → opportunity).",
     },
 }
 

@@ -252,3 +252,33 @@ def test_playbook_shows_the_cadence_and_the_handoff(cli: Cli, tmp_path: Path) ->
         for word in words:
             assert word in text, (lang, word)
         assert ("5項目中4項目以上" if lang == "ja" else "4 of the 5 items") in text
+
+
+def test_validate_counts_forms(cli: Cli) -> None:
+    result = cli("validate", BP)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.rstrip().endswith("9 association labels, 1 form)"), result.stdout
+
+
+def test_speed_to_lead_waits_for_the_owner_rotation(cli: Cli, portal: PortalEnv) -> None:
+    """The speed-to-lead call task is created after a short wait, so the owner rotation
+    the same submission enrols in (handoff.yaml) has assigned an owner first."""
+    lift_limits(portal)
+    assert cli("apply", BP, *on(portal), "--yes").exit_code == 0
+    flows = {
+        f["customProperties"]["hsjapan_key"]: f
+        for f in portal_flows(portal)
+        if (f.get("customProperties") or {}).get("hsjapan_key")
+    }
+    speed = flows["rule_jp_speed_to_lead_high_intent"]
+    rotation = flows["rule_jp_inbound_owner_rotation"]
+    first = next(a for a in speed["actions"] if str(a["actionId"]) == str(speed["startActionId"]))
+    assert first["actionTypeId"] == "0-1" and first["fields"]["time_unit"] == "MINUTES"
+    assert int(first["fields"]["delta"]) >= 1
+    # both enrol on the same first-touch values (the rotation also on the low-intent ones)
+    values = lambda f: set(  # noqa: E731
+        f["enrollmentCriteria"]["listFilterBranch"]["filterBranches"][0]["filters"][0]["operation"][
+            "values"
+        ]
+    )
+    assert values(speed) <= values(rotation)

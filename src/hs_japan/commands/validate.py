@@ -25,6 +25,7 @@ def run_validate(blueprint: Path, ui: UI) -> int:
         (len(bp.follow_up_rules), "follow-up rule", "follow-up rules"),
         (len(bp.association_labels), "association label", "association labels"),
         (len(bp.property_validations), "property validation", "property validations"),
+        (len(bp.forms), "form", "forms"),
     ]
     counts = ", ".join(
         f"{n} {one if n == 1 else many}" for n, one, many in parts if n or one == "property"
