@@ -15,13 +15,16 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hs_japan.errors import ApplyFailed, HsJapanError
 from hs_japan.kinds import WriteContext, handler_for
 from hs_japan.plan.model import Action, Change
 from hs_japan.portal.facts import load_function
-from hs_japan.portal.write import PortalWriter
 from hs_japan.resources import Snapshot
+
+if TYPE_CHECKING:
+    from hs_japan.portal.write import PortalWriter
 
 
 @dataclass

@@ -13,9 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hs_japan.apply import ApplyHooks, ApplyReport, apply_changes
 from hs_japan.blueprint.compile import DesiredState
 from hs_japan.blueprint.model import Blueprint, Language
 from hs_japan.kinds import handler_for
@@ -26,10 +25,11 @@ from hs_japan.plan.impact import assess
 from hs_japan.plan.model import Plan
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.facts import read_facts
-from hs_japan.portal.records import count_records
-from hs_japan.portal.write import PortalWriter
 from hs_japan.resources import PortalInfo, PortalState
 from hs_japan.rules import horizon_note
+
+if TYPE_CHECKING:  # a plan never imports apply's writers (and the SDK models they use)
+    from hs_japan.apply import ApplyHooks, ApplyReport
 
 MIGRATIONS_READ = Read("hs_japan.portal.facts:applied_migration_ids")
 
@@ -102,7 +102,7 @@ def plan_from_facts(
     ]
     if client is not None:
         # what destructive changes would do to records (one search per destructive change)
-        changes = assess(changes, partial(count_records, client))
+        changes = assess(changes, partial(_count_records, client))
     notes = list(resolved.notes)
     notes.extend(migration_notes or [])
     if migrations:
@@ -120,6 +120,12 @@ def plan_from_facts(
         str(i) for i in (facts.get(Read("hs_japan.portal.read:read_flow_revisions_of")) or ())
     )
     return PlanResult(plan, state, desired, flow_ids, resolved.resolution)
+
+
+def _count_records(client: PortalClient, *args: Any) -> int:
+    from hs_japan.portal.records import count_records  # only when a change is destructive
+
+    return count_records(client, *args)
 
 
 @dataclass
@@ -140,6 +146,9 @@ def apply_plan(
     progress: Callable[[str], None],
     hooks: ApplyHooks | None = None,
 ) -> ApplyOutcome:
+    from hs_japan.apply import apply_changes
+    from hs_japan.portal.write import PortalWriter
+
     writer = PortalWriter(client)
     report = apply_changes(result.plan.changes, writer, result.state.snapshot, progress, hooks)
     # verify: a fresh read must plan nothing
