@@ -99,7 +99,13 @@ CREATE_ONLY = CREATE_FIELDS - UPDATE_FIELDS
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if not k.startswith("_")}
+    """``doc`` without the emulator's private ``_`` fields: ``doc`` itself when it has none
+    (every property; only built-in groups have one), which lists of thousands of properties
+    then serialise without a copy of each. Callers only serialise the result."""
+    for key in doc:
+        if key[:1] == "_":
+            return {k: v for k, v in doc.items() if k[:1] != "_"}
+    return doc
 
 
 # -- groups --------------------------------------------------------------------------------
