@@ -1,42 +1,32 @@
-"""The ``hs-japan`` command line: parse arguments, call one core function, render.
+"""The ``hs-japan`` command line: a thin typer layer over :mod:`hs_japan.commands`.
 
-Every error a user can cause is printed as one line per problem on stderr with exit
-code 1 and no traceback (``--debug`` shows tracebacks and HTTP retries).
+Each command parses its options into the command's options dataclass, calls the plain
+function (``run_*(options, ui)``) through :func:`_run`, and turns the exit code it
+returns into the process's. :func:`_run` is the one place errors become output: every
+error a user can cause is printed as one line per problem on stderr with its exit code
+(1 unless the error says otherwise) and no traceback (``--debug`` shows tracebacks and
+HTTP retries).
+
+Start-up is part of the interface (issue 14: ``validate`` ≤ 0.35 s): this module imports
+typer and nothing heavy; each command imports its module when it runs, so ``validate``
+never loads the portal, the engine or the HubSpot SDK (tests/unit/test_lazy_imports.py).
 """
 
 from __future__ import annotations
 
-import logging
 import sys
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hs_japan import __version__
-from hs_japan.commands import register_all
-from hs_japan.commands.emulator_portal import portal_app
-from hs_japan.config import LOCAL, Profile, check_portal, load_profile, state_home
-from hs_japan.errors import (
-    ApplyRefused,
-    BlueprintError,
-    ConfigError,
-    HsJapanError,
-    PortalError,
-)
-from hs_japan.redact import install_log_redaction, redact
-from hs_japan.reserved import LEGACY_LOCK_GROUP, LOCK_GROUP
+from hs_japan.defaults import DEFAULT_CONFIG, LOCAL
 
-if TYPE_CHECKING:  # imported where used: offline commands never import the HubSpot SDK
-    from hs_japan.blueprint.model import Blueprint
-    from hs_japan.engine import PlanResult
-    from hs_japan.portal.client import PortalClient
-    from hs_japan.portal.lock import PortalLock
-    from hs_japan.resources import PortalInfo
+if TYPE_CHECKING:
+    from hs_japan.commands._common import Target
 
 app = typer.Typer(
     name="hs-japan",
@@ -47,63 +37,69 @@ app = typer.Typer(
 )
 emulator_app = typer.Typer(help="The local HubSpot portal emulator.", no_args_is_help=True)
 app.add_typer(emulator_app, name="emulator")
+portal_app = typer.Typer(
+    help="Named portals on a running emulator (hs-japan emulator serve).",
+    no_args_is_help=True,
+)
 emulator_app.add_typer(portal_app, name="portal")
+migrate_app = typer.Typer(
+    help="Versioned data migrations (migrations/NNNN_name.py).", no_args_is_help=True
+)
+app.add_typer(migrate_app, name="migrate")
 
-_state: dict[str, object] = {"debug": False}
-T = TypeVar("T")
-
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
+_state: dict[str, bool] = {"debug": False}
 
 
-def _count(n: int, noun: str) -> str:
-    """``1 change``, ``2 changes``."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+class TerminalUI:
+    """The commands' UI on a terminal: stdout, stderr, and questions on stdin."""
+
+    def __init__(self, debug: bool = False) -> None:
+        self.debug = debug
+
+    def echo(self, message: str = "", nl: bool = True) -> None:
+        typer.echo(message, nl=nl)
+
+    def err(self, message: str) -> None:
+        typer.echo(message, err=True)
+
+    def interactive(self) -> bool:
+        return sys.stdin.isatty()
+
+    def confirm(self, question: str) -> bool:
+        return bool(typer.confirm(question))
 
 
-def _err(message: str) -> None:
-    typer.echo(message, err=True)
+def _ui() -> TerminalUI:
+    return TerminalUI(debug=_state["debug"])
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    _err(message)
-    raise typer.Exit(code)
+def _run(command: Callable[[], int | None]) -> None:
+    """Run a command; map its exit code and errors to the process's (the only place).
 
-
-def _guard(fn: Callable[[], T]) -> T:
-    """Run a command body; turn errors into one-line messages and exit code 1."""
+    HsJapanError → its message (a BlueprintError: every ``file:line: field: message``),
+    exit code ``exc.exit_code``; Ctrl-C → "interrupted", 130; anything else → one
+    "internal error" line, 1. Tokens are masked; ``--debug`` adds the traceback."""
     try:
-        return fn()
-    except BlueprintError as exc:  # already file:line: field: message, one per line
-        _debug_traceback()
-        _fail(redact(str(exc)), exc.exit_code)
-    except HsJapanError as exc:
-        _debug_traceback()
-        _fail(redact(f"error: {exc}"), exc.exit_code)
+        code = command()
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
-    except BrokenPipeError:
-        raise
-    except (typer.Exit, typer.Abort):
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
+    except (BrokenPipeError, typer.Exit, typer.Abort):
         raise
     except Exception as exc:
-        _debug_traceback()
-        _fail(
-            redact(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)")
-        )
+        from hs_japan.commands._common import error_line
 
+        if _state["debug"]:
+            import traceback
 
-def _debug_traceback() -> None:
-    """With --debug, the traceback of the error being handled (tokens masked)."""
-    if _state["debug"]:
-        _err(redact(traceback.format_exc()).rstrip())
+            from hs_japan.redact import redact
 
-
-def _guard_for(profile: Profile) -> Callable[[PortalInfo], None]:
-    return lambda info: check_portal(profile, info.portal_id, info.account_type)
+            typer.echo(redact(traceback.format_exc()).rstrip(), err=True)
+        message, status = error_line(exc)
+        typer.echo(message, err=True)
+        raise typer.Exit(status) from None
+    if code:
+        raise typer.Exit(code)
 
 
 def _version(value: bool) -> None:
@@ -127,6 +123,10 @@ def main_options(
 ) -> None:
     _state["debug"] = debug
     if debug:
+        import logging
+
+        from hs_japan.redact import install_log_redaction
+
         # hs_japan's own request log and urllib3's request lines ("GET /path" status);
         # never the SDK's http.client debug mode, which prints request headers
         logging.basicConfig(
@@ -140,6 +140,7 @@ def main_options(
         install_log_redaction()
 
 
+# -- the options several commands share --------------------------------------------------
 BlueprintDir = Annotated[Path, typer.Argument(help="Blueprint directory (or one YAML file).")]
 PortalOpt = Annotated[
     str,
@@ -149,48 +150,6 @@ PortalOpt = Annotated[
         help="Portal profile from hs-japan.toml; 'local' is the embedded emulator.",
     ),
 ]
-LanguageOpt = Annotated[
-    str | None,
-    typer.Option("--language", help="Label language to write (ja|en); overrides the profile."),
-]
-ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="Profile file (default: ./hs-japan.toml).")
-]
-
-
-@app.command()
-def validate(blueprint: BlueprintDir) -> None:
-    """Check a blueprint offline; print every error as file:line: field: message."""
-
-    def body() -> None:
-        from hs_japan.blueprint import load_blueprint
-
-        bp = load_blueprint(blueprint)
-        parts = [
-            (len(bp.property_groups), "property group", "property groups"),
-            (len(bp.properties), "property", "properties"),
-            (len(bp.pipelines), "pipeline", "pipelines"),
-            (len(bp.lists), "list", "lists"),
-            (len(bp.follow_up_rules), "follow-up rule", "follow-up rules"),
-            (len(bp.association_labels), "association label", "association labels"),
-            (len(bp.property_validations), "property validation", "property validations"),
-        ]
-        counts = ", ".join(
-            f"{n} {one if n == 1 else many}" for n, one, many in parts if n or one == "property"
-        )
-        typer.echo(f"{bp.root}: valid ({len(bp.files)} files; {counts})")
-
-    _guard(body)
-
-
-def _preflight(bp: Blueprint, client: PortalClient, language: Any, what: str) -> None:
-    """doctor's checks (docs/doctor.md): refuse with its whole report when not ready."""
-    from hs_japan.doctor import refuse_unless_ready
-    from hs_japan.portal.probe import gather_facts
-
-    refuse_unless_ready(bp, language, gather_facts(client, bp), what)
-
-
 PortalsOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -201,118 +160,40 @@ PortalsOpt = Annotated[
         "concurrently, each with its own client, lock and journal.",
     ),
 ]
+LanguageOpt = Annotated[
+    str | None,
+    typer.Option("--language", help="Label language to write (ja|en); overrides the profile."),
+]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="Profile file (default: ./hs-japan.toml).")
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
-def _portal_names(given: list[str] | None) -> list[str]:
-    names = list(given or [LOCAL])
-    twice = sorted({n for n in names if names.count(n) > 1})
-    if twice:
-        _fail(f"error: --portal {', '.join(twice)} given more than once")
-    return names
+def _target(portal: str, config: Path | None, language: str | None = None) -> Target:
+    from hs_japan.commands._common import Target
+
+    return Target(portal, config, language)
 
 
-class _Out:
-    """Where one portal's output goes: straight to the terminal (one portal), or into a
-    block printed whole once the portal is done (a fleet: no interleaved lines)."""
-
-    def __init__(self, buffered: bool = False) -> None:
-        self.parts: list[tuple[str, bool]] | None = [] if buffered else None
-
-    def echo(self, message: str = "", nl: bool = True) -> None:
-        if self.parts is None:
-            typer.echo(message, nl=nl)
-        else:
-            self.parts.append((message + ("\n" if nl else ""), False))
-
-    def err(self, message: str) -> None:
-        if self.parts is None:
-            _err(message)
-        else:
-            self.parts.append((message + "\n", True))
-
-    def stdout(self) -> str:
-        return "".join(text for text, is_err in self.parts or () if not is_err)
-
-    def flush(self, stderr_only: bool = False) -> None:
-        for text, is_err in self.parts or ():
-            if is_err or not stderr_only:
-                typer.echo(text, nl=False, err=is_err)
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
 
 
-@dataclass
-class _Outcome:
-    """One portal's result, for a fleet's summary table."""
-
-    code: int
-    changes: int | None = None
-    portal_id: int | None = None
-    result: str = ""
+class DoctorFormat(StrEnum):
+    text = "text"
+    json = "json"
 
 
-def _error_line(exc: BaseException) -> tuple[str, int]:
-    """The one-line message and exit code _guard gives an error (a fleet's portals)."""
-    if isinstance(exc, BlueprintError):
-        return redact(str(exc)), exc.exit_code
-    if isinstance(exc, HsJapanError):
-        return redact(f"error: {exc}"), exc.exit_code
-    return (
-        redact(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)"),
-        1,
-    )
+# -- validate, plan, apply, unlock ---------------------------------------------------------
+@app.command()
+def validate(blueprint: BlueprintDir) -> None:
+    """Check a blueprint offline; print every error as file:line: field: message."""
+    from hs_japan.commands.validate import run_validate
 
-
-def _run_fleet(
-    portals: list[str], one: Callable[[str, _Out], _Outcome], print_blocks: bool = True
-) -> list[tuple[str, _Out, _Outcome]]:
-    """Run ``one`` for every portal concurrently (a thread each); print each portal's
-    block whole, in the order the portals were given, as soon as it and those before it
-    are done."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def run(name: str) -> tuple[_Out, _Outcome]:
-        out = _Out(buffered=True)
-        try:
-            return out, one(name, out)
-        except Exception as exc:
-            if _state["debug"]:
-                out.err(redact(traceback.format_exc()).rstrip())
-            message, code = _error_line(exc)
-            out.err(message)
-            refused = isinstance(exc, ApplyRefused)
-            return out, _Outcome(code or 1, result="refused" if refused else "error")
-
-    pool = ThreadPoolExecutor(max_workers=len(portals), thread_name_prefix="portal")
-    done: list[tuple[str, _Out, _Outcome]] = []
-    try:
-        futures = [(name, pool.submit(run, name)) for name in portals]
-        for name, future in futures:
-            out, outcome = future.result()
-            if print_blocks:
-                typer.echo(f"=== portal '{name}' ===")
-                out.flush()
-                typer.echo("")
-            done.append((name, out, outcome))
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-    return done
-
-
-def _summary(done: list[tuple[str, _Out, _Outcome]]) -> str:
-    rows = [("portal", "portal id", "changes", "result")] + [
-        (
-            name,
-            "-" if o.portal_id is None else str(o.portal_id),
-            "-" if o.changes is None else str(o.changes),
-            o.result,
-        )
-        for name, _, o in done
-    ]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [f"Fleet: {_count(len(done), 'portal')}"] + [
-        "  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
-        for r in rows
-    ]
-    return "\n".join(lines) + "\n"
+    _run(lambda: run_validate(blueprint, _ui()))
 
 
 @app.command()
@@ -340,99 +221,12 @@ def plan(
     language: LanguageOpt = None,
 ) -> None:
     """Read the portal and show what apply would change (nothing is written)."""
-    portals = _portal_names(portal)
+    from hs_japan.commands.plan import PlanOptions, run_plan
 
-    def plan_one(name: str, bp: Blueprint, o: _Out) -> _Outcome:
-        from hs_japan.engine import make_plan
-        from hs_japan.plan.planfile import save_plan
-        from hs_japan.plan.render import RENDERERS, summary_line
-        from hs_japan.portal.session import open_portal
-
-        profile = load_profile(name, config, language)
-        with open_portal(profile) as client:
-            try:
-                result = make_plan(bp, client, profile.language, _guard_for(profile))
-            except PortalError as exc:
-                if exc.status != 403:
-                    raise
-                # a scope or subscription refusal: say everything at once (doctor's report)
-                _preflight(bp, client, profile.language, "plan")
-                raise
-        changed = not result.plan.empty
-        outcome = _Outcome(
-            2 if detailed_exitcode and changed else 0,
-            len(result.plan.changes),
-            result.plan.portal.portal_id,
-            "changes" if changed else "no changes",
-        )
-        if out is not None and output_format is Format.json:
-            # the file is the JSON: the terminal gets one line, not thousands
-            save_plan(out, result.plan, result.fingerprints)
-            o.echo(
-                f"{summary_line(result.plan)} Saved to {out}; apply it with: "
-                f"hs-japan apply {blueprint} --portal {name} --plan {out}"
-            )
-            return outcome
-        o.echo(RENDERERS[output_format.value](result.plan), nl=False)
-        if out is not None:
-            save_plan(out, result.plan, result.fingerprints)
-            o.err(
-                f"Saved plan to {out}; apply it with: hs-japan apply {blueprint} "
-                f"--portal {name} --plan {out}"
-            )
-        return outcome
-
-    def body() -> int:
-        from hs_japan.blueprint import load_blueprint
-        from hs_japan.plan.planfile import check_plan_target
-
-        if out is not None:
-            check_plan_target(out)  # before any read: a directory, missing folder, read-only
-        bp = load_blueprint(blueprint)
-        return plan_one(portals[0], bp, _Out()).code
-
-    def fleet() -> int:
-        import json
-
-        from hs_japan.blueprint import load_blueprint
-
-        if out is not None:
-            raise ConfigError(
-                "--out saves the plan of one portal: give a single --portal to save a plan"
-            )
-        bp = load_blueprint(blueprint)  # once: a broken blueprint fails before any read
-        as_json = output_format is Format.json
-        done = _run_fleet(portals, lambda name, o: plan_one(name, bp, o), not as_json)
-        if as_json:  # one JSON document: each portal's plan (null on error) and the summary
-            for _, o, _ in done:
-                o.flush(stderr_only=True)
-            typer.echo(
-                json.dumps(
-                    {
-                        "portals": [
-                            {
-                                "profile": name,
-                                "portalId": oc.portal_id,
-                                "changes": oc.changes,
-                                "result": oc.result,
-                                "plan": json.loads(o.stdout()) if o.stdout().strip() else None,
-                            }
-                            for name, o, oc in done
-                        ]
-                    },
-                    ensure_ascii=False,
-                    indent=2,
-                )
-            )
-        else:
-            typer.echo(_summary(done), nl=False)
-        if any(oc.result in ("error", "refused") for _, _, oc in done):
-            return 1
-        return 2 if detailed_exitcode and any(oc.changes for _, _, oc in done) else 0
-
-    code = _guard(body if len(portals) == 1 else fleet)
-    if code:
-        raise typer.Exit(code)
+    opts = PlanOptions(
+        blueprint, portal, output_format.value, out, detailed_exitcode, config, language
+    )
+    _run(lambda: run_plan(opts, _ui()))
 
 
 @app.command()
@@ -445,7 +239,7 @@ def apply(
             "--plan", help="Apply a saved plan; refused if the portal or blueprint moved on."
         ),
     ] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: YesOpt = False,
     allow_destroy: Annotated[
         bool, typer.Option("--allow-destroy", help="Allow deletes, replaces and option removals.")
     ] = False,
@@ -468,173 +262,26 @@ def apply(
     language: LanguageOpt = None,
 ) -> None:
     """Plan, confirm, write the changes in dependency order, then verify convergence."""
+    from hs_japan.commands.apply import ApplyOptions, run_apply
 
-    from hs_japan.apply import ApplyHooks
-    from hs_japan.blueprint import load_blueprint
-    from hs_japan.engine import apply_plan, make_plan, still_current
-    from hs_japan.journal import Journal, interrupted
-    from hs_japan.plan.planfile import compare_saved, load_saved
-    from hs_japan.plan.render import render_text
-    from hs_japan.portal.lock import PortalLock
-    from hs_japan.portal.read import portal_info
-    from hs_japan.portal.session import open_portal
-
-    portals = _portal_names(portal)
-    confirmed = set(confirm_portal or ())
-
-    def apply_one(name: str, bp: Blueprint, saved: dict[str, Any] | None, o: _Out) -> _Outcome:
-        profile = load_profile(name, config, language)
-        with open_portal(profile) as client:
-            # vet the portal before anything is written to it, even the lock
-            info = portal_info(client.get_account_details())
-            check_portal(profile, info.portal_id, info.account_type)
-            if (
-                info.account_type == "STANDARD"
-                and profile.confirm_production
-                and info.portal_id not in confirmed
-            ):
-                raise ApplyRefused(
-                    f"portal {info.portal_id} ({info.name or 'unnamed'}) is a production "
-                    f"(STANDARD) account: pass --confirm-portal {info.portal_id} to apply to it "
-                    "(nothing was written)"
-                )
-            # every scope, tier and limit problem at once, before anything is written
-            _preflight(bp, client, profile.language, "apply")
-            # a first, read-only plan: a blueprint that references something the portal
-            # lacks, or a portal that already matches, never touches the lock
-            first = make_plan(bp, client, profile.language, info=info)
-            if first.plan.empty and saved is None:
-                o.echo(render_text(first.plan), nl=False)
-                return _Outcome(0, 0, info.portal_id, "no changes")
-            if saved is not None:  # a stale saved plan is refused before the lock is taken
-                _refuse_stale(saved, first)
-            with PortalLock(client, portal_hint=name) as lock:
-                # re-planned under the lock: what is shown and confirmed is what is applied
-                return _apply_locked(bp, profile, client, info, saved, lock, first, o)
-
-    def _refuse_stale(saved: dict[str, Any], planned: Any) -> None:
-        reasons = compare_saved(saved, planned.plan, planned.fingerprints)
-        if reasons:
-            raise ApplyRefused(
-                f"the saved plan {plan_file} is stale; nothing was written:\n"
-                + "\n".join(f"  - {r}" for r in reasons)
-                + "\nrun plan again and review the new plan"
-            )
-
-    def _apply_locked(
-        bp: Blueprint,
-        profile: Profile,
-        client: PortalClient,
-        info: PortalInfo,
-        saved: dict[str, Any] | None,
-        lock: PortalLock,
-        first: PlanResult,
-        o: _Out,
-    ) -> _Outcome:
-        # under the lock: when targeted reads show the portal as the first plan read it,
-        # that plan is what is shown and applied; else (or for a saved plan) plan again
-        if saved is None and still_current(first, client):
-            result = first
-        else:
-            result = make_plan(bp, client, profile.language, info=info)
-        p = result.plan.portal
-        if saved is not None:  # again under the lock: the portal may have moved meanwhile
-            _refuse_stale(saved, result)
-        journal_root = state_home() / "journal"
-        previous = interrupted(journal_root, p.portal_id)
-        for prev in previous:
-            o.err(f"note: {prev.describe()}")
-        o.echo(render_text(result.plan), nl=False)
-        if result.plan.empty:
-            return _Outcome(0, 0, p.portal_id, "no changes")
-        blocked = result.plan.blocked
-        if blocked:
-            raise ApplyRefused(
-                f"{len(blocked)} change(s) are blocked; nothing was written:\n"
-                + "\n".join(f"  - {c.kind.value} {c.key}: {c.blocked}" for c in blocked)
-            )
-        destructive = result.plan.destructive
-        if destructive and not allow_destroy:
-            raise ApplyRefused(
-                f"{len(destructive)} destructive change(s) need --allow-destroy; "
-                "nothing was written: "
-                + ", ".join(f"{c.action.glyph} {c.key}" for c in destructive)
-            )
-        losing = result.plan.data_loss
-        if losing and not allow_data_loss:
-            raise ApplyRefused(
-                f"{len(losing)} change(s) would lose values that records hold; review the "
-                "counts in the plan and pass --allow-data-loss as well (nothing was written): "
-                + ", ".join(
-                    f"{c.key} ({'?' if c.records is None else c.records} records)" for c in losing
-                )
-            )
-        if not yes and saved is None:
-            if not sys.stdin.isatty():
-                raise ApplyRefused(
-                    "no terminal to confirm on; review the plan and pass "
-                    "--yes (nothing was written)"
-                )
-            if not typer.confirm(
-                f"Apply {_count(len(result.plan.changes), 'change')} to portal "
-                f"{p.portal_id} ({p.account_type})?"
-            ):
-                raise ApplyRefused("cancelled; nothing was written")
-        journal = Journal(journal_root, p.portal_id)
-        journal.begin(result.plan)
-        for prev in previous:
-            journal.recovered(prev.path)
-        hooks = ApplyHooks(intent=journal.intent, done=journal.done, tick=lock.touch)
-        o.echo("Applying:")
-        try:
-            outcome = apply_plan(result, bp, client, profile.language, o.echo, hooks)
-        except BaseException as exc:
-            journal.end(converged=None, error=f"{type(exc).__name__}: {exc}")
-            raise
-        journal.end(converged=outcome.converged)
-        o.echo(f"Applied {_count(len(outcome.report.done), 'change')}.")
-        applied = len(outcome.report.done)
-        if outcome.converged:
-            o.echo(
-                str(
-                    _state.get("verified_note")
-                    or "Verified: a fresh read of the portal plans no changes (converged)."
-                )
-            )
-            return _Outcome(0, applied, p.portal_id, "applied, converged")
-        o.err("Not converged: the portal still differs after apply:")
-        o.err(render_text(outcome.after.plan))
-        return _Outcome(1, applied, p.portal_id, "not converged")
-
-    def body() -> int:
-        bp = load_blueprint(blueprint)
-        load_profile(portals[0], config, language)  # a profile error before the plan file's
-        saved = load_saved(plan_file) if plan_file else None
-        return apply_one(portals[0], bp, saved, _Out()).code
-
-    def fleet() -> int:
-        if plan_file is not None:
-            raise ConfigError("--plan applies the saved plan of one portal: give a single --portal")
-        if not yes:
-            raise ApplyRefused(
-                f"a fleet apply ({_count(len(portals), 'portal')}) does not ask on the "
-                "terminal: review each portal's plan (hs-japan plan with the same --portal "
-                "options) and pass --yes (nothing was written)"
-            )
-        bp = load_blueprint(blueprint)  # once: a broken blueprint fails before any read
-        done = _run_fleet(portals, lambda name, o: apply_one(name, bp, None, o))
-        typer.echo(_summary(done), nl=False)
-        return 1 if any(oc.code for _, _, oc in done) else 0
-
-    code = _guard(body if len(portals) == 1 else fleet)
-    if code:
-        raise typer.Exit(code)
+    opts = ApplyOptions(
+        blueprint,
+        portal,
+        plan_file,
+        yes=yes,
+        allow_destroy=allow_destroy,
+        allow_data_loss=allow_data_loss,
+        confirm_portals=tuple(confirm_portal or ()),
+        config=config,
+        language=language,
+    )
+    _run(lambda: run_apply(opts, _ui()))
 
 
 @app.command()
 def unlock(
     portal: PortalOpt = LOCAL,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: YesOpt = False,
     force: Annotated[
         bool,
         typer.Option("--force", help="Break it even if its apply still runs on this machine."),
@@ -642,45 +289,13 @@ def unlock(
     config: ConfigOpt = None,
 ) -> None:
     """Show the portal's apply lock and break it (only when no apply is running)."""
+    from hs_japan.commands.unlock import UnlockOptions, run_unlock
 
-    def body() -> int:
-        from hs_japan.portal.lock import break_lock, read_lock
-        from hs_japan.portal.read import portal_info
-        from hs_japan.portal.session import open_portal
-
-        profile = load_profile(portal, config, None)
-        with open_portal(profile) as client:
-            info = portal_info(client.get_account_details())
-            check_portal(profile, info.portal_id, info.account_type)
-            group = LOCK_GROUP
-            held = read_lock(client)
-            if held is None:  # an apply lock taken by hs-japan before 0.2 (hs_ prefix)
-                held = read_lock(client, LEGACY_LOCK_GROUP)
-                group = LEGACY_LOCK_GROUP
-            if held is None:
-                typer.echo(f"Portal {info.portal_id} has no apply lock.")
-                return 0
-            typer.echo(f"Portal {info.portal_id}: apply lock {held.describe()}.")
-            if held.holder_is_running_here() and not force:
-                raise ApplyRefused(
-                    "that apply is still running on this machine; breaking its lock would let "
-                    "two applies write at once (duplicates). Wait for it, stop it, or pass "
-                    "--force if you are sure"
-                )
-            if not yes:
-                if not sys.stdin.isatty():
-                    raise ApplyRefused("no terminal to confirm on; pass --yes to break the lock")
-                if not typer.confirm("Break it? Only do this if that apply is not running"):
-                    raise ApplyRefused("cancelled; the lock is still held")
-            break_lock(client, group)
-            typer.echo("Lock broken.")
-        return 0
-
-    code = _guard(body)
-    if code:
-        raise typer.Exit(code)
+    opts = UnlockOptions(_target(portal, config), yes=yes, force=force)
+    _run(lambda: run_unlock(opts, _ui()))
 
 
+# -- the emulator: serve, portal create --------------------------------------------------
 @emulator_app.command("serve")
 def emulator_serve(
     host: Annotated[str, typer.Option(help="Loopback address to bind.")] = "127.0.0.1",
@@ -710,35 +325,309 @@ def emulator_serve(
     Portals, faults and limits are managed through the control API under /_emulator/
     (see docs/emulator.md).
     """
+    from hs_japan.commands.emulator_portal import ServeOptions, run_serve
 
-    def body() -> None:
-        from hubspot_emulator import serve
-        from hubspot_emulator.server import check_options
+    opts = ServeOptions(host, port, data, latency_ms, fault_seed, rate_limits)
+    _run(lambda: run_serve(opts))
 
-        try:  # out-of-range flags: one line, before anything is created
-            check_options(host, port, latency_ms)
-            data.mkdir(parents=True, exist_ok=True)
-        except ValueError as exc:
-            raise HsJapanError(str(exc)) from None
-        except OSError as exc:
-            raise HsJapanError(
-                f"cannot use {data} as the state directory: {exc.strerror}"
-            ) from None
-        try:
-            serve(
-                host,
-                port,
-                data,
-                latency_ms=latency_ms,
-                seed=fault_seed,
-                rate_limits=rate_limits,
-            )
-        except ValueError as exc:
-            raise HsJapanError(str(exc)) from None
-        except OSError as exc:
-            raise HsJapanError(f"cannot serve on {host}:{port}: {exc.strerror}") from None
 
-    _guard(body)
+@portal_app.command("create")
+def create(
+    name: Annotated[
+        str, typer.Argument(help="Profile name, e.g. sandbox; --portal NAME then uses it.")
+    ],
+    url: Annotated[
+        str,
+        typer.Option(
+            "--url",
+            envvar="HS_JAPAN_EMULATOR_URL",
+            help="The running emulator (hs-japan emulator serve).",
+        ),
+    ] = "http://127.0.0.1:8765",  # commands.emulator_portal.DEFAULT_URL
+    account_type: Annotated[
+        str, typer.Option("--account-type", help="SANDBOX, STANDARD, DEVELOPER_TEST, …")
+    ] = "SANDBOX",
+    tier: Annotated[
+        str, typer.Option("--tier", help="free, starter, professional, enterprise, api_add_on.")
+    ] = "enterprise",
+    language: Annotated[
+        str, typer.Option("--language", help="Label language the profile writes (ja|en).")
+    ] = "ja",
+    config: Annotated[
+        Path, typer.Option("--config", help="Profile file to write (default: ./hs-japan.toml).")
+    ] = DEFAULT_CONFIG,
+) -> None:
+    """Create a portal on a running emulator and write its profile to hs-japan.toml.
+
+    Prints the export line for its token on stdout (everything else goes to stderr), so
+    eval "$(hs-japan emulator portal create sandbox)" sets it in the current shell.
+    """
+    from hs_japan.commands.emulator_portal import CreateOptions, run_create
+
+    opts = CreateOptions(name, url, account_type, tier, language, config)
+    _run(lambda: run_create(opts, _ui()))
+
+
+# -- export, clone ---------------------------------------------------------------------
+@app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the blueprint.")],
+    portal: PortalOpt = LOCAL,
+    objects: Annotated[
+        str | None, typer.Option("--objects", help="Comma-separated object types.")
+    ] = None,
+    kinds: Annotated[
+        str | None,
+        typer.Option(
+            "--kinds",
+            help="Comma-separated: groups,properties,pipelines,lists,workflows,"
+            "association_labels,validations.",
+        ),
+    ] = None,
+    include_hubspot_defined: Annotated[
+        bool, typer.Option("--include-hubspot-defined", help="Also HubSpot's own items.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Write into a non-empty dir.")] = False,
+    config: ConfigOpt = None,
+    language: LanguageOpt = None,
+) -> None:
+    """Write a portal's configuration as blueprint YAML (the format users write)."""
+    from hs_japan.commands.export_clone import ExportOptions, run_export
+
+    opts = ExportOptions(
+        out, _target(portal, config, language), objects, kinds, include_hubspot_defined, force
+    )
+
+    def export() -> int:
+        run_export(opts, _ui())
+        return 0
+
+    _run(export)
+
+
+@app.command()
+def clone(
+    source: Annotated[str, typer.Option("--from", help="Portal profile to copy from.")],
+    target: Annotated[str, typer.Option("--to", help="Portal profile to copy to.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Keep the exported blueprint here.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    allow_destroy: Annotated[
+        bool,
+        typer.Option("--allow-destroy", help="Allow deletes and replaces on the target."),
+    ] = False,
+    confirm_portal: Annotated[
+        int | None,
+        typer.Option("--confirm-portal", help="Target portal id: required for a STANDARD account."),
+    ] = None,
+    config: ConfigOpt = None,
+    language: LanguageOpt = None,
+) -> None:
+    """Export one portal and apply it to another, with apply's guards; then verify.
+
+    Reports what was copied and what could not be: a clone with something left out
+    is never called complete (exit 3)."""
+    from hs_japan.commands.export_clone import CloneOptions, run_clone
+
+    opts = CloneOptions(source, target, out, yes, allow_destroy, confirm_portal, config, language)
+    _run(lambda: run_clone(opts, _ui()))
+
+
+# -- migrate status | up ---------------------------------------------------------------
+DirOpt = Annotated[Path, typer.Option("--dir", help="Directory of NNNN_name.py migrations.")]
+
+
+@migrate_app.command("status")
+def migrate_status(
+    portal: PortalOpt = LOCAL,
+    directory: DirOpt = Path("migrations"),
+    config: ConfigOpt = None,
+) -> None:
+    """Which migrations this portal has run (recorded in the portal) and which are pending."""
+    from hs_japan.commands.migrate import MigrateOptions, run_status
+
+    opts = MigrateOptions(_target(portal, config), directory)
+    _run(lambda: run_status(opts, _ui()))
+
+
+@migrate_app.command("up")
+def migrate_up(
+    portal: PortalOpt = LOCAL,
+    directory: DirOpt = Path("migrations"),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would change; write nothing.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    confirm_portal: Annotated[
+        int | None,
+        typer.Option("--confirm-portal", help="Portal id: required for a STANDARD account."),
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Run the pending migrations in order (resumable; each is recorded when done)."""
+    from hs_japan.commands.migrate import MigrateOptions, run_up
+
+    opts = MigrateOptions(_target(portal, config), directory, dry_run, yes, confirm_portal)
+    _run(lambda: run_up(opts, _ui()))
+
+
+# -- design documents: docs, graph, schema, init ----------------------------------------
+DesignLanguageOpt = Annotated[str, typer.Option("--language", help="ja or en.")]
+
+
+@app.command()
+def docs(
+    blueprint: BlueprintDir,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Markdown file to write.")],
+    language: DesignLanguageOpt = "ja",
+) -> None:
+    """Write the playbook: funnel stages, stage criteria, rules, KPIs, UI checklist."""
+    from hs_japan.commands.design import run_docs
+
+    _run(lambda: run_docs(blueprint, out, language, _ui()))
+
+
+@app.command()
+def graph(
+    blueprint: BlueprintDir,
+    out: Annotated[Path, typer.Option("--out", "-o", help="SVG file to write.")],
+    language: DesignLanguageOpt = "ja",
+) -> None:
+    """Draw the funnel and the deal pipeline as an SVG that opens in a browser."""
+    from hs_japan.commands.design import run_graph
+
+    _run(lambda: run_graph(blueprint, out, language, _ui()))
+
+
+@app.command()
+def schema(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File (default: stdout).")] = None,
+) -> None:
+    """Print the JSON Schema of blueprint files (for editor validation/completion)."""
+    from hs_japan.commands.design import run_schema, schema_text
+
+    if out is None:
+        typer.echo(schema_text(), nl=False)
+        return
+    _run(lambda: run_schema(out, _ui()))
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="New configuration repository.")],
+    template: Annotated[
+        str, typer.Option("--template", help="Blueprint template to start from.")
+    ] = "japan-enterprise",
+    force: Annotated[bool, typer.Option("--force", help="Write into a non-empty dir.")] = False,
+    package: Annotated[
+        str | None,
+        typer.Option(
+            "--package",
+            help="What CI installs (a pinned git URL or a wheel path); default: a wheel "
+            "of this hs-japan vendored into the repository.",
+        ),
+    ] = None,
+) -> None:
+    """Scaffold a configuration repo: blueprint, profiles, .gitignore, CI example."""
+    from hs_japan.commands.design import run_init
+
+    _run(lambda: run_init(directory, template, force, package, _ui()))
+
+
+# -- audit, report, emulator seed --------------------------------------------------------
+PipelineOpt = Annotated[
+    str | None, typer.Option("--pipeline", help="Deal pipeline id (default: the first).")
+]
+ReaderLanguageOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        help="Language to read the output in (ja|en; default: the profile's). Labels "
+        "only: drift is always judged against what apply writes.",
+    ),
+]
+
+
+@app.command("audit")
+def audit_command(
+    blueprint: BlueprintDir,
+    portal: PortalOpt = LOCAL,
+    pipeline_id: PipelineOpt = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    config: ConfigOpt = None,
+    language: ReaderLanguageOpt = None,
+) -> None:
+    """Deals missing their stage criteria, stalled past the expected time, without a
+    decision-maker or champion; and configuration drift. Exit 2 when anything is found."""
+    from hs_japan.commands.audit_report import AuditOptions, run_audit
+
+    opts = AuditOptions(blueprint, _target(portal, config, language), pipeline_id, output_format)
+    _run(lambda: run_audit(opts, _ui()))
+
+
+@app.command("report")
+def report_command(
+    blueprint: BlueprintDir,
+    portal: PortalOpt = LOCAL,
+    pipeline_id: PipelineOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="HTML report file.")] = None,
+    config: ConfigOpt = None,
+    language: ReaderLanguageOpt = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+) -> None:
+    """Leading indicators: stage conversion, time in stage against the expected ranges,
+    weighted pipeline, win rate and sales cycle, per owner, per month and fiscal
+    quarter, lead sources, ringi and budget mix."""
+    from hs_japan.commands.audit_report import AuditOptions, run_report
+
+    opts = AuditOptions(
+        blueprint, _target(portal, config, language), pipeline_id, output_format, out=out
+    )
+    _run(lambda: run_report(opts, _ui()))
+
+
+@emulator_app.command("seed")
+def seed_command(
+    blueprint: BlueprintDir,
+    portal: PortalOpt = LOCAL,
+    pipeline_id: PipelineOpt = None,
+    deals: Annotated[
+        int, typer.Option("--deals", min=1, max=5000, help="How many deals to make.")
+    ] = 200,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed: the same seed gives the same data.")
+    ] = 7,
+    config: ConfigOpt = None,
+) -> None:
+    """Fill an emulator portal with 18 months of Japan enterprise deals (apply first)."""
+    from hs_japan.commands.audit_report import SeedOptions, run_seed
+
+    opts = SeedOptions(blueprint, _target(portal, config), pipeline_id, deals, seed)
+    _run(lambda: run_seed(opts, _ui()))
+
+
+# -- doctor ------------------------------------------------------------------------------
+@app.command()
+def doctor(
+    blueprint: Annotated[
+        Path | None,
+        typer.Argument(help="Blueprint directory (or one YAML file); none: portal only."),
+    ] = None,
+    portal: PortalOpt = LOCAL,
+    output_format: Annotated[
+        DoctorFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DoctorFormat.text,
+    config: ConfigOpt = None,
+    language: LanguageOpt = None,
+) -> None:
+    """Check, without writing, that the token, subscription and portal allow the
+    blueprint: every missing scope, tier, limit, owner and name problem at once.
+    Exit 0 when ready, 1 otherwise."""
+    from hs_japan.commands.doctor import DoctorOptions, run_doctor
+
+    opts = DoctorOptions(blueprint, _target(portal, config, language), output_format.value)
+    _run(lambda: run_doctor(opts, _ui()))
 
 
 def main() -> None:
@@ -750,9 +639,6 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
-
-
-register_all(app)  # export, clone, migrate, audit, report, … (hs_japan/commands/)
 
 
 if __name__ == "__main__":

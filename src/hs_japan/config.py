@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from hs_japan.defaults import DEFAULT_CONFIG as DEFAULT_CONFIG
+from hs_japan.defaults import LOCAL as LOCAL
 from hs_japan.errors import ConfigError
-from hs_japan.outfile import ReadProblem, read_regular_file
 
-LOCAL = "local"
-DEFAULT_CONFIG = Path("hs-japan.toml")
+# tomllib, urllib.parse and outfile are imported where used: only commands that read a
+# profile pay for them
+
 _KNOWN_KEYS = {
     "base_url",
     "token_env",
@@ -213,6 +213,10 @@ def command_deadline(profile: Profile) -> float:
 
 def _read_toml(path: Path) -> dict[str, object]:
     """Parse the profile file; every problem is one line naming the file (and line)."""
+    import tomllib
+
+    from hs_japan.outfile import ReadProblem, read_regular_file
+
     try:
         raw = read_regular_file(path, MAX_CONFIG_BYTES)
     except ReadProblem as exc:
@@ -238,6 +242,8 @@ def _read_toml(path: Path) -> dict[str, object]:
 
 def _base_url(value: object, where: str) -> str:
     """A usable http(s) base URL, or one line saying what is wrong with it."""
+    import urllib.parse
+
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where}: must be an http(s) URL, e.g. https://api.hubapi.com")
     if any(ord(c) < 0x21 or ord(c) == 0x7F for c in value):

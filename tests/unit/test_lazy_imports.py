@@ -41,3 +41,73 @@ def test_cli_and_validate_do_not_import_the_sdk() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+# What `hs-japan validate` may load of hs_japan, exactly as the console script runs it
+# (hs_japan.cli.main in a fresh process). A new import here is a start-up cost: add it
+# only if validate needs it (issue 14: validate <= 0.35 s wall).
+VALIDATE_MODULES = {
+    "hs_japan",
+    "hs_japan.cli",
+    "hs_japan.defaults",
+    "hs_japan.ui",
+    "hs_japan.errors",
+    "hs_japan.outfile",
+    "hs_japan.reserved",
+    "hs_japan.commands",
+    "hs_japan.commands.validate",
+    "hs_japan.blueprint",
+    "hs_japan.blueprint.check",
+    "hs_japan.blueprint.load",
+    "hs_japan.blueprint.model",
+    "hs_japan.blueprint.yamlsrc",
+}
+# never for an offline command: HTTP, the SDK, the emulator, logging set-up, profiles
+VALIDATE_NEVER = (
+    "hubspot",
+    "hubspot_emulator",
+    "requests",
+    "urllib3",
+    "tenacity",
+    "holidays",
+    "rich",
+    "logging",
+    "tomllib",
+    "concurrent",
+)
+
+PINNED = textwrap.dedent(
+    """
+    import json, sys
+    sys.argv = ["hs-japan", "validate", sys.argv[1]]
+    from hs_japan.cli import main
+    try:
+        main()
+    except SystemExit as exc:
+        assert not exc.code, exc.code
+    print(json.dumps(sorted(sys.modules)))
+    """
+)
+
+
+def test_validate_loads_only_what_it_needs() -> None:
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", PINNED, str(REPO / "blueprints" / "japan-enterprise")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    *output, modules_json = done.stdout.strip().splitlines()
+    assert "valid (" in output[-1]
+    modules = set(json.loads(modules_json))
+    ours = {m for m in modules if m == "hs_japan" or m.startswith("hs_japan.")}
+    assert ours <= VALIDATE_MODULES, sorted(ours - VALIDATE_MODULES)
+    assert "hs_japan.cli" in ours and "hs_japan.commands.validate" in ours  # it did run
+    loaded = sorted(
+        m for m in modules if any(m == n or m.startswith(n + ".") for n in VALIDATE_NEVER)
+    )
+    assert not loaded, loaded

@@ -1,20 +1,15 @@
-"""CLI commands beyond validate/plan/apply/unlock, one module per feature.
+"""The commands as plain functions (compare alembic's ``command.py``).
 
-Each module listed in ``MODULES`` defines ``register(app: typer.Typer) -> None`` that adds
-its commands (or a sub-app) to the ``hs-japan`` app. ``cli.py`` calls
-:func:`register_all` once, so feature modules never edit ``cli.py``.
+Each module holds one command (or a family): a frozen options dataclass and a
+``run_*(options, ui) -> int`` function that returns the exit code. They print through
+the :class:`hs_japan.ui.UI` they are given, decide through the pure
+:mod:`hs_japan.policy`, raise :class:`hs_japan.errors.HsJapanError` for anything a user
+can cause, and never touch typer, ``sys.exit`` or the terminal: ``hs_japan.cli`` is the
+thin typer layer over them (import-linter: commands never import the CLI).
+
+- ``validate``, ``plan``, ``apply``, ``unlock``: the core workflow (``apply`` also
+  rolls out to fleets through ``_common.run_fleet``);
+- ``export_clone``: ``run_export``, and ``run_clone``, which composes export and apply;
+- ``migrate``, ``doctor``, ``design`` (docs, graph, schema, init), ``audit_report``
+  (audit, report, emulator seed), ``emulator_portal`` (emulator serve, portal create).
 """
-
-from __future__ import annotations
-
-import importlib
-
-import typer
-
-MODULES: tuple[str, ...] = ("export_clone", "migrate", "design", "audit_report", "doctor")
-
-
-def register_all(app: typer.Typer) -> None:
-    for name in MODULES:
-        module = importlib.import_module(f"hs_japan.commands.{name}")
-        module.register(app)

@@ -4,9 +4,10 @@ a new configuration repository, and a JSON Schema for editors."""
 import json
 import shutil
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
+from hs_japan.errors import ConfigError
+from hs_japan.ui import UI
 
 TEMPLATES = ("japan-enterprise",)
 SCHEMA_FILE = "blueprint.schema.json"
@@ -411,149 +412,91 @@ def funnel_svg(bp: Any, lang: Any) -> str:
     return "\n".join([*head, *body, "</svg>"]) + "\n"
 
 
-def register(app: typer.Typer) -> None:
-    from hs_japan import cli
-    from hs_japan.errors import ConfigError
+def language(value: str) -> Any:
+    """``--language`` of the design documents: ja or en."""
+    if value not in ("ja", "en"):
+        raise ConfigError(f"--language: must be ja or en, not {value!r}")
+    return value
+
+
+def run_docs(blueprint: Path, out: Path, lang: str, ui: UI) -> int:
+    """Write the playbook: funnel stages, stage criteria, rules, KPIs, UI checklist."""
+    from hs_japan.blueprint import load_blueprint
+    from hs_japan.outfile import check_writable, write_atomic
+    from hs_japan.playbook import render_playbook
+
+    check_writable(out, "--out")
+    text = render_playbook(load_blueprint(blueprint), language(lang))
+    write_atomic(out, text, "--out")
+    ui.echo(f"Wrote the playbook to {out} ({len(text.splitlines())} lines).")
+    return 0
+
+
+def run_graph(blueprint: Path, out: Path, lang: str, ui: UI) -> int:
+    """Draw the funnel and the deal pipeline as an SVG that opens in a browser."""
+    from hs_japan.blueprint import load_blueprint
     from hs_japan.outfile import check_writable, write_atomic
 
-    LangOpt = Annotated[str, typer.Option("--language", help="ja or en.")]
+    check_writable(out, "--out")
+    write_atomic(out, funnel_svg(load_blueprint(blueprint), language(lang)), "--out")
+    ui.echo(f"Wrote {out}.")
+    return 0
 
-    def _lang(value: str) -> Any:
-        if value not in ("ja", "en"):
-            raise ConfigError(f"--language: must be ja or en, not {value!r}")
-        return value
 
-    @app.command()
-    def docs(
-        blueprint: cli.BlueprintDir,
-        out: Annotated[Path, typer.Option("--out", "-o", help="Markdown file to write.")],
-        language: LangOpt = "ja",
-    ) -> None:
-        """Write the playbook: funnel stages, stage criteria, rules, KPIs, UI checklist."""
+def schema_text() -> str:
+    return json.dumps(blueprint_schema(), ensure_ascii=False, indent=2) + "\n"
 
-        def body() -> int:
-            from hs_japan.blueprint import load_blueprint
-            from hs_japan.playbook import render_playbook
 
-            check_writable(out, "--out")
-            text = render_playbook(load_blueprint(blueprint), _lang(language))
-            write_atomic(out, text, "--out")
-            typer.echo(f"Wrote the playbook to {out} ({len(text.splitlines())} lines).")
-            return 0
+def run_schema(out: Path, ui: UI) -> int:
+    """Write the JSON Schema of blueprint files to ``out``."""
+    from hs_japan.outfile import write_atomic
 
-        code = cli._guard(body)
-        if code:
-            raise typer.Exit(code)
+    write_atomic(out, schema_text(), "--out")
+    ui.echo(f"Wrote {out}.")
+    return 0
 
-    @app.command()
-    def graph(
-        blueprint: cli.BlueprintDir,
-        out: Annotated[Path, typer.Option("--out", "-o", help="SVG file to write.")],
-        language: LangOpt = "ja",
-    ) -> None:
-        """Draw the funnel and the deal pipeline as an SVG that opens in a browser."""
 
-        def body() -> int:
-            from hs_japan.blueprint import load_blueprint
-
-            check_writable(out, "--out")
-            write_atomic(out, funnel_svg(load_blueprint(blueprint), _lang(language)), "--out")
-            typer.echo(f"Wrote {out}.")
-            return 0
-
-        code = cli._guard(body)
-        if code:
-            raise typer.Exit(code)
-
-    @app.command()
-    def schema(
-        out: Annotated[
-            Path | None, typer.Option("--out", "-o", help="File (default: stdout).")
-        ] = None,
-    ) -> None:
-        """Print the JSON Schema of blueprint files (for editor validation/completion)."""
-        text = json.dumps(blueprint_schema(), ensure_ascii=False, indent=2) + "\n"
-        if out is None:
-            typer.echo(text, nl=False)
-            return
-
-        def body() -> int:
-            assert out is not None
-            write_atomic(out, text, "--out")
-            typer.echo(f"Wrote {out}.")
-            return 0
-
-        code = cli._guard(body)
-        if code:
-            raise typer.Exit(code)
-
-    @app.command()
-    def init(
-        directory: Annotated[Path, typer.Argument(help="New configuration repository.")],
-        template: Annotated[
-            str, typer.Option("--template", help="Blueprint template to start from.")
-        ] = "japan-enterprise",
-        force: Annotated[bool, typer.Option("--force", help="Write into a non-empty dir.")] = False,
-        package: Annotated[
-            str | None,
-            typer.Option(
-                "--package",
-                help="What CI installs (a pinned git URL or a wheel path); default: a wheel "
-                "of this hs-japan vendored into the repository.",
-            ),
-        ] = None,
-    ) -> None:
-        """Scaffold a configuration repo: blueprint, profiles, .gitignore, CI example."""
-
-        def body() -> int:
-            if template not in TEMPLATES:
-                raise ConfigError(
-                    f"--template: unknown {template!r} (known: {', '.join(TEMPLATES)})"
-                )
-            if directory.exists() and any(directory.iterdir()) and not force:
-                raise ConfigError(
-                    f"{directory} is not empty; choose a new directory or pass --force"
-                )
-            source = template_dir(template)
-            target = directory / "blueprint"
-            target.mkdir(parents=True, exist_ok=True)
-            modeline = f"# yaml-language-server: $schema=../{SCHEMA_FILE}\n"
-            for path in sorted(source.iterdir()):
-                if path.suffix in (".yaml", ".yml"):
-                    (target / path.name).write_text(
-                        modeline + path.read_text(encoding="utf-8"), encoding="utf-8"
-                    )
-                elif path.is_file():
-                    shutil.copyfile(path, target / path.name)
-            (directory / "migrations").mkdir(exist_ok=True)
-            (directory / "migrations" / "README.md").write_text(
-                "Data migrations: NNNN_name.py files with upgrade(ctx); see hs-japan docs.\n",
-                encoding="utf-8",
+def run_init(directory: Path, template: str, force: bool, package: str | None, ui: UI) -> int:
+    """Scaffold a configuration repo: blueprint, profiles, .gitignore, CI example."""
+    if template not in TEMPLATES:
+        raise ConfigError(f"--template: unknown {template!r} (known: {', '.join(TEMPLATES)})")
+    if directory.exists() and any(directory.iterdir()) and not force:
+        raise ConfigError(f"{directory} is not empty; choose a new directory or pass --force")
+    source = template_dir(template)
+    target = directory / "blueprint"
+    target.mkdir(parents=True, exist_ok=True)
+    modeline = f"# yaml-language-server: $schema=../{SCHEMA_FILE}\n"
+    for path in sorted(source.iterdir()):
+        if path.suffix in (".yaml", ".yml"):
+            (target / path.name).write_text(
+                modeline + path.read_text(encoding="utf-8"), encoding="utf-8"
             )
-            (directory / "hs-japan.toml").write_text(HS_JAPAN_TOML, encoding="utf-8")
-            (directory / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
-            wf = directory / ".github" / "workflows"
-            wf.mkdir(parents=True, exist_ok=True)
-            spec = package or pinned_package(directory)
-            (wf / "hs-japan.yml").write_text(WORKFLOW.replace("{package}", spec), encoding="utf-8")
-            (directory / SCHEMA_FILE).write_text(
-                json.dumps(blueprint_schema(), ensure_ascii=False, indent=2) + "\n",
-                encoding="utf-8",
-            )
-            vscode = directory / ".vscode"
-            vscode.mkdir(exist_ok=True)
-            (vscode / "settings.json").write_text(
-                json.dumps({"yaml.schemas": {f"./{SCHEMA_FILE}": "blueprint/*.yaml"}}, indent=2)
-                + "\n",
-                encoding="utf-8",
-            )
-            typer.echo(
-                f"Created {directory}: blueprint/ ({template}), hs-japan.toml, .gitignore, "
-                f".github/workflows/hs-japan.yml, {SCHEMA_FILE}.\n"
-                f"Next: cd {directory} && hs-japan validate blueprint && hs-japan plan blueprint"
-            )
-            return 0
-
-        code = cli._guard(body)
-        if code:
-            raise typer.Exit(code)
+        elif path.is_file():
+            shutil.copyfile(path, target / path.name)
+    (directory / "migrations").mkdir(exist_ok=True)
+    (directory / "migrations" / "README.md").write_text(
+        "Data migrations: NNNN_name.py files with upgrade(ctx); see hs-japan docs.\n",
+        encoding="utf-8",
+    )
+    (directory / "hs-japan.toml").write_text(HS_JAPAN_TOML, encoding="utf-8")
+    (directory / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    wf = directory / ".github" / "workflows"
+    wf.mkdir(parents=True, exist_ok=True)
+    spec = package or pinned_package(directory)
+    (wf / "hs-japan.yml").write_text(WORKFLOW.replace("{package}", spec), encoding="utf-8")
+    (directory / SCHEMA_FILE).write_text(
+        json.dumps(blueprint_schema(), ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    vscode = directory / ".vscode"
+    vscode.mkdir(exist_ok=True)
+    (vscode / "settings.json").write_text(
+        json.dumps({"yaml.schemas": {f"./{SCHEMA_FILE}": "blueprint/*.yaml"}}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    ui.echo(
+        f"Created {directory}: blueprint/ ({template}), hs-japan.toml, .gitignore, "
+        f".github/workflows/hs-japan.yml, {SCHEMA_FILE}.\n"
+        f"Next: cd {directory} && hs-japan validate blueprint && hs-japan plan blueprint"
+    )
+    return 0

@@ -14,23 +14,18 @@ from __future__ import annotations
 import re
 import shlex
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-
-from hs_japan.config import ACCOUNT_TYPES, DEFAULT_CONFIG, LOCAL
+from hs_japan.config import DEFAULT_CONFIG, LOCAL
 from hs_japan.errors import ConfigError, HsJapanError
+from hs_japan.ui import UI
 
 DEFAULT_URL = "http://127.0.0.1:8765"
 TIERS = ("free", "starter", "professional", "enterprise", "api_add_on")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _LOOPBACK = ("http://127.0.0.1", "http://localhost", "http://[::1]")
-
-portal_app = typer.Typer(
-    help="Named portals on a running emulator (hs-japan emulator serve).",
-    no_args_is_help=True,
-)
 
 
 def token_env_for(name: str) -> str:
@@ -108,66 +103,90 @@ def create_on_emulator(url: str, body: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-@portal_app.command("create")
-def create(
-    name: Annotated[
-        str, typer.Argument(help="Profile name, e.g. sandbox; --portal NAME then uses it.")
-    ],
-    url: Annotated[
-        str,
-        typer.Option(
-            "--url",
-            envvar="HS_JAPAN_EMULATOR_URL",
-            help="The running emulator (hs-japan emulator serve).",
-        ),
-    ] = DEFAULT_URL,
-    account_type: Annotated[
-        str, typer.Option("--account-type", help="SANDBOX, STANDARD, DEVELOPER_TEST, …")
-    ] = "SANDBOX",
-    tier: Annotated[
-        str, typer.Option("--tier", help="free, starter, professional, enterprise, api_add_on.")
-    ] = "enterprise",
-    language: Annotated[
-        str, typer.Option("--language", help="Label language the profile writes (ja|en).")
-    ] = "ja",
-    config: Annotated[
-        Path, typer.Option("--config", help="Profile file to write (default: ./hs-japan.toml).")
-    ] = DEFAULT_CONFIG,
-) -> None:
+@dataclass(frozen=True)
+class CreateOptions:
+    name: str
+    url: str = DEFAULT_URL
+    account_type: str = "SANDBOX"
+    tier: str = "enterprise"
+    language: str = "ja"
+    config: Path = DEFAULT_CONFIG
+
+
+def run_create(opts: CreateOptions, ui: UI) -> int:
     """Create a portal on a running emulator and write its profile to hs-japan.toml.
 
     Prints the export line for its token on stdout (everything else goes to stderr), so
     eval "$(hs-japan emulator portal create sandbox)" sets it in the current shell.
     """
-    from hs_japan import cli
+    from hs_japan.config import ACCOUNT_TYPES
 
-    def body() -> None:
-        if not _NAME.match(name) or name == LOCAL:
-            raise ConfigError(
-                f"portal name {name!r}: use lowercase letters, digits, - and _ "
-                f"(starting with a letter), and not '{LOCAL}' (the embedded portal)"
-            )
-        base = url.rstrip("/")
-        if not base.startswith(_LOOPBACK):
-            raise ConfigError(f"--url {url}: the emulator listens on loopback only (http://127…)")
-        if account_type not in ACCOUNT_TYPES:
-            raise ConfigError(f"--account-type: one of {', '.join(ACCOUNT_TYPES)}")
-        if tier not in TIERS:
-            raise ConfigError(f"--tier: one of {', '.join(TIERS)}")
-        if language not in ("ja", "en"):
-            raise ConfigError("--language: ja or en")
-        created = create_on_emulator(
-            base, {"accountType": account_type, "portalName": name, "tier": tier}
+    name = opts.name
+    if not _NAME.match(name) or name == LOCAL:
+        raise ConfigError(
+            f"portal name {name!r}: use lowercase letters, digits, - and _ "
+            f"(starting with a letter), and not '{LOCAL}' (the embedded portal)"
         )
-        portal_id = int(created["portalId"])
-        section = profile_text(name, base, portal_id, account_type, language)
-        replaced = write_profile(config, name, section)
-        env = token_env_for(name)
-        cli._err(
-            f"Created portal {portal_id} ({account_type}, {tier}) on {base}; "
-            f"{'replaced' if replaced else 'wrote'} [portals.{name}] in {config}. "
-            f"Put the token in your shell with the line below, then use --portal {name}."
-        )
-        typer.echo(f"export {env}={shlex.quote(str(created['token']))}")
+    base = opts.url.rstrip("/")
+    if not base.startswith(_LOOPBACK):
+        raise ConfigError(f"--url {opts.url}: the emulator listens on loopback only (http://127…)")
+    if opts.account_type not in ACCOUNT_TYPES:
+        raise ConfigError(f"--account-type: one of {', '.join(ACCOUNT_TYPES)}")
+    if opts.tier not in TIERS:
+        raise ConfigError(f"--tier: one of {', '.join(TIERS)}")
+    if opts.language not in ("ja", "en"):
+        raise ConfigError("--language: ja or en")
+    created = create_on_emulator(
+        base, {"accountType": opts.account_type, "portalName": name, "tier": opts.tier}
+    )
+    portal_id = int(created["portalId"])
+    section = profile_text(name, base, portal_id, opts.account_type, opts.language)
+    replaced = write_profile(opts.config, name, section)
+    env = token_env_for(name)
+    ui.err(
+        f"Created portal {portal_id} ({opts.account_type}, {opts.tier}) on {base}; "
+        f"{'replaced' if replaced else 'wrote'} [portals.{name}] in {opts.config}. "
+        f"Put the token in your shell with the line below, then use --portal {name}."
+    )
+    ui.echo(f"export {env}={shlex.quote(str(created['token']))}")
+    return 0
 
-    cli._guard(body)
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    data: Path = Path(".hs-japan/emulator")
+    latency_ms: int = 0
+    fault_seed: int = 0
+    rate_limits: bool = True
+
+
+def run_serve(opts: ServeOptions) -> int:
+    """Serve the local HubSpot portal emulator in the foreground until Ctrl-C."""
+    from hubspot_emulator import serve
+    from hubspot_emulator.server import check_options
+
+    try:  # out-of-range flags: one line, before anything is created
+        check_options(opts.host, opts.port, opts.latency_ms)
+        opts.data.mkdir(parents=True, exist_ok=True)
+    except ValueError as exc:
+        raise HsJapanError(str(exc)) from None
+    except OSError as exc:
+        raise HsJapanError(
+            f"cannot use {opts.data} as the state directory: {exc.strerror}"
+        ) from None
+    try:
+        serve(
+            opts.host,
+            opts.port,
+            opts.data,
+            latency_ms=opts.latency_ms,
+            seed=opts.fault_seed,
+            rate_limits=opts.rate_limits,
+        )
+    except ValueError as exc:
+        raise HsJapanError(str(exc)) from None
+    except OSError as exc:
+        raise HsJapanError(f"cannot serve on {opts.host}:{opts.port}: {exc.strerror}") from None
+    return 0

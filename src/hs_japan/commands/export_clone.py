@@ -1,17 +1,23 @@
-"""``hs-japan export`` and ``hs-japan clone``."""
+"""``hs-japan export`` and ``hs-japan clone`` (clone = export, then apply, then the
+migration record)."""
+
+from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+from hs_japan.commands._common import Target
+from hs_japan.errors import ConfigError
+from hs_japan.ui import UI
 
 if TYPE_CHECKING:  # imported where used: loading the CLI never imports the HubSpot SDK
     from hs_japan.portal.client import PortalClient
 
 
 def read_dump(
-    client: "PortalClient", objects: tuple[str, ...], with_flows: bool, with_lists: bool = True
+    client: PortalClient, objects: tuple[str, ...], with_flows: bool, with_lists: bool = True
 ) -> Any:
     """Everything export needs (``portal/dump.py``), as the exporter's PortalDump."""
     from hs_japan.exporter import PortalDump
@@ -34,13 +40,7 @@ def read_dump(
     )
 
 
-# what the last export in this process copied and left out (clone reports it)
-_last_export: dict[str, Any] = {}
-
-
 def _csv(value: str | None, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
-    from hs_japan.errors import ConfigError
-
     if not value:
         return allowed
     items = tuple(v.strip() for v in value.split(",") if v.strip())
@@ -50,176 +50,152 @@ def _csv(value: str | None, allowed: tuple[str, ...], what: str) -> tuple[str, .
     return items
 
 
-def register(app: typer.Typer) -> None:
-    from hs_japan import cli
-    from hs_japan.config import LOCAL, load_profile
+@dataclass(frozen=True)
+class ExportOptions:
+    out: Path
+    target: Target = field(default_factory=Target)
+    objects: str | None = None  # comma-separated object types
+    kinds: str | None = None  # comma-separated kinds
+    include_hubspot_defined: bool = False
+    force: bool = False
 
-    @app.command("export")
-    def export_command(
-        out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the blueprint.")],
-        portal: cli.PortalOpt = LOCAL,
-        objects: Annotated[
-            str | None, typer.Option("--objects", help="Comma-separated object types.")
-        ] = None,
-        kinds: Annotated[
-            str | None,
-            typer.Option(
-                "--kinds",
-                help="Comma-separated: groups,properties,pipelines,lists,workflows,"
-                "association_labels,validations.",
-            ),
-        ] = None,
-        include_hubspot_defined: Annotated[
-            bool, typer.Option("--include-hubspot-defined", help="Also HubSpot's own items.")
-        ] = False,
-        force: Annotated[bool, typer.Option("--force", help="Write into a non-empty dir.")] = False,
-        config: cli.ConfigOpt = None,
-        language: cli.LanguageOpt = None,
-    ) -> None:
-        """Write a portal's configuration as blueprint YAML (the format users write)."""
 
-        def body() -> int:
-            from hs_japan.config import check_portal
-            from hs_japan.errors import ConfigError
-            from hs_japan.exporter import KINDS, NOT_IN_HUBSPOT, export, write_export
-            from hs_japan.portal.session import open_portal
-            from hs_japan.resources import OBJECT_TYPES
+@dataclass
+class Exported:
+    """What an export wrote: counts per kind, and what it had to leave out."""
 
-            profile = load_profile(portal, config, language)
-            chosen = _csv(objects, OBJECT_TYPES, "objects")
-            chosen_kinds = _csv(kinds, KINDS, "kinds")
-            with open_portal(profile) as client:
-                info = client.get_account_details()
-                check_portal(profile, int(info.get("portalId", 0)), str(info.get("accountType")))
-                dump = read_dump(
-                    client,
-                    chosen,
-                    bool({"workflows", "pipelines"} & set(chosen_kinds)),
-                    "lists" in chosen_kinds,
-                )
-            result = export(
-                dump,
-                profile.language,
-                objects=chosen,
-                kinds=chosen_kinds,
-                include_hubspot_defined=include_hubspot_defined,
-            )
-            try:
-                write_export(result, out, force)
-            except FileExistsError as exc:
-                raise ConfigError(str(exc)) from None
-            summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.counts.items())
-            typer.echo(f"Exported portal {dump.portal_id} to {out}: {summary}.")
-            for line in result.skipped:
-                cli._err(f"left out: {line}")
-            _last_export.clear()
-            _last_export.update(counts=result.counts, skipped=list(result.skipped))
-            cli._err(
-                "not in HubSpot, so not exported: "
-                + "; ".join(NOT_IN_HUBSPOT)
-                + ". To carry them, apply the original blueprint to the target instead."
-            )
-            return 0
+    portal_id: int
+    counts: dict[str, int]
+    skipped: list[str]
 
-        code = cli._guard(body)
-        if code:
-            raise typer.Exit(code)
 
-    @app.command()
-    def clone(
-        source: Annotated[str, typer.Option("--from", help="Portal profile to copy from.")],
-        target: Annotated[str, typer.Option("--to", help="Portal profile to copy to.")],
-        out: Annotated[
-            Path | None, typer.Option("--out", help="Keep the exported blueprint here.")
-        ] = None,
-        yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
-        allow_destroy: Annotated[
-            bool,
-            typer.Option("--allow-destroy", help="Allow deletes and replaces on the target."),
-        ] = False,
-        confirm_portal: Annotated[
-            int | None,
-            typer.Option(
-                "--confirm-portal", help="Target portal id: required for a STANDARD account."
-            ),
-        ] = None,
-        config: cli.ConfigOpt = None,
-        language: cli.LanguageOpt = None,
-    ) -> None:
-        """Export one portal and apply it to another, with apply's guards; then verify.
+def run_export(opts: ExportOptions, ui: UI) -> Exported:
+    """Write a portal's configuration as blueprint YAML into ``opts.out``."""
+    from hs_japan.config import check_portal
+    from hs_japan.exporter import KINDS, NOT_IN_HUBSPOT, export, write_export
+    from hs_japan.portal.session import open_portal
+    from hs_japan.resources import OBJECT_TYPES
 
-        Reports what was copied and what could not be: a clone with something left out
-        is never called complete (exit 3)."""
-        if source == target:
-            cli._fail("error: --from and --to name the same portal")
-        tmp = None if out is not None else tempfile.TemporaryDirectory(prefix="hs-japan-clone-")
-        workdir = out if out is not None else Path(tmp.name if tmp else ".")
-        _last_export.clear()
-        if out is None or not any(workdir.glob("*.y*ml")):
-            export_command(
-                out=workdir,
-                portal=source,
-                objects=None,
-                kinds=None,
-                include_hubspot_defined=False,
-                force=False,
-                config=config,
-                language=language,
-            )
-        typer.echo(f"Applying the export of '{source}' ({workdir}) to '{target}':")
-        cli._state["verified_note"] = (
-            "Verified: a fresh read of the target plans no changes for what was copied."
+    profile = opts.target.profile()
+    chosen = _csv(opts.objects, OBJECT_TYPES, "objects")
+    chosen_kinds = _csv(opts.kinds, KINDS, "kinds")
+    with open_portal(profile) as client:
+        info = client.get_account_details()
+        check_portal(profile, int(info.get("portalId", 0)), str(info.get("accountType")))
+        dump = read_dump(
+            client,
+            chosen,
+            bool({"workflows", "pipelines"} & set(chosen_kinds)),
+            "lists" in chosen_kinds,
         )
-        try:
-            cli.apply(
+    result = export(
+        dump,
+        profile.language,
+        objects=chosen,
+        kinds=chosen_kinds,
+        include_hubspot_defined=opts.include_hubspot_defined,
+    )
+    try:
+        write_export(result, opts.out, opts.force)
+    except FileExistsError as exc:
+        raise ConfigError(str(exc)) from None
+    summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in result.counts.items())
+    ui.echo(f"Exported portal {dump.portal_id} to {opts.out}: {summary}.")
+    for line in result.skipped:
+        ui.err(f"left out: {line}")
+    ui.err(
+        "not in HubSpot, so not exported: "
+        + "; ".join(NOT_IN_HUBSPOT)
+        + ". To carry them, apply the original blueprint to the target instead."
+    )
+    return Exported(int(dump.portal_id), dict(result.counts), list(result.skipped))
+
+
+CLONE_INCOMPLETE = 3  # exit code: something of the source could not be copied
+
+
+@dataclass(frozen=True)
+class CloneOptions:
+    source: str
+    target: str
+    out: Path | None = None  # keep the exported blueprint here
+    yes: bool = False
+    allow_destroy: bool = False
+    confirm_portal: int | None = None
+    config: Path | None = None
+    language: str | None = None
+
+
+def copy_migrations(opts: CloneOptions, ui: UI) -> None:
+    """The target has the source's configuration: it has "run" its migrations too."""
+    from hs_japan.migrate import read_applied, record_applied
+    from hs_japan.portal.session import open_portal
+
+    def profile(name: str) -> Any:
+        return Target(name, opts.config, opts.language).profile()
+
+    with open_portal(profile(opts.source)) as client:
+        ran = read_applied(client)
+    if ran:
+        with open_portal(profile(opts.target)) as client:
+            known = {a.id for a in read_applied(client)}
+            record_applied(client, [*read_applied(client), *(a for a in ran if a.id not in known)])
+        ui.echo(f"Recorded {len(ran)} applied migration(s) of '{opts.source}' on '{opts.target}'.")
+
+
+def run_clone(opts: CloneOptions, ui: UI) -> int:
+    """Export ``source``, apply it to ``target`` with apply's guards, verify, copy the
+    migration record. Exit 0 complete, 3 when something could not be copied, else
+    apply's exit code."""
+    from hs_japan.commands.apply import ApplyOptions, run_apply
+
+    if opts.source == opts.target:
+        raise ConfigError("--from and --to name the same portal")
+    tmp = None if opts.out is not None else tempfile.TemporaryDirectory(prefix="hs-japan-clone-")
+    workdir = opts.out if opts.out is not None else Path(tmp.name if tmp else ".")
+    exported: Exported | None = None
+    try:
+        if opts.out is None or not any(workdir.glob("*.y*ml")):
+            exported = run_export(
+                ExportOptions(out=workdir, target=Target(opts.source, opts.config, opts.language)),
+                ui,
+            )
+        ui.echo(f"Applying the export of '{opts.source}' ({workdir}) to '{opts.target}':")
+        code = run_apply(
+            ApplyOptions(
                 blueprint=workdir,
-                portal=[target],
-                plan_file=None,
-                yes=yes,
-                allow_destroy=allow_destroy,
-                allow_data_loss=False,
-                confirm_portal=None if confirm_portal is None else [confirm_portal],
-                config=config,
-                language=language,
-            )
-        finally:
-            cli._state.pop("verified_note", None)
-            if tmp is not None:
-                tmp.cleanup()
-
-        def copy_migrations() -> int:
-            # the target has the source's configuration: it has "run" its migrations too
-            from hs_japan.migrate import read_applied, record_applied
-            from hs_japan.portal.session import open_portal
-
-            with open_portal(load_profile(source, config, language)) as client:
-                ran = read_applied(client)
-            if ran:
-                with open_portal(load_profile(target, config, language)) as client:
-                    known = {a.id for a in read_applied(client)}
-                    record_applied(
-                        client, [*read_applied(client), *(a for a in ran if a.id not in known)]
-                    )
-                typer.echo(f"Recorded {len(ran)} applied migration(s) of '{source}' on '{target}'.")
-            return 0
-
-        code = cli._guard(copy_migrations)
-        if code:
-            raise typer.Exit(code)
-        counts = _last_export.get("counts") or {}
-        skipped = list(_last_export.get("skipped") or [])
-        if counts:
-            copied = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
-            typer.echo(f"Copied from '{source}' to '{target}': {copied or 'nothing'}.")
-        if skipped:
-            cli._err(
-                f"Clone incomplete: {len(skipped)} item(s) of '{source}' could not be copied "
-                "(listed above as 'left out'); carry them by applying the original "
-                f"blueprint to '{target}'."
-            )
-            raise typer.Exit(3)
-        typer.echo(
-            f"Clone complete: everything HubSpot holds of '{source}''s managed configuration "
-            f"is on '{target}'. Blueprint-only content (expected days, funnel, patterns) "
-            "is carried by applying the blueprint."
+                portals=[opts.target],
+                yes=opts.yes,
+                allow_destroy=opts.allow_destroy,
+                confirm_portals=() if opts.confirm_portal is None else (opts.confirm_portal,),
+                config=opts.config,
+                language=opts.language,
+                verified_note="Verified: a fresh read of the target plans no changes for what "
+                "was copied.",
+            ),
+            ui,
         )
+        if code:
+            return code
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    copy_migrations(opts, ui)
+    counts = exported.counts if exported else {}
+    skipped = exported.skipped if exported else []
+    if counts:
+        copied = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
+        ui.echo(f"Copied from '{opts.source}' to '{opts.target}': {copied or 'nothing'}.")
+    if skipped:
+        ui.err(
+            f"Clone incomplete: {len(skipped)} item(s) of '{opts.source}' could not be copied "
+            "(listed above as 'left out'); carry them by applying the original "
+            f"blueprint to '{opts.target}'."
+        )
+        return CLONE_INCOMPLETE
+    ui.echo(
+        f"Clone complete: everything HubSpot holds of '{opts.source}''s managed configuration "
+        f"is on '{opts.target}'. Blueprint-only content (expected days, funnel, patterns) "
+        "is carried by applying the blueprint."
+    )
+    return 0
