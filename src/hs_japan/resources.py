@@ -20,19 +20,63 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 
-class Kind(StrEnum):
-    PROPERTY_GROUP = "property_group"
-    PROPERTY = "property"
-    PIPELINE = "pipeline"
-    STAGE = "stage"
-    LIST = "list"
-    WORKFLOW = "workflow"
-    ASSOCIATION_LABEL = "association_label"
-    PROPERTY_VALIDATION = "property_validation"
+class Kind(str):
+    """A resource kind's name (``"property"``). Open, so that a kind is defined by its
+    handler module (:meth:`define`) without an edit here; one object per name, so ``is``
+    compares kinds. The built-in kinds are class attributes."""
+
+    _known: ClassVar[dict[str, Kind]] = {}
+    PROPERTY_GROUP: ClassVar[Kind]
+    PROPERTY: ClassVar[Kind]
+    PIPELINE: ClassVar[Kind]
+    STAGE: ClassVar[Kind]
+    LIST: ClassVar[Kind]
+    WORKFLOW: ClassVar[Kind]
+    ASSOCIATION_LABEL: ClassVar[Kind]
+    PROPERTY_VALIDATION: ClassVar[Kind]
+
+    def __new__(cls, value: str) -> Kind:
+        try:
+            return cls._known[value]
+        except KeyError:
+            raise ValueError(f"{value!r} is not a resource kind") from None
+
+    @classmethod
+    def define(cls, value: str) -> Kind:
+        """The kind named ``value``, made on first use."""
+        known = cls._known.get(value)
+        if known is None:
+            known = cls._known[value] = str.__new__(cls, value)
+        return known
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"Kind({self.value!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Kind.define, (self.value,))
+
+    def __copy__(self) -> Kind:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Kind:
+        return self
+
+
+Kind.PROPERTY_GROUP = Kind.define("property_group")
+Kind.PROPERTY = Kind.define("property")
+Kind.PIPELINE = Kind.define("pipeline")
+Kind.STAGE = Kind.define("stage")
+Kind.LIST = Kind.define("list")
+Kind.WORKFLOW = Kind.define("workflow")
+Kind.ASSOCIATION_LABEL = Kind.define("association_label")
+Kind.PROPERTY_VALIDATION = Kind.define("property_validation")
 
 
 OBJECT_TYPES: tuple[str, ...] = ("contacts", "companies", "deals", "tickets")
@@ -162,3 +206,43 @@ FLOW_SERVER_FIELDS = frozenset(
         "updatedBy",
     }
 )
+
+
+# -- what one kind asks of another (the shared vocabulary, so that a handler never names
+# another handler's kind) ----------------------------------------------------------------
+
+# kinds whose destructive changes lose values records hold (apply: --allow-data-loss)
+RECORD_VALUE_KINDS: set[Kind] = {Kind.PROPERTY}
+
+
+def find_property(snapshots: Iterable[Snapshot | None], key: str) -> Resource | None:
+    """Property ``key`` from the first snapshot that holds it."""
+    for snap in snapshots:
+        res = None if snap is None else snap.get(Kind.PROPERTY, key)
+        if res is not None:
+            return res
+    return None
+
+
+def property_type(snapshots: Iterable[Snapshot | None], obj: str, name: str) -> str | None:
+    """The ``type`` of property ``obj/name`` as the first snapshot holding it states it
+    (desired before actual: a blueprint property without ``type`` has none here)."""
+    res = find_property(snapshots, make_key(obj, name))
+    return None if res is None else res.attrs.get("type")
+
+
+def property_exists(snapshots: Iterable[Snapshot], tombstones: set[ResourceId], key: str) -> bool:
+    """Whether property ``key`` is in a snapshot and not being removed."""
+    if (Kind.PROPERTY, key) in tombstones:
+        return False
+    return any(snap.get(Kind.PROPERTY, key) is not None for snap in snapshots)
+
+
+def stage_ids(snapshots: Iterable[Snapshot], obj: str) -> dict[str, set[str]]:
+    """Pipeline id -> its stage ids, for the pipelines of ``obj`` in any snapshot."""
+    out: dict[str, set[str]] = {}
+    for snap in snapshots:
+        for res in snap.of_kind(Kind.STAGE):
+            if res.object_type == obj:
+                out.setdefault(res.pipeline_id, set()).add(res.name)
+    return out

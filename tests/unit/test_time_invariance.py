@@ -16,7 +16,9 @@ from hs_japan import flowdiff
 from hs_japan.blueprint import load_blueprint
 from hs_japan.blueprint.compile import compile_blueprint
 from hs_japan.blueprint.model import Blueprint, HolidayCalendarSpec
-from hs_japan.engine import add_workflows, horizon_notes
+from hs_japan.engine import horizon_notes
+from hs_japan.kinds import Facts, Read, Resolution, handler_for
+from hs_japan.kinds.workflows import OWNERS
 from hs_japan.resources import Kind, PortalInfo, PortalState, Snapshot
 from hs_japan.rules import (
     blocked_dates,
@@ -32,10 +34,13 @@ DAYS = st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2028, 12, 31))
 
 def desired_workflows(bp: Blueprint, time_zone: str = "Asia/Tokyo") -> dict[str, Any]:
     desired = compile_blueprint(bp, "ja")
-    state = PortalState(PortalInfo(1, "STANDARD", time_zone=time_zone), Snapshot())
+    info = PortalInfo(1, "STANDARD", time_zone=time_zone)
     owners = [{"email": "owner@example.com", "userId": 1}]
-    _notes, problems = add_workflows(bp, "ja", desired, state, {}, owners)
-    assert not problems
+    res = Resolution(
+        bp, "ja", Facts(info, {Read(OWNERS): owners}), desired, PortalState(info, Snapshot())
+    )
+    handler_for(Kind.WORKFLOW).compile(res)
+    assert not res.problems
     return {r.key: r.attrs for r in desired.snapshot.of_kind(Kind.WORKFLOW)}
 
 

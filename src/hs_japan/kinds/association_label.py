@@ -21,6 +21,7 @@ from typing import Any
 
 from hs_japan.blueprint.compile import DesiredState
 from hs_japan.blueprint.model import AssociationLabelSpec, Blueprint, Language
+from hs_japan.kinds.base import KindHandler, Read, Resolution
 from hs_japan.resources import OBJECT_TYPES, Kind, PortalState, Resource, make_key
 
 USER_DEFINED = "USER_DEFINED"
@@ -92,15 +93,8 @@ def inverse_of(
     return next((i for i in user_labels(reverse) if i["typeId"] == partner), None)
 
 
-def add(
-    bp: Blueprint,
-    language: Language,
-    desired: DesiredState,
-    state: PortalState,
-    found: dict[Pair, Listing],
-) -> None:
-    """Desired labels (and tombstones) and the portal's labels they match, by text."""
-    claimed: set[tuple[Pair, int]] = set()
+def add_desired(bp: Blueprint, language: Language, desired: DesiredState) -> None:
+    """Desired labels (and tombstones)."""
     for spec, origin in bp.association_labels:
         key = key_of(spec)
         rid = (Kind.ASSOCIATION_LABEL, key)
@@ -113,6 +107,15 @@ def add(
             if spec.inverse_label is not None:
                 attrs["inverseLabel"] = spec.inverse_label.pick(language)
             desired.snapshot.add(Resource(Kind.ASSOCIATION_LABEL, key, attrs))
+
+
+def add_actual(
+    bp: Blueprint, language: Language, state: PortalState, found: dict[Pair, Listing]
+) -> None:
+    """The portal's labels the blueprint's labels match, by text."""
+    claimed: set[tuple[Pair, int]] = set()
+    for spec, _origin in bp.association_labels:
+        key = key_of(spec)
         pair = (spec.from_, spec.to)
         listing = user_labels(found.get(pair, []))
         hit = None
@@ -180,3 +183,27 @@ def export_items(
                 made["inverse_label"] = {language: str(inverse.get("label") or "")}
             out.append(made)
     return out
+
+
+READ = "hs_japan.portal.association_labels:read_labels_of"  # (from, to) -> listing
+
+
+class AssociationLabelHandler(KindHandler):
+    kind = Kind.ASSOCIATION_LABEL
+    noun = "association label"
+    order = 40
+    writer = "hs_japan.portal.association_labels:write_association_label"
+
+    def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
+        pairs = pairs_of(bp)
+        return [Read(READ, frozenset(pairs))] if pairs else []
+
+    def observe(self, res: Resolution) -> None:
+        pairs = pairs_of(res.bp)
+        if pairs:
+            add_actual(
+                res.bp, res.language, res.actual, res.facts.get(Read(READ, frozenset(pairs))) or {}
+            )
+
+    def compile(self, res: Resolution) -> None:
+        add_desired(res.bp, res.language, res.desired)

@@ -49,7 +49,15 @@ from hs_japan.blueprint.compile import DesiredState
 from hs_japan.blueprint.model import Blueprint, Language
 from hs_japan.errors import Diagnostic
 from hs_japan.plan.model import Change, Risk
-from hs_japan.resources import Kind, PortalInfo, PortalState, Resource, ResourceId, Snapshot
+from hs_japan.resources import (
+    RECORD_VALUE_KINDS,
+    Kind,
+    PortalInfo,
+    PortalState,
+    Resource,
+    ResourceId,
+    Snapshot,
+)
 
 # -- reads -------------------------------------------------------------------------------
 
@@ -153,6 +161,8 @@ class KindHandler:
     create_only: ClassVar[frozenset[str]] = frozenset()
     # a destructive change of this kind loses values records hold (--allow-data-loss)
     holds_record_values: ClassVar[bool] = False
+    # compiled without any portal fact: part of ``compile_blueprint`` (validate, audits)
+    offline: ClassVar[bool] = False
 
     # -- reads --------------------------------------------------------------------------
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
@@ -261,6 +271,8 @@ _HANDLERS: dict[str, KindHandler] = {}
 def register(handler: KindHandler) -> KindHandler:
     """Add (or replace) the handler of ``handler.kind``."""
     _HANDLERS[handler.kind.value] = handler
+    if handler.holds_record_values:
+        RECORD_VALUE_KINDS.add(handler.kind)
     return handler
 
 
@@ -280,3 +292,12 @@ def handler_for(kind: Kind | str) -> KindHandler:
 def handlers() -> list[KindHandler]:
     """Every registered handler, in build order."""
     return sorted(_HANDLERS.values(), key=lambda h: h.order)
+
+
+def located(desired: DesiredState, rid: ResourceId, field: str, message: str) -> Diagnostic:
+    """A problem with ``rid``, at the blueprint line it comes from (``field`` appended
+    to its key path: ``pipelines[0].stages[1].entry.conditions``)."""
+    origin = desired.origins[rid]
+    path = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in origin.keypath)
+    path = path.replace(".[", "[")
+    return Diagnostic(origin.file, origin.line, f"{path}.{field}" if field else path, message)

@@ -11,13 +11,23 @@ HubSpot has no DELETE for a rule: removing it is a PUT with no arguments
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from hs_japan.blueprint.compile import DesiredState
-from hs_japan.blueprint.model import Blueprint, Origin, PropertySpec
+from hs_japan.blueprint.model import Blueprint, Language, Origin, PropertySpec
 from hs_japan.errors import Diagnostic
-from hs_japan.resources import Kind, PortalState, Resource, make_key
+from hs_japan.kinds.base import KindHandler, Read, Resolution
+from hs_japan.kinds.properties import listing as property_listing
+from hs_japan.resources import (
+    Kind,
+    PortalState,
+    Resource,
+    Snapshot,
+    find_property,
+    make_key,
+    property_exists,
+)
 
 OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
 # rule type -> property types it applies to (HubSpot: text, number, date pickers)
@@ -138,8 +148,8 @@ def check(desired: DesiredState, state: PortalState) -> list[Diagnostic]:
     for res in desired.snapshot.of_kind(Kind.PROPERTY_VALIDATION):
         obj, prop, rule_type = res.key.split("/")
         pkey = make_key(obj, prop)
-        gone = (Kind.PROPERTY, pkey) in desired.tombstones
-        found = desired.snapshot.get(Kind.PROPERTY, pkey) or state.snapshot.get(Kind.PROPERTY, pkey)
+        gone = not property_exists((desired.snapshot, state.snapshot), desired.tombstones, pkey)
+        found = find_property((desired.snapshot, state.snapshot), pkey)
         origin = desired.origins[res.id]
         where = f"{res.key}"
         if found is None or gone:
@@ -154,7 +164,7 @@ def check(desired: DesiredState, state: PortalState) -> list[Diagnostic]:
             continue
         ptype = found.attrs.get("type")
         if ptype is None:
-            actual = state.snapshot.get(Kind.PROPERTY, pkey)
+            actual = find_property((state.snapshot,), pkey)
             ptype = actual.attrs.get("type") if actual else None
         if rule_type in TEXT_RULES and ptype not in (None, "string"):
             problems.append(
@@ -219,3 +229,37 @@ def describe(rule_type: str, args: list[str], language: str = "en") -> str:
     }
     words = ja if language == "ja" else en
     return words.get(rule_type, f"{rule_type} {', '.join(args)}")
+
+
+READ = "hs_japan.portal.validations:read_rules_of"  # object -> its rules listing
+
+
+def _objects(bp: Blueprint) -> frozenset[str]:
+    scratch = DesiredState(Snapshot())
+    add_desired(bp, scratch)
+    return frozenset(objects_of(scratch))
+
+
+class PropertyValidationHandler(KindHandler):
+    kind = Kind.PROPERTY_VALIDATION
+    noun = "property validation"
+    order = 30
+    writer = "hs_japan.portal.validations:write_validation"
+
+    def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
+        objects = _objects(bp)
+        if not objects:
+            return []
+        # a rule's property type is checked
+        return [*(property_listing(obj) for obj in sorted(objects)), Read(READ, objects)]
+
+    def observe(self, res: Resolution) -> None:
+        objects = _objects(res.bp)
+        if objects:
+            add_actual(res.actual, res.facts.get(Read(READ, objects)) or {})
+
+    def compile(self, res: Resolution) -> None:
+        res.problems.extend(add_desired(res.bp, res.desired))
+
+    def check(self, res: Resolution) -> list[Diagnostic]:
+        return check(res.desired, res.actual)

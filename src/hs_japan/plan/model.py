@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from hs_japan.resources import Kind, PortalInfo
+from hs_japan.resources import RECORD_VALUE_KINDS, Kind, PortalInfo
 
 
 class Action(StrEnum):
@@ -118,7 +118,7 @@ class Plan:
             c
             for c in self.changes
             if c.risk is Risk.DESTRUCTIVE
-            and c.kind is Kind.PROPERTY
+            and c.kind in RECORD_VALUE_KINDS
             and not c.blocked
             and (c.records is None or c.records > 0)
         )

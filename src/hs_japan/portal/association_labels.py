@@ -10,6 +10,8 @@ from typing import Any
 
 from hs_japan.errors import PortalError
 from hs_japan.kinds.association_label import Listing, Pair, user_labels
+from hs_japan.kinds.base import WriteContext
+from hs_japan.plan.model import Action, Change
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.read import results_of
 
@@ -36,6 +38,11 @@ def read_labels(client: PortalClient, pairs: Iterable[Pair]) -> dict[Pair, Listi
         pair: results_of(resp.body, f"read {pair[0]} → {pair[1]} association labels")
         for pair, resp in zip(wanted, found, strict=True)
     }
+
+
+def read_labels_of(client: PortalClient, pairs: frozenset[Pair]) -> dict[Pair, Listing]:
+    """:func:`read_labels` as a plan read (``kinds/association_label.py``)."""
+    return read_labels(client, pairs)
 
 
 class AssociationLabelWriter:
@@ -92,3 +99,18 @@ class AssociationLabelWriter:
         except PortalError as exc:
             if exc.status != 404:
                 raise
+
+
+def write_association_label(change: Change, ctx: WriteContext) -> None:
+    from_obj, to_obj, name = change.key.split("/")
+    labels = AssociationLabelWriter(ctx.writer.client)
+    current = ctx.actual.get(change.kind, change.key)
+    attrs = {**(current.attrs if current else {}), **(change.after or {})}
+    inverse = (change.after or {}).get("inverseLabel")
+    if change.action is Action.DELETE:
+        if current is not None:
+            labels.delete(from_obj, to_obj, int(current.attrs["typeId"]), str(attrs["label"]))
+    elif change.action is Action.CREATE or current is None:
+        labels.create(from_obj, to_obj, name, str(attrs["label"]), inverse)
+    else:
+        labels.update(from_obj, to_obj, int(current.attrs["typeId"]), str(attrs["label"]), inverse)

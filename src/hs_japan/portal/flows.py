@@ -21,7 +21,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from hs_japan import flowdiff
 from hs_japan.errors import PortalError
+from hs_japan.kinds.base import WriteContext
+from hs_japan.plan.model import Action, Change
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.read import results_of
 from hs_japan.reserved import MARKER, marker_of
@@ -68,6 +71,11 @@ def read_flows(client: PortalClient, ids: list[str]) -> dict[str, dict[str, Any]
                     )
                 found[key] = flow
     return found
+
+
+def read_flows_of(client: PortalClient, ids: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """:func:`read_flows` as a plan read (``kinds/workflows.py``)."""
+    return read_flows(client, list(ids))
 
 
 def read_managed_flows(client: PortalClient) -> dict[str, dict[str, Any]]:
@@ -177,3 +185,26 @@ class _Found:
 
 def _wrap(flow: dict[str, Any] | None) -> Any:
     return None if flow is None else _Found(flow)
+
+
+def write_workflow(change: Change, ctx: WriteContext) -> None:
+    """One workflow change: delete, create (disabled, then enabled if wanted), or a PUT
+    carrying the revision the plan read."""
+    flows = FlowWriter(ctx.writer.client)
+    marker = change.key.split("/", 1)[1]
+    current = ctx.actual.get(change.kind, change.key)
+    if change.action is Action.DELETE:
+        if current is not None:
+            flows.delete(marker, str(current.attrs["_flowId"]))
+        return
+    base = {k: v for k, v in (current.attrs if current else {}).items() if not k.startswith("_")}
+    wanted = {**base, **(change.after or {})}
+    if change.action is Action.CREATE or current is None:
+        flows.create(marker, wanted, enable=bool(wanted.get("isEnabled")))
+        return
+    flows.put(
+        marker,
+        {"id": current.attrs["_flowId"], "revisionId": current.attrs["_revisionId"]},
+        wanted,
+        same=lambda want, now: flowdiff.canonical(want) == flowdiff.canonical(now),
+    )

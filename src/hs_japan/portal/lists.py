@@ -8,6 +8,9 @@ from typing import Any
 from hubspot.crm.lists import ListCreateRequest, ListFilterUpdateRequest, ListSearchRequest
 
 from hs_japan.errors import PortalError
+from hs_japan.kinds.base import WriteContext
+from hs_japan.lists import OBJECT_TYPE_IDS, filter_branch
+from hs_japan.plan.model import Action, Change
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.portal.read import results_of, sdk_to_json
 
@@ -59,6 +62,16 @@ def get_lists(client: PortalClient, ids: list[str]) -> dict[tuple[str, str], Any
         (str(lst["objectTypeId"]), str(lst["name"]).casefold()): lst
         for lst in results_of(full, "read lists", "lists")
     }
+
+
+def search_list_ids_of(client: PortalClient, names: frozenset[tuple[str, str]]) -> list[str]:
+    """:func:`search_list_ids` as a plan read (``kinds/lists.py``)."""
+    return search_list_ids(client, set(names))
+
+
+def get_lists_of(client: PortalClient, ids: tuple[str, ...]) -> dict[tuple[str, str], Any]:
+    """:func:`get_lists` as a plan read (``kinds/lists.py``)."""
+    return get_lists(client, list(ids))
 
 
 def read_all_lists(client: PortalClient) -> list[dict[str, Any]]:
@@ -147,3 +160,25 @@ class ListWriter:
             probe=lambda: self._gone(list_id),
             write=True,
         )
+
+
+def write_list(change: Change, ctx: WriteContext) -> None:
+    """One list change: delete (and create again, for a replace), create, or rename and
+    update the filters in place."""
+    lists = ListWriter(ctx.writer.client)
+    current = ctx.actual.get(change.kind, change.key)
+    attrs = {**(current.attrs if current else {}), **(change.after or {})}
+    object_type_id = OBJECT_TYPE_IDS[change.object_type]
+    name = str(attrs.get("name") or (change.before or {}).get("name"))
+    if change.action in (Action.DELETE, Action.REPLACE) and current is not None:
+        lists.delete(str(current.attrs["listId"]), name)
+    if change.action in (Action.CREATE, Action.REPLACE):
+        lists.create(
+            object_type_id, name, str(attrs["processingType"]), filter_branch(attrs["filters"])
+        )
+    elif change.action is Action.UPDATE and current is not None:
+        list_id = str(current.attrs["listId"])
+        if name != current.attrs.get("name"):
+            lists.rename(list_id, str(current.attrs.get("name")), name)
+        if "filters" in (change.after or {}) and attrs.get("processingType") == "DYNAMIC":
+            lists.update_filters(list_id, name, filter_branch(attrs["filters"]))

@@ -24,3 +24,8 @@ def read_owners(client: PortalClient) -> list[dict[str, Any]]:
         after = ((page.get("paging") or {}).get("next") or {}).get("after")
         if not after:
             return owners
+
+
+def read_owners_of(client: PortalClient, _arg: object = None) -> list[dict[str, Any]]:
+    """:func:`read_owners` as a plan read (``kinds/workflows.py``)."""
+    return read_owners(client)

@@ -12,16 +12,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from hs_japan.errors import PortalError
+
+# the normalisers belong to their kinds; kept importable from here
+from hs_japan.kinds.pipelines import pipeline_resources as pipeline_resources
+from hs_japan.kinds.properties import group_resource as group_resource
+from hs_japan.kinds.properties import property_resource as property_resource
 from hs_japan.portal.client import PortalClient
-from hs_japan.resources import (
-    Kind,
-    PortalInfo,
-    PortalState,
-    Resource,
-    Snapshot,
-    make_key,
-    normalize_options,
-)
+from hs_japan.resources import PortalInfo, PortalState, Snapshot
 
 
 def sdk_to_json(value: Any) -> Any:
@@ -51,61 +48,6 @@ def get_call(
 ) -> Callable[[], Any]:
     """A GET whose answer is plain JSON (for ``client.call_all``)."""
     return lambda: client.request("GET", path, qs=qs).body
-
-
-def _fingerprint(d: dict[str, Any]) -> str:
-    return str(d.get("updatedAt") or "")
-
-
-def property_resource(object_type: str, d: dict[str, Any]) -> Resource:
-    attrs: dict[str, Any] = {
-        "label": d.get("label", ""),
-        "type": d.get("type"),
-        "fieldType": d.get("fieldType"),
-        "groupName": d.get("groupName"),
-        "description": d.get("description") or "",
-        "options": normalize_options(d.get("options") or []),
-        "displayOrder": d.get("displayOrder"),
-        "hidden": bool(d.get("hidden", False)),
-        "formField": bool(d.get("formField", False)),
-        "hasUniqueValue": bool(d.get("hasUniqueValue", False)),
-    }
-    return Resource(
-        Kind.PROPERTY,
-        make_key(object_type, d["name"]),
-        attrs,
-        hubspot_defined=bool(d.get("hubspotDefined", False)),
-        fingerprint=_fingerprint(d),
-    )
-
-
-def group_resource(object_type: str, d: dict[str, Any]) -> Resource:
-    attrs = {"label": d.get("label", ""), "displayOrder": d.get("displayOrder")}
-    return Resource(Kind.PROPERTY_GROUP, make_key(object_type, d["name"]), attrs)
-
-
-def pipeline_resources(object_type: str, d: dict[str, Any]) -> Iterable[Resource]:
-    pid = str(d["id"])
-    yield Resource(
-        Kind.PIPELINE,
-        make_key(object_type, pid),
-        {"label": d.get("label", ""), "displayOrder": d.get("displayOrder")},
-        fingerprint=_fingerprint(d),
-    )
-    for st in d.get("stages") or []:
-        if st.get("archived"):
-            continue
-        metadata = {str(k): str(v) for k, v in (st.get("metadata") or {}).items()}
-        yield Resource(
-            Kind.STAGE,
-            make_key(object_type, pid, str(st["id"])),
-            {
-                "label": st.get("label", ""),
-                "displayOrder": st.get("displayOrder"),
-                "metadata": metadata,
-            },
-            fingerprint=_fingerprint(st),
-        )
 
 
 def results_of(payload: Any, what: str, key: str = "results") -> list[Any]:
@@ -230,3 +172,8 @@ def read_flow_revisions(client: PortalClient) -> dict[str, str]:
         after = ((page.get("paging") or {}).get("next") or {}).get("after")
         if not after:
             return found
+
+
+def read_flow_revisions_of(client: PortalClient, _arg: object = None) -> dict[str, str]:
+    """:func:`read_flow_revisions` as a plan read (``kinds/workflows.py``)."""
+    return read_flow_revisions(client)

@@ -9,7 +9,9 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
+from hs_japan.kinds.base import WriteContext
 from hs_japan.kinds.property_validation import OBJECT_TYPE_IDS
+from hs_japan.plan.model import Action, Change
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.read import results_of
 
@@ -33,6 +35,11 @@ def read_rules(client: PortalClient, objects: Iterable[str]) -> dict[str, list[d
         obj: results_of(resp.body, f"read {obj} property validation rules")
         for obj, resp in zip(objs, found, strict=True)
     }
+
+
+def read_rules_of(client: PortalClient, objects: frozenset[str]) -> dict[str, list[dict[str, Any]]]:
+    """:func:`read_rules` as a plan read (``kinds/property_validation.py``)."""
+    return read_rules(client, objects)
 
 
 def _path(obj: str, prop: str, rule_type: str) -> str:
@@ -61,3 +68,13 @@ class ValidationWriter:
                 self.client.request, "PUT", _path(obj, prop, rule_type), body={"ruleArguments": []}
             ),
         )
+
+
+def write_validation(change: Change, ctx: WriteContext) -> None:
+    """A rule put (the whole rule of that type), or removed."""
+    obj, prop, rule_type = change.key.split("/")
+    rules = ValidationWriter(ctx.writer.client)
+    if change.action is Action.DELETE:
+        rules.remove(obj, prop, rule_type)
+    else:
+        rules.put(obj, prop, rule_type, change.after or {})

@@ -30,6 +30,9 @@ from hubspot.crm.properties import (
 )
 
 from hs_japan.errors import ApplyFailed, HsJapanError, PortalError
+from hs_japan.kinds.base import WriteContext
+from hs_japan.kinds.pipelines import carried_stages
+from hs_japan.plan.model import Action, Change
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.portal.read import sdk_to_json
 
@@ -365,3 +368,112 @@ class PortalWriter:
         except PortalError as exc:
             if not _gone_is_done(exc):
                 raise
+
+
+# -- the kinds' writers (kinds/properties.py, kinds/pipelines.py name them) -------------
+
+
+def write_group(change: Change, ctx: WriteContext) -> None:
+    writer: PortalWriter = ctx.writer
+    obj, after = change.object_type, change.after or {}
+    if change.action is Action.CREATE:
+        writer.create_group(obj, change.name, after)
+    elif change.action is Action.UPDATE:
+        writer.update_group(obj, change.name, after)
+    else:
+        writer.delete_group(obj, change.name)
+
+
+def write_property_batch(
+    batch: list[Change], ctx: WriteContext, took: Callable[[list[Change]], None]
+) -> None:
+    """Property creates of one object, in batches of 100 (``took`` hears each batch)."""
+    by_name = {c.name: c for c in batch}
+    ctx.writer.create_properties(
+        batch[0].object_type,
+        [(c.name, c.after or {}) for c in batch],
+        lambda names: took([by_name[n] for n in names]),
+    )
+
+
+def write_property(change: Change, ctx: WriteContext) -> None:
+    writer: PortalWriter = ctx.writer
+    obj, after = change.object_type, change.after or {}
+    if change.action is Action.UPDATE:
+        writer.update_property(obj, change.name, after)
+    elif change.action is Action.DELETE:
+        writer.delete_properties(obj, [change.name])
+    elif change.action is Action.CREATE:
+        writer.create_properties(obj, [(change.name, after)])
+    else:  # REPLACE: create-only attributes changed
+        current = ctx.actual.get(change.kind, change.key)
+        attrs = {**(current.attrs if current else {}), **after}
+        writer.delete_properties(obj, [change.name])
+        try:
+            writer.create_properties(obj, [(change.name, attrs)])
+        except HsJapanError as exc:
+            raise ApplyFailed(
+                f"{exc} — the old property was archived; HubSpot may keep its name "
+                "reserved in the recycle bin until it is purged (Settings → Properties "
+                "→ Archived properties)"
+            ) from None
+
+
+def write_pipeline(change: Change, ctx: WriteContext) -> None:
+    writer: PortalWriter = ctx.writer
+    obj, after = change.object_type, change.after or {}
+    if change.action is Action.CREATE:
+        stages = [(c.name, c.after or {}) for c in carried_stages(change, ctx.changes)]
+        writer.create_pipeline(obj, change.name, after, stages)
+    elif change.action is Action.UPDATE:
+        writer.update_pipeline(obj, change.name, after)
+    else:
+        writer.delete_pipeline(obj, change.name)
+
+
+def write_stage(change: Change, ctx: WriteContext) -> None:
+    writer: PortalWriter = ctx.writer
+    obj, after = change.object_type, change.after or {}
+    pipeline_id = change.key.split("/")[1]
+    if change.action is Action.CREATE:
+        writer.create_stage(obj, pipeline_id, change.name, after)
+    elif change.action is Action.UPDATE:
+        current = ctx.actual.get(change.kind, change.key)
+        metadata = dict((current.attrs.get("metadata") or {}) if current else {})
+        _free_label(change, ctx, {})
+        writer.update_stage(obj, pipeline_id, change.name, after, metadata)
+    else:
+        writer.delete_stage(obj, pipeline_id, change.name)
+
+
+def _free_label(change: Change, ctx: WriteContext, labels: dict[str, str]) -> None:
+    """Stage labels are unique within a pipeline: when the new label is still held by a
+    sibling that this plan relabels too (two stages swapping labels), first move the
+    sibling to a temporary label; its own change then gives it the final one."""
+    label = (change.after or {}).get("label")
+    if not label:
+        return
+    prefix = change.key.rsplit("/", 1)[0] + "/"
+    for other in ctx.changes:
+        if (
+            other is change
+            or other.kind is not change.kind
+            or other.action is not Action.UPDATE
+            or not other.key.startswith(prefix)
+            or "label" not in (other.after or {})
+        ):
+            continue
+        held = ctx.actual.get(other.kind, other.key)
+        live = labels.get(other.key, held.attrs.get("label") if held else None)
+        if held is None or live != label:
+            continue
+        _obj, pipeline_id, stage_id = other.key.split("/")
+        temporary = f"{label} (hs-japan: moving to {(other.after or {})['label']})"[:255]
+        ctx.writer.update_stage(
+            change.object_type,
+            pipeline_id,
+            stage_id,
+            {"label": temporary},
+            dict(held.attrs.get("metadata") or {}),
+        )
+        labels[other.key] = temporary  # the live state now

@@ -1,0 +1,117 @@
+"""Issue 14's I/O shape: a converged plan makes exactly two dependent round trips
+(pending migrations included), and a fresh apply's first plan still stands under the
+lock for every kind it creates (association labels and validation rules too), so apply
+does not plan again in full.
+
+Round trips are counted from the client's side: each HTTP request's start and end, and
+the longest chain of requests where one starts only after another has answered. With
+400 ms of emulator latency, requests of one round overlap and never chain.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import urllib3
+
+from hs_japan.blueprint import load_blueprint
+from hs_japan.engine import apply_plan, make_plan, still_current
+from hs_japan.portal.client import PortalClient
+from hs_japan.portal.lock import PortalLock
+from tests.conftest import PortalEnv, lift_limits
+from tests.helpers import DEFAULT_BLUEPRINT
+
+Span = tuple[float, float, str]
+
+
+def timed_requests(monkeypatch: pytest.MonkeyPatch) -> list[Span]:
+    """Record every HTTP request (the SDK's and ``client.request``'s alike, both go
+    through urllib3) with when it was asked for and when it answered."""
+    spans: list[Span] = []
+    lock = threading.Lock()
+    original = urllib3.connectionpool.HTTPConnectionPool.urlopen
+
+    def urlopen(self: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        start = time.monotonic()
+        try:
+            return original(self, method, url, *args, **kwargs)
+        finally:
+            with lock:
+                spans.append((start, time.monotonic(), f"{method} {url}"))
+
+    monkeypatch.setattr(urllib3.connectionpool.HTTPConnectionPool, "urlopen", urlopen)
+    return spans
+
+
+def round_trips(spans: list[Span]) -> int:
+    """The longest chain of requests each started after the previous one answered."""
+    depth: list[int] = []
+    ordered = sorted(spans)
+    for i, (start, _end, _what) in enumerate(ordered):
+        before = [depth[j] for j in range(i) if ordered[j][1] <= start]
+        depth.append(1 + max(before, default=0))
+    return max(depth, default=0)
+
+
+def test_round_trips_counts_chains() -> None:
+    assert round_trips([(0, 1, "a"), (0.1, 1.1, "b"), (1.2, 2, "c")]) == 2
+    assert round_trips([(0, 1, "a"), (1, 2, "b"), (2, 3, "c")]) == 3
+
+
+def test_a_converged_plan_is_two_round_trips_with_pending_migrations(
+    portal: PortalEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lift_limits(portal)
+    bp_dir = tmp_path / "bp"
+    shutil.copytree(DEFAULT_BLUEPRINT, bp_dir)
+    (bp_dir / "migrations").mkdir()
+    (bp_dir / "migrations" / "0001_note.py").write_text(
+        'def upgrade(ctx):\n    ctx.rename_property("deals", "jp_note", "jp_memo")\n'
+    )
+    bp = load_blueprint(bp_dir)
+    client = PortalClient(portal.url, portal.token, sleep=lambda _: None)
+    first = make_plan(bp, client, "ja")
+    assert apply_plan(first, bp, client, "ja", progress=lambda _: None).converged
+
+    requests.put(
+        f"{portal.url}/_emulator/portals/{portal.portal_id}/settings",
+        json={"latencyMs": 400},
+        timeout=5,
+    ).raise_for_status()
+    spans = timed_requests(monkeypatch)
+    plan = make_plan(bp, PortalClient(portal.url, portal.token, sleep=lambda _: None), "ja").plan
+    assert plan.empty
+    assert any("0001_note" in note for note in plan.notes)  # the record was read
+    paths = [what for _s, _e, what in spans]
+    assert any("hsjapan_migrations" in p for p in paths), paths
+    assert len(paths) >= 15
+    t0 = min(s for s, _e, _w in spans)
+    shown = [(round(s - t0, 2), round(e - t0, 2), w) for s, e, w in sorted(spans)]
+    assert round_trips(spans) == 2, shown
+
+
+def test_a_fresh_apply_plan_stands_under_the_lock_for_every_kind(
+    portal: PortalEnv, tmp_path: Path
+) -> None:
+    lift_limits(portal)
+    bp = load_blueprint(DEFAULT_BLUEPRINT)
+    client = PortalClient(portal.url, portal.token, sleep=lambda _: None)
+    first = make_plan(bp, client, "ja")
+    kinds = {c.kind.value for c in first.plan.changes}
+    assert {"association_label", "property_validation", "list", "workflow"} <= kinds
+    with PortalLock(client, portal_hint="test"):
+        assert still_current(first, client)  # the lock's own group changes nothing planned
+    # an association label made by hand in between: the plan no longer stands
+    requests.post(
+        f"{portal.url}/crm/associations/v4/deals/contacts/labels",
+        json={"name": "jp_decision_maker", "label": "決裁者"},
+        headers={"Authorization": f"Bearer {portal.token}"},
+        timeout=5,
+    ).raise_for_status()
+    assert not still_current(first, client)
