@@ -46,7 +46,8 @@ class ApplyHooks:
     tick: Callable[[], None] = lambda: None
 
 
-WRITE_CONCURRENCY = 8  # writes of one dependency level in flight at once (under the pacer)
+# writes of one dependency level in flight at once (under the pacer): the client's pool
+WRITE_CONCURRENCY = 16
 
 
 def dependency_levels(changes: Sequence[Change]) -> list[list[Change]]:

@@ -19,12 +19,14 @@ from hs_japan.blueprint.compile import DesiredState
 from hs_japan.blueprint.model import Blueprint, Language
 from hs_japan.kinds import handler_for
 from hs_japan.kinds.base import Facts, Read, Resolution
+from hs_japan.kinds.properties import listing
 from hs_japan.kinds.resolve import followups, needs, resolve
 from hs_japan.plan.diff import plan_changes
 from hs_japan.plan.impact import assess
 from hs_japan.plan.model import Plan
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.facts import read_facts
+from hs_japan.reserved import LEGACY_MIGRATION_RECORD, MIGRATION_RECORD, MIGRATION_RECORD_OBJECT
 from hs_japan.resources import PortalInfo, PortalState
 from hs_japan.rules import horizon_note
 
@@ -32,6 +34,23 @@ if TYPE_CHECKING:  # a plan never imports apply's writers (and the SDK models th
     from hs_japan.apply import ApplyHooks, ApplyReport
 
 MIGRATIONS_READ = Read("hs_japan.portal.facts:applied_migration_ids")
+RECORD_LISTING = listing(MIGRATION_RECORD_OBJECT)
+
+
+def applied_migrations(facts: Facts) -> frozenset[str]:
+    """Ids of the migrations the portal's record lists: from the record's own read, or
+    from the listing of its object's properties (hidden properties are listed too, with
+    their options; the legacy name when the current one is absent)."""
+    own = facts.get(MIGRATIONS_READ)
+    if own is not None:
+        return frozenset(own)
+    found = facts.get(RECORD_LISTING)
+    props = found.get("properties") if isinstance(found, dict) else None
+    by_name = {p.get("name"): p for p in props or [] if isinstance(p, dict)}
+    record = by_name.get(MIGRATION_RECORD) or by_name.get(LEGACY_MIGRATION_RECORD) or {}
+    return frozenset(
+        str(o["value"]) for o in record.get("options") or [] if isinstance(o, dict) and "value" in o
+    )
 
 
 @dataclass
@@ -72,7 +91,11 @@ def make_plan(
     The desired state depends on the blueprint and the portal only; ``today`` is used for
     one display-only note (the holiday calendar's horizon)."""
     migrations, migration_notes = _local_migrations(bp)
-    reads = needs(bp, language) + ([MIGRATIONS_READ] if migrations else [])
+    reads = needs(bp, language)
+    if migrations and RECORD_LISTING not in reads:
+        # the record is a property of MIGRATION_RECORD_OBJECT: when the plan lists that
+        # object's properties anyway, the listing carries it (no read of its own)
+        reads.append(MIGRATIONS_READ)
     facts = read_facts(
         client,
         reads,
@@ -106,7 +129,7 @@ def plan_from_facts(
     notes = list(resolved.notes)
     notes.extend(migration_notes or [])
     if migrations:
-        notes.extend(_pending_notes(bp, migrations, facts.get(MIGRATIONS_READ) or frozenset()))
+        notes.extend(_pending_notes(bp, migrations, applied_migrations(facts)))
     notes.extend(horizon_notes(bp, today or dt.date.today()))
     plan = Plan(
         portal=state.info,
