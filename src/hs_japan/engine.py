@@ -44,13 +44,19 @@ def applied_migrations(facts: Facts) -> frozenset[str]:
     own = facts.get(MIGRATIONS_READ)
     if own is not None:
         return frozenset(own)
-    found = facts.get(RECORD_LISTING)
-    props = found.get("properties") if isinstance(found, dict) else None
-    by_name = {p.get("name"): p for p in props or [] if isinstance(p, dict)}
-    record = by_name.get(MIGRATION_RECORD) or by_name.get(LEGACY_MIGRATION_RECORD) or {}
+    record = _record_of(facts) or {}
     return frozenset(
         str(o["value"]) for o in record.get("options") or [] if isinstance(o, dict) and "value" in o
     )
+
+
+def _record_of(facts: Facts) -> dict[str, Any] | None:
+    """The migration record as the listing of its object's properties shows it, if it does."""
+    found = facts.get(RECORD_LISTING)
+    props = found.get("properties") if isinstance(found, dict) else None
+    by_name = {p.get("name"): p for p in props or [] if isinstance(p, dict)}
+    record = by_name.get(MIGRATION_RECORD) or by_name.get(LEGACY_MIGRATION_RECORD)
+    return record if isinstance(record, dict) else None
 
 
 @dataclass
@@ -93,16 +99,20 @@ def make_plan(
     migrations, migration_notes = _local_migrations(bp)
     reads = needs(bp, language)
     if migrations and RECORD_LISTING not in reads:
-        # the record is a property of MIGRATION_RECORD_OBJECT: when the plan lists that
-        # object's properties anyway, the listing carries it (no read of its own)
         reads.append(MIGRATIONS_READ)
-    facts = read_facts(
-        client,
-        reads,
-        lambda round1: followups(bp, language, round1),
-        info=info,
-        guard=guard,
-    )
+
+    def round2(round1: Facts) -> list[Read]:
+        more = followups(bp, language, round1)
+        # the record is a hidden property of MIGRATION_RECORD_OBJECT: when the plan lists
+        # that object's properties anyway, the listing carries it and it costs nothing;
+        # if the listing does not show it (a portal that has none, or a HubSpot listing
+        # that leaves hidden properties out: docs/hubspot-api.md §14) it is read by name
+        # in the second round, which the plan makes anyway
+        if migrations and MIGRATIONS_READ not in reads and _record_of(round1) is None:
+            more.append(MIGRATIONS_READ)
+        return more
+
+    facts = read_facts(client, reads, round2, info=info, guard=guard)
     return plan_from_facts(bp, facts, language, today, migrations, migration_notes, client)
 
 
