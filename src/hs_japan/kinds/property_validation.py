@@ -247,6 +247,7 @@ class PropertyValidationHandler(KindHandler):
     kind = Kind.PROPERTY_VALIDATION
     noun = "property validation"
     order = 30
+    rank = 2  # after the properties it validates (rank 1)
     writer = "hs_japan.portal.validations:write_validation"
     export_as = "validations"
     export_position = 70
