@@ -143,6 +143,24 @@ def apply_changes(
 
         return run
 
+    def finish() -> str:
+        """Each kind's bookkeeping write after its writes (the list-id map), journaled;
+        after a failure too, for what was written. The error, or ''."""
+        for handler in dict.fromkeys(handler_for(c.kind) for c in changes):
+            done = [c for c in report.done if c.kind is handler.kind]
+            extra = handler.finish(done, ctx) if handler.finisher and done else None
+            if extra is None:
+                continue
+            intent(extra)
+            try:
+                load_function(handler.finisher)(extra, ctx)
+            except HsJapanError as exc:
+                return f"{_describe(extra)}: {exc}"
+            with lock:
+                hooks.done(extra)
+                progress(f"  {_describe(extra)}  done")
+        return ""
+
     levels = dependency_levels(changes)
     for number, level in enumerate(levels, start=1):
         kinds = sorted({c.kind.value.replace("_", " ") for c in level})
@@ -180,6 +198,7 @@ def apply_changes(
                         failures.append(failed)
         if failures:
             first = failures[0]
+            unrecorded = finish()
             written = len(report.done)
             maybe = (
                 f"; {first.in_flight} more in the failing batch may have been written too"
@@ -190,7 +209,14 @@ def apply_changes(
                 f"apply stopped at {_describe(first.change)}: {first.error}\n"
                 f"{written} of {len(changes)} changes were written before it{maybe}; fix the "
                 "cause and run plan again to see what is left"
+                + (f"\nalso failed: {unrecorded}" if unrecorded else "")
             ) from None
+    unrecorded = finish()
+    if unrecorded:
+        raise ApplyFailed(
+            f"apply wrote all {len(changes)} changes, then stopped at {unrecorded}\n"
+            "fix the cause and run apply again: it plans what is left and writes it"
+        )
     return report
 
 

@@ -1,9 +1,17 @@
-"""Kind ``list`` (pure): HubSpot lists v3, found by name, filters by property type.
+"""Kind ``list`` (pure): HubSpot lists v3, found by recorded id or by name, filters by
+property type.
 
-Key ``<objectType>/<blueprint list key>``; attrs ``name``, ``processingType`` and
-``filters`` (hs-japan's canonical filter form, ``lists.py``). Round 1 searches the
-portal's lists for the blueprint's names (the profile's language, the other language,
-``renamed_from``), round 2 reads the lists found with their filters (one batch GET).
+Key ``<objectType>/<blueprint list key>``; attrs ``name``, ``processingType``,
+``filters`` (hs-japan's canonical filter form, ``lists.py``) and ``idRecorded`` (whether
+hs-japan's id map holds the list's id). Round 1 searches the portal's lists for the
+blueprint's names (the profile's language, the other language, ``renamed_from``) and
+lists the contact properties, among them the hidden ``hsjapan_list_ids`` whose
+description maps list keys to the ids of the lists hs-japan created or adopted
+(``reserved.LIST_IDS``); round 2 reads the lists found and the lists recorded, with their
+filters (one batch GET). A list is matched by its recorded id first, so a list renamed
+in the blueprint (no ``renamed_from`` needed) or named in the other language is updated
+in place; then by name. Apply notes every list it creates, adopts or deletes, and
+:meth:`ListHandler.finish` has the map written once, after the apply's writes.
 ``processingType`` is fixed at creation, and HubSpot takes filter updates for DYNAMIC
 lists only: either change is a replace.
 """
@@ -11,18 +19,36 @@ lists only: either change is a replace.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import nullcontext
+from dataclasses import replace
 from typing import Any
 
+from hs_japan.blueprint.compile import DesiredState
 from hs_japan.blueprint.model import Blueprint, Language
 from hs_japan.errors import Diagnostic
-from hs_japan.kinds.base import Facts, KindHandler, Read, Resolution
+from hs_japan.kinds.base import Facts, KindHandler, Read, Resolution, WriteContext, located
 from hs_japan.kinds.properties import listing as property_listing
-from hs_japan.lists import OBJECT_TYPE_IDS, ListFilterError, canonical, compile_filter, from_branch
+from hs_japan.lists import (
+    ID_WIDTH_GUESS,
+    OBJECT_TYPE_IDS,
+    ListFilterError,
+    ListIdMapError,
+    canonical,
+    compile_filter,
+    decode_list_ids,
+    encode_list_ids,
+    from_branch,
+)
 from hs_japan.plan.model import Action, Change
-from hs_japan.resources import Kind, Resource, make_key, property_type
+from hs_japan.reserved import LIST_IDS, LIST_IDS_OBJECT
+from hs_japan.resources import Kind, PortalState, Resource, make_key, property_type
 
 SEARCH = "hs_japan.portal.lists:search_list_ids_of"  # ids of the lists named so
 GET = "hs_japan.portal.lists:get_lists_of"  # (objectTypeId, name folded) -> list JSON
+BY_ID = "hs_japan.portal.lists:get_lists_by_id_of"  # listId -> list JSON
+RECORD = "hs_japan.portal.lists:record_list_ids"  # writes the id map (the finisher)
+SCRATCH = "list ids"  # WriteContext.scratch: {list key: id, or None once deleted}
+IDS_AT = f"{LIST_IDS_OBJECT}/{LIST_IDS}"  # the id map's property, as a change key
 
 
 def names(bp: Blueprint, language: Language) -> dict[str, tuple[str, str]]:
@@ -53,6 +79,25 @@ def aliases(bp: Blueprint, language: Language) -> dict[str, tuple[str, list[str]
     return out
 
 
+def recorded_ids(facts: Facts) -> tuple[dict[str, str], list[str]]:
+    """The id map read in round 1 (the contact property listing), and what in it is not
+    hs-japan's encoding (left out)."""
+    found = facts.get(property_listing(LIST_IDS_OBJECT)) or {}
+    for prop in found.get("properties") or []:
+        if prop.get("name") == LIST_IDS:
+            return decode_list_ids(prop.get("description"))
+    return {}, []
+
+
+def _lookup(bp: Blueprint, language: Language, facts: Facts) -> Read | None:
+    """Round 2: the lists the search found and the lists recorded for the blueprint's keys."""
+    found = facts.get(search(bp, language)) or []
+    ids, _ = recorded_ids(facts)
+    mine = [ids[key] for key in names(bp, language) if key in ids]
+    wanted = tuple(dict.fromkeys([*map(str, found), *mine]))
+    return Read(BY_ID, wanted) if wanted else None
+
+
 def search(bp: Blueprint, language: Language) -> Read:
     wanted = set(names(bp, language).values()) | {
         (otid, alias) for otid, more in aliases(bp, language).values() for alias in more
@@ -68,26 +113,50 @@ class ListHandler(KindHandler):
     create_only = frozenset({"processingType"})  # lists v3 has no endpoint to change it
     writer = "hs_japan.portal.lists:write_list"
 
+    finisher = RECORD
+
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         if not bp.lists:
             return []
-        return [*(property_listing(spec.object) for spec, _ in bp.lists), search(bp, language)]
+        # the contact properties hold the id map: read with the listings, no extra trip
+        objects = dict.fromkeys([*(spec.object for spec, _ in bp.lists), LIST_IDS_OBJECT])
+        return [*(property_listing(obj) for obj in objects), search(bp, language)]
 
     def followups(self, bp: Blueprint, language: Language, facts: Facts) -> Iterable[Read]:
-        ids = facts.get(search(bp, language)) if bp.lists else None
-        return [Read(GET, tuple(ids))] if ids else []
+        read = _lookup(bp, language, facts) if bp.lists else None
+        return [read] if read is not None else []
 
     def observe(self, res: Resolution) -> None:
         if not res.bp.lists:
             return
-        ids = res.facts.get(search(res.bp, res.language)) or []
-        found: Mapping[tuple[str, str], Any] = res.facts.get(Read(GET, tuple(ids))) or {}
+        read = _lookup(res.bp, res.language, res.facts)
+        by_id: Mapping[str, Any] = (res.facts.get(read) if read is not None else None) or {}
+        found = {
+            (str(lst.get("objectTypeId")), str(lst.get("name", "")).casefold()): lst
+            for lst in by_id.values()
+        }
+        recorded, problems = recorded_ids(res.facts)
+        if problems:
+            res.notes.append(
+                f"{LIST_IDS_OBJECT} property {LIST_IDS} (hs-japan's record of its list ids) "
+                f"holds what hs-japan did not write: {'; '.join(problems)}. Those entries are "
+                "ignored, their lists are found by name, and apply writes the record again"
+            )
+        wanted = names(res.bp, res.language)
+        # a list recorded for one key is never another key's by name
+        claimed = {
+            recorded[key]: key
+            for key, (otid, _) in wanted.items()
+            if recorded.get(key) in by_id and str(by_id[recorded[key]].get("objectTypeId")) == otid
+        }
         more = aliases(res.bp, res.language)
-        for key, (object_type_id, name) in names(res.bp, res.language).items():
-            lst = found.get((object_type_id, name.casefold()))
-            for alias in more.get(key, (object_type_id, []))[1]:
+        for key, (object_type_id, name) in wanted.items():
+            lst = by_id.get(recorded[key]) if claimed.get(recorded.get(key, "")) == key else None
+            for candidate in [name, *more.get(key, (object_type_id, []))[1]]:
                 if lst is None:  # renamed, or named in the other language: not recreated
-                    lst = found.get((object_type_id, alias.casefold()))
+                    lst = found.get((object_type_id, candidate.casefold()))
+                    if lst is not None and claimed.get(str(lst.get("listId")), key) != key:
+                        lst = None
             if lst is None:
                 continue
             read_filters = (
@@ -106,6 +175,7 @@ class ListHandler(KindHandler):
                         if read_filters is not None
                         else "(filters hs-japan does not write: they will be replaced)",
                         "listId": str(lst.get("listId")),
+                        "idRecorded": recorded.get(key) == str(lst.get("listId")),
                     },
                     fingerprint=str(lst.get("updatedAt") or ""),
                 )
@@ -145,8 +215,66 @@ class ListHandler(KindHandler):
                 "name": wanted[key][1],
                 "processingType": spec.processing,
                 "filters": canonical(filters),
+                "idRecorded": True,
             }
             res.desired.snapshot.add(Resource(self.kind, key, attrs))
+        res.problems.extend(self._map_fits(res))
+
+    def _map_fits(self, res: Resolution) -> list[Diagnostic]:
+        """The id map after apply must fit its budget: else the blueprint line of the first
+        list that does not fit (ids of lists to create counted at their widest)."""
+        recorded, _ = recorded_ids(res.facts)
+        after = {k: v for k, v in recorded.items() if (self.kind, k) not in res.desired.tombstones}
+        for rid in res.desired.snapshot.resources:
+            if rid[0] is not self.kind:
+                continue
+            have = res.actual.snapshot.get(*rid)
+            after[rid[1]] = str(have.attrs["listId"]) if have else "9" * ID_WIDTH_GUESS
+            try:
+                encode_list_ids(after)
+            except ListIdMapError as exc:
+                return [
+                    located(
+                        res.desired,
+                        rid,
+                        "",
+                        f"{exc}: hs-japan could not record this list's id "
+                        f"({LIST_IDS_OBJECT} property {LIST_IDS}); manage fewer lists in "
+                        "one portal",
+                    )
+                ]
+        return []
+
+    def describe(self, change: Change, desired: DesiredState, actual: PortalState) -> Change:
+        """A new list's ``idRecorded`` is implied (every created list is recorded); a list
+        found by name and not recorded yet says why it changes."""
+        if change.action in (Action.CREATE, Action.REPLACE) and change.after:
+            after = {k: v for k, v in change.after.items() if k != "idRecorded"}
+            before = change.before
+            if before is not None:
+                before = {k: v for k, v in before.items() if k != "idRecorded"}
+            return replace(change, after=after, before=before)
+        if change.action is Action.UPDATE and "idRecorded" in (change.after or {}):
+            return replace(
+                change,
+                details=(
+                    *change.details,
+                    f"records the list's id in {LIST_IDS_OBJECT} property {LIST_IDS}, so a "
+                    "later rename or language switch updates it in place",
+                ),
+            )
+        return change
+
+    def finish(self, done: Sequence[Change], ctx: WriteContext) -> Change | None:
+        """One write of the id map: the ids the apply's list writes noted (created,
+        adopted, kept) and the keys of the lists it deleted."""
+        with ctx.lock if ctx.lock is not None else nullcontext():
+            noted = dict(ctx.scratch.get(SCRATCH) or {})
+        if not noted:
+            return None
+        record = {k: v for k, v in sorted(noted.items()) if v is not None}
+        forget = sorted(k for k, v in noted.items() if v is None)
+        return Change(Action.UPDATE, self.kind, IDS_AT, None, {"record": record, "forget": forget})
 
     def fixed_attrs(self, want: Resource) -> frozenset[str]:
         if want.attrs.get("processingType") != "DYNAMIC":
