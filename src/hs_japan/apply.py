@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from hs_japan.errors import ApplyFailed, HsJapanError
-from hs_japan.kinds import WriteContext, handler_for
+from hs_japan.kinds import WriteContext, handler_for, handlers
 from hs_japan.plan.model import Action, Change
 from hs_japan.portal.facts import load_function
 from hs_japan.portal.write import PortalWriter
@@ -146,9 +146,9 @@ def apply_changes(
     def finish() -> str:
         """Each kind's bookkeeping write after its writes (the list-id map), journaled;
         after a failure too, for what was written. The error, or ''."""
-        for handler in dict.fromkeys(handler_for(c.kind) for c in changes):
+        for handler in handlers():
             done = [c for c in report.done if c.kind is handler.kind]
-            extra = handler.finish(done, ctx) if handler.finisher and done else None
+            extra = handler.finish(done, ctx) if handler.finisher else None
             if extra is None:
                 continue
             intent(extra)

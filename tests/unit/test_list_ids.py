@@ -23,7 +23,7 @@ from hs_japan.lists import (
 )
 from hs_japan.plan.model import Action, Change
 from hs_japan.reserved import LIST_IDS, RESERVED_PROPERTIES
-from hs_japan.resources import Kind, PortalInfo, Snapshot
+from hs_japan.resources import Kind, PortalInfo, Resource, Snapshot
 from tests.helpers import write_blueprint
 
 INFO = PortalInfo(1, "STANDARD")
@@ -132,14 +132,23 @@ def test_a_garbled_map_is_a_plan_note_and_planning_goes_on(tmp_path: Path) -> No
 
 def test_finish_asks_for_one_map_write_from_what_the_list_writes_noted() -> None:
     handler = list_kind.ListHandler()
-    ctx = WriteContext(None, [], Snapshot())
+    recorded = Resource(Kind.LIST, "deals/jp_kept", {"listId": "7", "idRecorded": True})
+    ctx = WriteContext(None, [], Snapshot({recorded.id: recorded}))
     done = [Change(Action.CREATE, Kind.LIST, "deals/jp_a", None, {})]
-    assert handler.finish(done, ctx) is None  # nothing noted: nothing to write
+    assert handler.finish([], ctx) is None  # nothing noted, all recorded: nothing to write
     ctx.scratch[list_kind.SCRATCH] = {"deals/jp_a": "41", "deals/jp_old": None}
     change = handler.finish(done, ctx)
     assert change is not None and change.key == f"contacts/{LIST_IDS}"
     assert change.after == {"record": {"deals/jp_a": "41"}, "forget": ["deals/jp_old"]}
     assert json.dumps(change.after)  # journaled as JSON
+
+
+def test_finish_adopts_the_lists_found_by_name_and_not_recorded() -> None:
+    found = Resource(Kind.LIST, "deals/jp_named", {"listId": "8", "idRecorded": False})
+    ctx = WriteContext(None, [], Snapshot({found.id: found}))
+    change = list_kind.ListHandler().finish([], ctx)
+    assert change is not None
+    assert change.after == {"record": {"deals/jp_named": "8"}, "forget": []}
 
 
 def test_doctor_knows_lists_need_the_contact_properties_scopes(tmp_path: Path) -> None:

@@ -2,16 +2,19 @@
 property type.
 
 Key ``<objectType>/<blueprint list key>``; attrs ``name``, ``processingType``,
-``filters`` (hs-japan's canonical filter form, ``lists.py``) and ``idRecorded`` (whether
-hs-japan's id map holds the list's id). Round 1 searches the portal's lists for the
-blueprint's names (the profile's language, the other language, ``renamed_from``) and
-lists the contact properties, among them the hidden ``hsjapan_list_ids`` whose
-description maps list keys to the ids of the lists hs-japan created or adopted
-(``reserved.LIST_IDS``); round 2 reads the lists found and the lists recorded, with their
-filters (one batch GET). A list is matched by its recorded id first, so a list renamed
-in the blueprint (no ``renamed_from`` needed) or named in the other language is updated
-in place; then by name. Apply notes every list it creates, adopts or deletes, and
-:meth:`ListHandler.finish` has the map written once, after the apply's writes.
+``filters`` (hs-japan's canonical filter form, ``lists.py``); the portal side also has
+``listId`` and ``idRecorded`` (whether hs-japan's id map holds it: never diffed).
+
+Round 1 searches the portal's lists for the blueprint's names (the profile's language,
+the other language, ``renamed_from``) and lists the contact properties, among them the
+hidden ``hsjapan_list_ids`` whose description maps list keys to the ids of the lists
+hs-japan created or adopted (``reserved.LIST_IDS``); round 2 reads the lists found and
+the lists recorded, with their filters (one batch GET). A list is matched by its
+recorded id first, so a list renamed in the blueprint (no ``renamed_from`` needed) or
+named in the other language is updated in place; then by name. Apply notes every list
+it writes, and :meth:`ListHandler.finish` has the map written once, after the apply's
+writes, with the lists found by name adopted too.
+
 ``processingType`` is fixed at creation, and HubSpot takes filter updates for DYNAMIC
 lists only: either change is a replace.
 """
@@ -20,10 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import replace
 from typing import Any
 
-from hs_japan.blueprint.compile import DesiredState
 from hs_japan.blueprint.model import Blueprint, Language
 from hs_japan.errors import Diagnostic
 from hs_japan.kinds.base import Facts, KindHandler, Read, Resolution, WriteContext, located
@@ -41,7 +42,7 @@ from hs_japan.lists import (
 )
 from hs_japan.plan.model import Action, Change
 from hs_japan.reserved import LIST_IDS, LIST_IDS_OBJECT
-from hs_japan.resources import Kind, PortalState, Resource, make_key, property_type
+from hs_japan.resources import Kind, Resource, make_key, property_type
 
 SEARCH = "hs_japan.portal.lists:search_list_ids_of"  # ids of the lists named so
 GET = "hs_japan.portal.lists:get_lists_of"  # (objectTypeId, name folded) -> list JSON
@@ -215,7 +216,6 @@ class ListHandler(KindHandler):
                 "name": wanted[key][1],
                 "processingType": spec.processing,
                 "filters": canonical(filters),
-                "idRecorded": True,
             }
             res.desired.snapshot.add(Resource(self.kind, key, attrs))
         res.problems.extend(self._map_fits(res))
@@ -245,31 +245,16 @@ class ListHandler(KindHandler):
                 ]
         return []
 
-    def describe(self, change: Change, desired: DesiredState, actual: PortalState) -> Change:
-        """A new list's ``idRecorded`` is implied (every created list is recorded); a list
-        found by name and not recorded yet says why it changes."""
-        if change.action in (Action.CREATE, Action.REPLACE) and change.after:
-            after = {k: v for k, v in change.after.items() if k != "idRecorded"}
-            before = change.before
-            if before is not None:
-                before = {k: v for k, v in before.items() if k != "idRecorded"}
-            return replace(change, after=after, before=before)
-        if change.action is Action.UPDATE and "idRecorded" in (change.after or {}):
-            return replace(
-                change,
-                details=(
-                    *change.details,
-                    f"records the list's id in {LIST_IDS_OBJECT} property {LIST_IDS}, so a "
-                    "later rename or language switch updates it in place",
-                ),
-            )
-        return change
-
     def finish(self, done: Sequence[Change], ctx: WriteContext) -> Change | None:
-        """One write of the id map: the ids the apply's list writes noted (created,
-        adopted, kept) and the keys of the lists it deleted."""
+        """One write of the id map per apply: the ids the apply's list writes noted
+        (created, kept), the lists of the blueprint found by name and not recorded yet
+        (adopted: a portal written before the record existed), and the keys of the lists
+        it deleted. None when the record already says all that."""
         with ctx.lock if ctx.lock is not None else nullcontext():
             noted = dict(ctx.scratch.get(SCRATCH) or {})
+        for have in ctx.actual.of_kind(self.kind):
+            if have.key not in noted and not have.attrs.get("idRecorded"):
+                noted[have.key] = str(have.attrs["listId"])
         if not noted:
             return None
         record = {k: v for k, v in sorted(noted.items()) if v is not None}
