@@ -40,7 +40,9 @@ from hs_japan.blueprint import load_blueprint
 
 ROOT = Path(__file__).resolve().parents[1]
 JAPAN = ROOT / "blueprints" / "japan-enterprise"
-CLI = [sys.executable, "-m", "hs_japan.cli"]
+# what users run: the installed console script (hs_japan.entry:main), else python -m hs_japan
+_SCRIPT = Path(sys.executable).parent / "hs-japan"
+CLI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "hs_japan"]
 PRO_LIMIT = 190  # calls per 10 s, Professional
 
 

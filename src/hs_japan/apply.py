@@ -15,13 +15,16 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hs_japan.errors import ApplyFailed, HsJapanError
 from hs_japan.kinds import WriteContext, handler_for, handlers
 from hs_japan.plan.model import Action, Change
 from hs_japan.portal.facts import load_function
-from hs_japan.portal.write import PortalWriter
 from hs_japan.resources import Snapshot
+
+if TYPE_CHECKING:
+    from hs_japan.portal.write import PortalWriter
 
 
 @dataclass
@@ -43,7 +46,8 @@ class ApplyHooks:
     tick: Callable[[], None] = lambda: None
 
 
-WRITE_CONCURRENCY = 8  # writes of one dependency level in flight at once (under the pacer)
+# writes of one dependency level in flight at once (under the pacer): the client's pool
+WRITE_CONCURRENCY = 16
 
 
 def dependency_levels(changes: Sequence[Change]) -> list[list[Change]]:

@@ -13,25 +13,50 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hs_japan.apply import ApplyHooks, ApplyReport, apply_changes
 from hs_japan.blueprint.compile import DesiredState
 from hs_japan.blueprint.model import Blueprint, Language
 from hs_japan.kinds import handler_for
 from hs_japan.kinds.base import Facts, Read, Resolution
+from hs_japan.kinds.properties import listing
 from hs_japan.kinds.resolve import followups, needs, resolve
 from hs_japan.plan.diff import plan_changes
 from hs_japan.plan.impact import assess
 from hs_japan.plan.model import Plan
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.facts import read_facts
-from hs_japan.portal.records import count_records
-from hs_japan.portal.write import PortalWriter
+from hs_japan.reserved import LEGACY_MIGRATION_RECORD, MIGRATION_RECORD, MIGRATION_RECORD_OBJECT
 from hs_japan.resources import PortalInfo, PortalState
 from hs_japan.rules import horizon_note
 
+if TYPE_CHECKING:  # a plan never imports apply's writers (and the SDK models they use)
+    from hs_japan.apply import ApplyHooks, ApplyReport
+
 MIGRATIONS_READ = Read("hs_japan.portal.facts:applied_migration_ids")
+RECORD_LISTING = listing(MIGRATION_RECORD_OBJECT)
+
+
+def applied_migrations(facts: Facts) -> frozenset[str]:
+    """Ids of the migrations the portal's record lists: from the record's own read, or
+    from the listing of its object's properties (hidden properties are listed too, with
+    their options; the legacy name when the current one is absent)."""
+    own = facts.get(MIGRATIONS_READ)
+    if own is not None:
+        return frozenset(own)
+    record = _record_of(facts) or {}
+    return frozenset(
+        str(o["value"]) for o in record.get("options") or [] if isinstance(o, dict) and "value" in o
+    )
+
+
+def _record_of(facts: Facts) -> dict[str, Any] | None:
+    """The migration record as the listing of its object's properties shows it, if it does."""
+    found = facts.get(RECORD_LISTING)
+    props = found.get("properties") if isinstance(found, dict) else None
+    by_name = {p.get("name"): p for p in props or [] if isinstance(p, dict)}
+    record = by_name.get(MIGRATION_RECORD) or by_name.get(LEGACY_MIGRATION_RECORD)
+    return record if isinstance(record, dict) else None
 
 
 @dataclass
@@ -72,14 +97,22 @@ def make_plan(
     The desired state depends on the blueprint and the portal only; ``today`` is used for
     one display-only note (the holiday calendar's horizon)."""
     migrations, migration_notes = _local_migrations(bp)
-    reads = needs(bp, language) + ([MIGRATIONS_READ] if migrations else [])
-    facts = read_facts(
-        client,
-        reads,
-        lambda round1: followups(bp, language, round1),
-        info=info,
-        guard=guard,
-    )
+    reads = needs(bp, language)
+    if migrations and RECORD_LISTING not in reads:
+        reads.append(MIGRATIONS_READ)
+
+    def round2(round1: Facts) -> list[Read]:
+        more = followups(bp, language, round1)
+        # the record is a hidden property of MIGRATION_RECORD_OBJECT: when the plan lists
+        # that object's properties anyway, the listing carries it and it costs nothing;
+        # if the listing does not show it (a portal that has none, or a HubSpot listing
+        # that leaves hidden properties out: docs/hubspot-api.md §14) it is read by name
+        # in the second round, which the plan makes anyway
+        if migrations and MIGRATIONS_READ not in reads and _record_of(round1) is None:
+            more.append(MIGRATIONS_READ)
+        return more
+
+    facts = read_facts(client, reads, round2, info=info, guard=guard)
     return plan_from_facts(bp, facts, language, today, migrations, migration_notes, client)
 
 
@@ -102,11 +135,11 @@ def plan_from_facts(
     ]
     if client is not None:
         # what destructive changes would do to records (one search per destructive change)
-        changes = assess(changes, partial(count_records, client))
+        changes = assess(changes, partial(_count_records, client))
     notes = list(resolved.notes)
     notes.extend(migration_notes or [])
     if migrations:
-        notes.extend(_pending_notes(bp, migrations, facts.get(MIGRATIONS_READ) or frozenset()))
+        notes.extend(_pending_notes(bp, migrations, applied_migrations(facts)))
     notes.extend(horizon_notes(bp, today or dt.date.today()))
     plan = Plan(
         portal=state.info,
@@ -120,6 +153,12 @@ def plan_from_facts(
         str(i) for i in (facts.get(Read("hs_japan.portal.read:read_flow_revisions_of")) or ())
     )
     return PlanResult(plan, state, desired, flow_ids, resolved.resolution)
+
+
+def _count_records(client: PortalClient, *args: Any) -> int:
+    from hs_japan.portal.records import count_records  # only when a change is destructive
+
+    return count_records(client, *args)
 
 
 @dataclass
@@ -140,6 +179,9 @@ def apply_plan(
     progress: Callable[[str], None],
     hooks: ApplyHooks | None = None,
 ) -> ApplyOutcome:
+    from hs_japan.apply import apply_changes
+    from hs_japan.portal.write import PortalWriter
+
     writer = PortalWriter(client)
     report = apply_changes(result.plan.changes, writer, result.state.snapshot, progress, hooks)
     # verify: a fresh read must plan nothing

@@ -16,6 +16,7 @@ LOCK_GROUP = "hsjapan_apply_lock"
 LEGACY_LOCK_GROUP = "hs_japan_apply_lock"
 # deal property whose description records the migrations applied to the portal
 MIGRATION_RECORD = "hsjapan_migrations"
+MIGRATION_RECORD_OBJECT = "contacts"  # the record is a hidden property of this object
 LEGACY_MIGRATION_RECORD = "hs_japan_migrations"
 
 # hidden contact property whose description maps hs-japan's list keys to the ids of the

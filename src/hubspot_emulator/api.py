@@ -107,6 +107,9 @@ class Request:
     store: Store
     headers: dict[str, str] = field(default_factory=dict)
     daily_usage: tuple[int, int] = (0, 0)  # (used, limit), filled in by the server
+    # what a handler computed once for this request (counts kept current as it writes),
+    # e.g. a portal's property usage during a batch create
+    memo: dict[tuple[str, ...], int] = field(default_factory=dict)
 
     @property
     def portal_id(self) -> int:
@@ -177,12 +180,26 @@ def route(
     return register
 
 
+_RANKED: tuple[int, list[Route]] = (-1, [])
+
+
+def _ranked() -> list[Route]:
+    """ROUTES with literal segments first (fewest ``{params}``), stable within a level;
+    sorted again only when a module has registered more routes since."""
+    global _RANKED
+    count, ranked = _RANKED
+    if count != len(ROUTES):
+        ranked = sorted(ROUTES, key=lambda r: r.template.count("{"))
+        _RANKED = (len(ROUTES), ranked)
+    return ranked
+
+
 def allowed_methods(path: str) -> list[str]:
     """The methods served on ``path`` (for a 405's ``Allow`` header)."""
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/")
     methods: set[str] = set()
-    ranked = sorted(ROUTES, key=lambda r: r.template.count("{"))
+    ranked = _ranked()
     best: int | None = None
     for r in ranked:
         if r.pattern.match(path) is None:
@@ -205,8 +222,7 @@ def match(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
         path = path.rstrip("/")
     path_known = False
     # literal segments win over {params}: "/groups" must not match "/{propertyName}"
-    ranked = sorted(ROUTES, key=lambda r: r.template.count("{"))
-    for r in ranked:
+    for r in _ranked():
         m = r.pattern.match(path)
         if m is None:
             continue

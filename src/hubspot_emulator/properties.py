@@ -34,7 +34,11 @@ from hubspot_emulator.common import (
     schema_write_scopes,
     sensitive_write_scopes,
 )
-from hubspot_emulator.limits_tracking import check_property_limits, portal_has_enterprise
+from hubspot_emulator.limits_tracking import (
+    check_property_limits,
+    note_property_created,
+    portal_has_enterprise,
+)
 
 BASE = "/crm/v3/properties/{objectType}"
 
@@ -95,7 +99,13 @@ CREATE_ONLY = CREATE_FIELDS - UPDATE_FIELDS
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if not k.startswith("_")}
+    """``doc`` without the emulator's private ``_`` fields: ``doc`` itself when it has none
+    (every property; only built-in groups have one), which lists of thousands of properties
+    then serialise without a copy of each. Callers only serialise the result."""
+    for key in doc:
+        if key[:1] == "_":
+            return {k: v for k, v in doc.items() if k[:1] != "_"}
+    return doc
 
 
 # -- groups --------------------------------------------------------------------------------
@@ -382,21 +392,28 @@ def _create_one(request: Request, obj: str, body: Any) -> dict[str, Any]:
     if doc["type"] == "bool" and not doc["options"]:
         doc["options"] = [dict(o) for o in BOOL_OPTIONS]
     _check_shape(request, obj, doc)
+    unique_key = ("unique_properties", obj)
     if doc["hasUniqueValue"]:
-        unique = sum(
-            1
-            for p in request.store.all(pid, _prop_coll(obj))
-            if p.get("hasUniqueValue") and not p.get("archived")
-        )
-        if unique >= MAX_UNIQUE_PER_OBJECT:
+        if unique_key not in request.memo:  # counted once per request (batch create)
+            fields = ("archived", "hasUniqueValue")
+            request.memo[unique_key] = sum(
+                1
+                for archived, unique in request.store.extract(pid, _prop_coll(obj), fields)
+                if unique and not archived
+            )
+        if request.memo[unique_key] >= MAX_UNIQUE_PER_OBJECT:
             raise validation(
                 f"At most {MAX_UNIQUE_PER_OBJECT} unique-value properties per object type",
                 field_name="hasUniqueValue",
             )
-    check_property_limits(request, obj, doc["fieldType"] == "calculation_equation")
+    calculated = doc["fieldType"] == "calculation_equation"
+    check_property_limits(request, obj, calculated)
     if existing is not None:  # re-using an archived name (portal setting): replace it
         request.store.delete(pid, _prop_coll(obj), name)
     request.store.put(pid, _prop_coll(obj), name, doc)
+    note_property_created(request, obj, calculated)
+    if doc["hasUniqueValue"] and unique_key in request.memo:
+        request.memo[unique_key] += 1
     return doc
 
 

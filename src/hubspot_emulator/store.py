@@ -220,7 +220,28 @@ class Store:
                 "SELECT body FROM docs WHERE portal_id = ? AND coll = ? ORDER BY rowid",
                 (portal_id, coll),
             ).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        if not rows:
+            return []
+        # one JSON array parsed at once: about twice as fast as one json.loads per
+        # document on a catalogue of thousands (every body is a JSON object)
+        parsed: list[dict[str, Any]] = json.loads("[" + ",".join(r[0] for r in rows) + "]")
+        return parsed
+
+    def extract(self, portal_id: int, coll: str, fields: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        """Top-level ``fields`` of every document in ``coll`` (insertion order), read by
+        SQLite without decoding the bodies in Python: JSON true/false come back as 1/0,
+        a missing field or null as None, strings and numbers as they are. For counting over
+        big collections (limits usage) where the whole documents are not needed."""
+        for name in fields:
+            if not name.replace("_", "").isalnum():
+                raise ValueError(f"not a plain field name: {name!r}")
+        columns = ", ".join(f"json_extract(body, '$.{name}')" for name in fields)
+        with self.lock:
+            rows = self.db.execute(
+                f"SELECT {columns} FROM docs WHERE portal_id = ? AND coll = ? ORDER BY rowid",
+                (portal_id, coll),
+            ).fetchall()
+        return [tuple(r) for r in rows]
 
     def count(self, portal_id: int, coll: str) -> int:
         with self.lock:

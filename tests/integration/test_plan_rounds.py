@@ -87,10 +87,12 @@ def test_a_converged_plan_is_two_round_trips_with_pending_migrations(
     spans = timed_requests(monkeypatch)
     plan = make_plan(bp, PortalClient(portal.url, portal.token, sleep=lambda _: None), "ja").plan
     assert plan.empty
-    assert any("0001_note" in note for note in plan.notes)  # the record was read
+    assert any("0001_note" in note for note in plan.notes)  # the record was consulted
     paths = [what for _s, _e, what in spans]
+    # no record yet: the contacts listing does not show one, so it is read by name in the
+    # second round (which the plan makes anyway): still two round trips
     assert any("hsjapan_migrations" in p for p in paths), paths
-    assert len(paths) >= 15
+    assert len(paths) >= 13
     t0 = min(s for s, _e, _w in spans)
     shown = [(round(s - t0, 2), round(e - t0, 2), w) for s, e, w in sorted(spans)]
     assert round_trips(spans) == 2, shown
@@ -115,3 +117,43 @@ def test_a_fresh_apply_plan_stands_under_the_lock_for_every_kind(
         timeout=5,
     ).raise_for_status()
     assert not still_current(first, client)
+
+
+@pytest.mark.parametrize("record", ["hsjapan_migrations", "hs_japan_migrations"])
+def test_the_plan_reads_the_migration_record_from_the_contacts_listing(
+    portal: PortalEnv, tmp_path: Path, record: str
+) -> None:
+    """The record (current or pre-0.2 name) found in the listing: a migration it lists is
+    not pending; one it does not list is."""
+    lift_limits(portal)
+    bp_dir = tmp_path / "bp"
+    shutil.copytree(DEFAULT_BLUEPRINT, bp_dir)
+    (bp_dir / "migrations").mkdir()
+    for name in ("0001_done", "0002_todo"):
+        (bp_dir / "migrations" / f"{name}.py").write_text("def upgrade(ctx):\n    pass\n")
+    requests.post(
+        f"{portal.url}/crm/v3/properties/contacts",
+        headers={"Authorization": f"Bearer {portal.token}"},
+        json={
+            "name": record,
+            "label": "hs-japan migrations",
+            "type": "enumeration",
+            "fieldType": "checkbox",
+            "groupName": "contactinformation",
+            "hidden": True,
+            "options": [
+                {"label": "sha @ t", "value": "0001_done", "hidden": False, "displayOrder": 0}
+            ],
+        },
+        timeout=5,
+    ).raise_for_status()
+    bp = load_blueprint(bp_dir)
+    log = f"{portal.url}/_emulator/portals/{portal.portal_id}/requests"
+    requests.delete(log, timeout=5)
+    plan = make_plan(bp, PortalClient(portal.url, portal.token, sleep=lambda _: None), "ja").plan
+    pending = [n for n in plan.notes if "have not run on this portal" in n]
+    assert len(pending) == 1 and "0002_todo" in pending[0] and "0001_done" not in pending[0]
+    # the contacts listing carried the record: no read of it by name
+    paths = [r["path"] for r in requests.get(log, timeout=5).json()["results"]]
+    assert any(p.startswith("/crm/v3/properties/contacts") for p in paths)
+    assert not any(record in p for p in paths), paths

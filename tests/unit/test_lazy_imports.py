@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from tests.helpers import REPO
 
@@ -111,3 +112,72 @@ def test_validate_loads_only_what_it_needs() -> None:
         m for m in modules if any(m == n or m.startswith(n + ".") for n in VALIDATE_NEVER)
     )
     assert not loaded, loaded
+
+
+FAST = textwrap.dedent(
+    """
+    import json, sys
+    from hs_japan import entry
+
+    code = entry.fast_validate(["validate", sys.argv[1]])
+    print(json.dumps([code, sorted(sys.modules)]))
+    """
+)
+
+
+def test_the_console_script_validates_without_the_cli_framework() -> None:
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", FAST, str(REPO / "blueprints" / "japan-enterprise")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    *output, last = done.stdout.strip().splitlines()
+    code, modules = json.loads(last)
+    assert code == 0 and "valid (" in output[-1]
+    assert not [m for m in modules if m.split(".")[0] in ("typer", "click", "rich", "hubspot")]
+    assert "hs_japan.cli" not in modules
+
+
+def _both(*argv: str) -> list[tuple[int, str, str]]:
+    """The same command line through the console script's fast path and through typer."""
+    runs = []
+    for code in (
+        "from hs_japan.entry import main; main()",
+        "from hs_japan.cli import main; main()",
+    ):
+        done = subprocess.run(
+            [sys.executable, "-c", code, *argv],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=REPO,
+        )
+        runs.append((done.returncode, done.stdout, done.stderr))
+    return runs
+
+
+def test_the_fast_path_answers_exactly_like_the_cli(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "a.yaml").write_text(
+        "property_groups:\n  - object: deals\n    name: x\n    label: 1\n    oops: yes\n",
+        encoding="utf-8",
+    )
+    cases = [
+        ("validate", "blueprints/japan-enterprise"),
+        ("validate", str(broken)),
+        ("validate", str(tmp_path / "missing")),
+        ("validate", "--help"),
+        ("validate",),
+    ]
+    for argv in cases:
+        fast, typer_path = _both(*argv)
+        assert fast == typer_path, argv
+    code, _out, err = _both("validate", str(broken))[0]
+    assert code == 1 and f"{broken}" in err and "Traceback" not in err

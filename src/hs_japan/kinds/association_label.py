@@ -34,10 +34,14 @@ def key_of(spec: AssociationLabelSpec) -> str:
 
 
 def pairs_of(bp: Blueprint) -> set[Pair]:
-    """The (from, to) listings the plan reads: each label's pair and its reverse."""
+    """The (from, to) listings the plan reads: each label's pair, and its reverse when the
+    blueprint states an ``inverse_label`` (only the reverse listing shows the other
+    direction's text; a label without one never compares it, so the read is saved)."""
     out: set[Pair] = set()
     for spec, _ in bp.association_labels:
-        out |= {(spec.from_, spec.to), (spec.to, spec.from_)}
+        out.add((spec.from_, spec.to))
+        if spec.inverse_label is not None:
+            out.add((spec.to, spec.from_))
     return out
 
 
@@ -192,6 +196,7 @@ class AssociationLabelHandler(KindHandler):
     kind = Kind.ASSOCIATION_LABEL
     noun = "association label"
     order = 40
+    rank = 0  # depends on nothing: written with the property groups
     writer = "hs_japan.portal.association_labels:write_association_label"
 
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:

@@ -47,6 +47,8 @@ from hs_japan.resources import Kind, Resource, make_key, property_type
 SEARCH = "hs_japan.portal.lists:search_list_ids_of"  # ids of the lists named so
 GET = "hs_japan.portal.lists:get_lists_of"  # (objectTypeId, name folded) -> list JSON
 BY_ID = "hs_japan.portal.lists:get_lists_by_id_of"  # listId -> list JSON
+# the id property read by name: {"description": text | None, "lists": {listId: list JSON}}
+RECORDED = "hs_japan.portal.lists:read_recorded_lists"
 RECORD = "hs_japan.portal.lists:record_list_ids"  # writes the id map (the finisher)
 SCRATCH = "list ids"  # WriteContext.scratch: {list key: id, or None once deleted}
 IDS_AT = f"{LIST_IDS_OBJECT}/{LIST_IDS}"  # the id map's property, as a change key
@@ -80,23 +82,52 @@ def aliases(bp: Blueprint, language: Language) -> dict[str, tuple[str, list[str]
     return out
 
 
-def recorded_ids(facts: Facts) -> tuple[dict[str, str], list[str]]:
-    """The id map read in round 1 (the contact property listing), and what in it is not
-    hs-japan's encoding (left out)."""
+def _listed(facts: Facts) -> dict[str, Any] | None:
+    """hs-japan's list-id property as the round-1 contact property listing shows it."""
     found = facts.get(property_listing(LIST_IDS_OBJECT)) or {}
     for prop in found.get("properties") or []:
-        if prop.get("name") == LIST_IDS:
-            return decode_list_ids(prop.get("description"))
-    return {}, []
+        if isinstance(prop, dict) and prop.get("name") == LIST_IDS:
+            return prop
+    return None
 
 
-def _lookup(bp: Blueprint, language: Language, facts: Facts) -> Read | None:
-    """Round 2: the lists the search found and the lists recorded for the blueprint's keys."""
-    found = facts.get(search(bp, language)) or []
-    ids, _ = recorded_ids(facts)
-    mine = [ids[key] for key in names(bp, language) if key in ids]
-    wanted = tuple(dict.fromkeys([*map(str, found), *mine]))
-    return Read(BY_ID, wanted) if wanted else None
+def _reads(bp: Blueprint, language: Language, facts: Facts) -> tuple[Read | None, Read | None]:
+    """Round 2: the lists the search found and the lists recorded for the blueprint's keys
+    (one batch GET), and, when the contact listing does not show the id property (none
+    yet, or a HubSpot listing that leaves hidden properties out: docs/hubspot-api.md §14),
+    the read of that property by name (with the lists it records that the search did not
+    find: a second request only then)."""
+    found = tuple(dict.fromkeys(map(str, facts.get(search(bp, language)) or [])))
+    keys = tuple(names(bp, language))
+    if _listed(facts) is None:
+        return (Read(BY_ID, found) if found else None), Read(RECORDED, (keys, found))
+    ids, _ = decode_list_ids((_listed(facts) or {}).get("description"))
+    wanted = tuple(dict.fromkeys([*found, *(ids[k] for k in keys if k in ids)]))
+    return (Read(BY_ID, wanted) if wanted else None), None
+
+
+def recorded_ids(
+    bp: Blueprint, language: Language, facts: Facts
+) -> tuple[dict[str, str], list[str]]:
+    """The id map (from the contact listing, or read by name in round 2), and what in it
+    is not hs-japan's encoding (left out)."""
+    listed = _listed(facts)
+    if listed is not None:
+        return decode_list_ids(listed.get("description"))
+    _, by_name = _reads(bp, language, facts)
+    answer = facts.get(by_name) if by_name is not None else None
+    return decode_list_ids((answer or {}).get("description"))
+
+
+def _lists_by_id(bp: Blueprint, language: Language, facts: Facts) -> dict[str, Any]:
+    """Every list round 2 read, by id."""
+    out: dict[str, Any] = {}
+    for read in _reads(bp, language, facts):
+        answer = facts.get(read) if read is not None else None
+        if read is not None and read.reader == RECORDED:
+            answer = (answer or {}).get("lists")
+        out.update(answer or {})
+    return out
 
 
 def search(bp: Blueprint, language: Language) -> Read:
@@ -124,19 +155,19 @@ class ListHandler(KindHandler):
         return [*(property_listing(obj) for obj in objects), search(bp, language)]
 
     def followups(self, bp: Blueprint, language: Language, facts: Facts) -> Iterable[Read]:
-        read = _lookup(bp, language, facts) if bp.lists else None
-        return [read] if read is not None else []
+        if not bp.lists:
+            return []
+        return [read for read in _reads(bp, language, facts) if read is not None]
 
     def observe(self, res: Resolution) -> None:
         if not res.bp.lists:
             return
-        read = _lookup(res.bp, res.language, res.facts)
-        by_id: Mapping[str, Any] = (res.facts.get(read) if read is not None else None) or {}
+        by_id: Mapping[str, Any] = _lists_by_id(res.bp, res.language, res.facts)
         found = {
             (str(lst.get("objectTypeId")), str(lst.get("name", "")).casefold()): lst
             for lst in by_id.values()
         }
-        recorded, problems = recorded_ids(res.facts)
+        recorded, problems = recorded_ids(res.bp, res.language, res.facts)
         if problems:
             res.notes.append(
                 f"{LIST_IDS_OBJECT} property {LIST_IDS} (hs-japan's record of its list ids) "
@@ -223,7 +254,7 @@ class ListHandler(KindHandler):
     def _map_fits(self, res: Resolution) -> list[Diagnostic]:
         """The id map after apply must fit its budget: else the blueprint line of the first
         list that does not fit (ids of lists to create counted at their widest)."""
-        recorded, _ = recorded_ids(res.facts)
+        recorded, _ = recorded_ids(res.bp, res.language, res.facts)
         after = {k: v for k, v in recorded.items() if (self.kind, k) not in res.desired.tombstones}
         for rid in res.desired.snapshot.resources:
             if rid[0] is not self.kind:

@@ -244,6 +244,7 @@ class PropertyValidationHandler(KindHandler):
     kind = Kind.PROPERTY_VALIDATION
     noun = "property validation"
     order = 30
+    rank = 2  # after the properties it validates (rank 1)
     writer = "hs_japan.portal.validations:write_validation"
 
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:

@@ -8,7 +8,6 @@ from functools import partial
 from typing import Any
 
 from hubspot.crm.lists import ListCreateRequest, ListFilterUpdateRequest, ListSearchRequest
-from hubspot.crm.properties import PropertyUpdate
 
 from hs_japan.errors import PortalError
 from hs_japan.kinds.base import WriteContext
@@ -236,6 +235,20 @@ def read_list_ids(client: PortalClient) -> tuple[dict[str, Any] | None, dict[str
     return prop, ids
 
 
+def read_recorded_lists(
+    client: PortalClient, arg: tuple[tuple[str, ...], tuple[str, ...]]
+) -> dict[str, Any]:
+    """The id property read by name (a plan read, ``kinds/lists.py``, made when the contact
+    listing does not show it) and the lists it records for ``keys`` that are not among
+    ``found`` (read by the plan's own batch GET)."""
+    keys, found = arg
+    prop = get_property(client, LIST_IDS_OBJECT, LIST_IDS, "read hs-japan's list ids")
+    text = (prop or {}).get("description")
+    ids, _problems = decode_list_ids(text)
+    more = [ids[k] for k in keys if k in ids and ids[k] not in found]
+    return {"description": text, "lists": get_lists_by_id_of(client, tuple(more))}
+
+
 def record_list_ids(change: Change, ctx: WriteContext) -> None:
     """Write the id map once per apply: read it, record the ids ``change.after`` names
     (``{"record": {key: id}, "forget": [key]}``), write it back (PATCH, or create the
@@ -287,6 +300,8 @@ def record_list_ids(change: Change, ctx: WriteContext) -> None:
 
 
 def _write_description(client: PortalClient, text: str, what: str) -> None:
+    from hubspot.crm.properties import PropertyUpdate  # a plan never loads write models
+
     def written() -> object | None:
         found = get_property(client, LIST_IDS_OBJECT, LIST_IDS, f"{what} (check)")
         return found if found is not None and found.get("description") == text else None

@@ -6,14 +6,14 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyUpdate
-
 from hs_japan.errors import PortalError
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.portal.read import sdk_to_json
 
 
-def _options(options: list[dict[str, Any]]) -> list[OptionInput]:
+def _options(options: list[dict[str, Any]]) -> list[Any]:
+    from hubspot.crm.properties import OptionInput  # the SDK only when writing
+
     return [
         OptionInput(
             label=str(o["label"]),
@@ -51,6 +51,8 @@ def create_property(
 ) -> None:
     """Create from HubSpot's property JSON shape (name, label, type, fieldType, groupName,
     description, options, displayOrder, hidden)."""
+    from hubspot.crm.properties import PropertyCreate
+
     client.call(
         what or f"create property {obj}/{spec['name']}",
         partial(
@@ -76,6 +78,8 @@ def set_property_options(
     client: PortalClient, obj: str, name: str, options: list[dict[str, Any]], what: str
 ) -> None:
     """Replace the property's options (HubSpot's PATCH replaces the whole list)."""
+    from hubspot.crm.properties import PropertyUpdate
+
     client.call(
         what,
         partial(

@@ -5,14 +5,6 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from hubspot.crm.objects import (
-    BatchInputSimplePublicObjectBatchInput,
-    Filter,
-    FilterGroup,
-    PublicObjectSearchRequest,
-    SimplePublicObjectBatchInput,
-)
-
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.portal.read import sdk_to_json
 
@@ -21,7 +13,9 @@ BATCH = 100
 FilterSpec = tuple[str, str, list[str]]  # (property, operator, values)
 
 
-def _filters(specs: list[FilterSpec]) -> list[Filter]:
+def _filters(specs: list[FilterSpec]) -> list[Any]:
+    from hubspot.crm.objects import Filter  # the SDK only when a search is made
+
     return [
         Filter(property_name=name, operator=op, values=values or None)
         if op in ("IN", "NOT_IN")
@@ -38,6 +32,8 @@ def _search_once(
     limit: int,
     after: str | None = None,
 ) -> dict[str, Any]:
+    from hubspot.crm.objects import FilterGroup, PublicObjectSearchRequest
+
     request = PublicObjectSearchRequest(
         filter_groups=[FilterGroup(filters=_filters(filters))],
         properties=properties,
@@ -74,6 +70,11 @@ def update_batch(
     client: PortalClient, object_type: str, updates: list[tuple[str, dict[str, str]]]
 ) -> None:
     """Set properties on up to 100 records (idempotent: safe to repeat)."""
+    from hubspot.crm.objects import (
+        BatchInputSimplePublicObjectBatchInput,
+        SimplePublicObjectBatchInput,
+    )
+
     body = BatchInputSimplePublicObjectBatchInput(
         inputs=[SimplePublicObjectBatchInput(id=rid, properties=props) for rid, props in updates]
     )

@@ -12,6 +12,8 @@ Rules followed here (docs/hubspot-api.md §4.4, §4.5, §5.4):
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
@@ -440,8 +442,18 @@ def write_stage(change: Change, ctx: WriteContext) -> None:
     elif change.action is Action.UPDATE:
         current = ctx.actual.get(change.kind, change.key)
         metadata = dict((current.attrs.get("metadata") or {}) if current else {})
-        _free_label(change, ctx, {})
-        writer.update_stage(obj, pipeline_id, change.name, after, metadata)
+        if "label" not in after:
+            writer.update_stage(obj, pipeline_id, change.name, after, metadata)
+            return
+        # stage writes of one level run concurrently: relabels (which may move a sibling
+        # to a temporary label first) take turns, and share the labels as they are live
+        # now, so one never moves a sibling another has already given its final label
+        with ctx.lock if ctx.lock is not None else contextlib.nullcontext():
+            turn, live = ctx.scratch.setdefault("stage_relabels", (threading.Lock(), {}))
+        with turn:
+            _free_label(change, ctx, live)
+            writer.update_stage(obj, pipeline_id, change.name, after, metadata)
+            live[change.key] = after["label"]
     else:
         writer.delete_stage(obj, pipeline_id, change.name)
 
