@@ -162,3 +162,26 @@ def test_doctor_knows_lists_need_the_contact_properties_scopes(tmp_path: Path) -
     ):
         assert probes[key].scope == scope and probes[key].required
         assert any(LIST_IDS in item for item in probes[key].needed_for)
+
+
+def test_a_record_the_listing_does_not_show_is_read_by_name_in_round_two(tmp_path: Path) -> None:
+    """HubSpot may leave hidden properties out of its listing (docs/hubspot-api.md §14):
+    the record is then read by name in round 2, with the recorded lists the search did
+    not find, and a list renamed without renamed_from is still found by its id."""
+    bp = load_blueprint(write_blueprint(tmp_path / "bp", {"b.yaml": LISTS}))
+    round1 = facts(bp, None)  # the listing shows no record
+    handler = list_kind.ListHandler()
+    (by_name,) = handler.followups(bp, "ja", round1)  # the search found nothing
+    assert by_name == list_kind.Read(list_kind.RECORDED, (("deals/jp_a", "deals/jp_b"), ()))
+    held = {
+        "listId": "41",
+        "name": "昔の名前",  # renamed in the blueprint since
+        "objectTypeId": "0-3",
+        "processingType": "DYNAMIC",
+        "filterBranch": None,
+    }
+    answer = {"description": '{"deals":{"jp_a":41}}', "lists": {"41": held}}
+    resolved = resolve(bp, round1.merged({by_name: answer}), "ja")
+    have = resolved.actual.snapshot.get(Kind.LIST, "deals/jp_a")
+    assert have is not None and have.attrs["listId"] == "41" and have.attrs["idRecorded"]
+    assert resolved.desired.snapshot.get(Kind.LIST, "deals/jp_a").attrs["name"] == "大型案件"

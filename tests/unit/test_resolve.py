@@ -108,9 +108,11 @@ def test_a_list_is_planned_from_facts_alone(tmp_path: Path) -> None:
     search = list_kind.search(bp, "ja")
     assert search in needs(bp, "ja") and property_listing("companies") in needs(bp, "ja")
     fresh = Facts(INFO, {property_listing("companies"): company_listing(False), search: []})
-    # nothing found: no list definitions to read; the recycle bin where jp_fit_t is created
+    # nothing found: no list definitions to read; the recycle bin where jp_fit_t is
+    # created; the list-id record, by name (the contacts listing does not show one)
     assert followups(bp, "ja", fresh) == [
-        Read("hs_japan.portal.facts:archived_property_names", "companies")
+        Read("hs_japan.portal.facts:archived_property_names", "companies"),
+        Read(list_kind.RECORDED, (("companies/jp_targets",), ())),
     ]
     plan = plan_from_facts(bp, fresh, "ja").plan
     created = {(c.kind.value, c.key): c for c in plan.changes}
@@ -121,7 +123,11 @@ def test_a_list_is_planned_from_facts_alone(tmp_path: Path) -> None:
     assert ops == {"jp_fit_t": "ENUMERATION", "numberofemployees": "NUMBER"}  # types known
 
     # the portal now holds it: the search finds its id, round 2 reads its definition
-    found = {search: ["77"], property_listing("companies"): company_listing(True)}
+    found = {
+        search: ["77"],
+        property_listing("companies"): company_listing(True),
+        property_listing("contacts"): id_map("{}"),  # the record, empty
+    }
     round1 = Facts(INFO, found)
     (definitions,) = followups(bp, "ja", round1)
     assert definitions == Read(list_kind.BY_ID, ("77",))
@@ -143,7 +149,7 @@ def test_a_list_is_planned_from_facts_alone(tmp_path: Path) -> None:
     # renamed in the blueprint without renamed_from: the search finds nothing, the
     # recorded id still finds it, and it is renamed in place
     renamed = load(tmp_path / "r", LISTS_BP.replace("類似ターゲット", "類似先"))
-    none_named = Facts(INFO, {list_kind.search(renamed, "ja"): [], **ids, **found})
+    none_named = Facts(INFO, {list_kind.search(renamed, "ja"): [], **found, **ids})
     (by_id,) = followups(renamed, "ja", none_named)
     assert by_id == Read(list_kind.BY_ID, ("77",))
     (change,) = plan_from_facts(
