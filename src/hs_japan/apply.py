@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hs_japan.errors import ApplyFailed, HsJapanError
-from hs_japan.kinds import WriteContext, handler_for
+from hs_japan.kinds import WriteContext, handler_for, handlers
+from hs_japan.kinds.base import KindHandler
 from hs_japan.plan.model import Action, Change
 from hs_japan.portal.facts import load_function
 from hs_japan.resources import Snapshot
@@ -147,7 +148,47 @@ def apply_changes(
 
         return run
 
+    def finish_one(handler: KindHandler) -> str:
+        """One kind's bookkeeping write after its writes (the list-id map), journaled;
+        after a failure too, for what was written. The error, or ''."""
+        done = [c for c in report.done if c.kind is handler.kind]
+        extra = handler.finish(done, ctx)
+        if extra is None:
+            return ""
+        intent(extra)
+        try:
+            load_function(handler.finisher)(extra, ctx)
+        except HsJapanError as exc:
+            return f"{_describe(extra)}: {exc}"
+        with lock:
+            hooks.done(extra)
+            progress(f"  {_describe(extra)}  done")
+        return ""
+
+    finishers = [h for h in handlers() if h.finisher]
+    # a kind's bookkeeping starts as soon as the last level holding its changes is written,
+    # alongside the later levels (the list-id map while the workflows are written)
+    last_level: dict[str, int] = {}
+    started: dict[str, Future[str]] = {}
+    background = ThreadPoolExecutor(max_workers=max(1, len(finishers)))
+
+    def finish() -> str:
+        """Every kind's bookkeeping not started yet, then wait for all: the errors, or ''."""
+        errors = []
+        for handler in finishers:
+            if handler.kind.value not in started:
+                started[handler.kind.value] = background.submit(finish_one, handler)
+        for handler in finishers:
+            error = started[handler.kind.value].result()
+            if error:
+                errors.append(error)
+        background.shutdown()
+        return "; ".join(errors)
+
     levels = dependency_levels(changes)
+    for index, level in enumerate(levels):
+        for change in level:
+            last_level[change.kind.value] = index
     for number, level in enumerate(levels, start=1):
         kinds = sorted({c.kind.value.replace("_", " ") for c in level})
         progress(f"step {number}/{len(levels)}: {len(level)} × {', '.join(kinds)}")
@@ -184,6 +225,7 @@ def apply_changes(
                         failures.append(failed)
         if failures:
             first = failures[0]
+            unrecorded = finish()
             written = len(report.done)
             maybe = (
                 f"; {first.in_flight} more in the failing batch may have been written too"
@@ -194,7 +236,18 @@ def apply_changes(
                 f"apply stopped at {_describe(first.change)}: {first.error}\n"
                 f"{written} of {len(changes)} changes were written before it{maybe}; fix the "
                 "cause and run plan again to see what is left"
+                + (f"\nalso failed: {unrecorded}" if unrecorded else "")
             ) from None
+        for handler in finishers:
+            kind = handler.kind.value
+            if kind not in started and last_level.get(kind, -1) <= number - 1:
+                started[kind] = background.submit(finish_one, handler)
+    unrecorded = finish()
+    if unrecorded:
+        raise ApplyFailed(
+            f"apply wrote all {len(changes)} changes, then stopped at {unrecorded}\n"
+            "fix the cause and run apply again: it plans what is left and writes it"
+        )
     return report
 
 

@@ -37,9 +37,10 @@ from hs_japan.criteria_flows import stage_flow
 from hs_japan.errors import HsJapanError
 from hs_japan.reserved import (
     LEGACY_LOCK_GROUP,
-    LEGACY_MIGRATION_RECORD,
+    LIST_IDS,
+    LIST_IDS_OBJECT,
     LOCK_GROUP,
-    MIGRATION_RECORD,
+    RESERVED_PROPERTY_ROLES,
 )
 
 Severity = Literal["error", "warning"]
@@ -152,6 +153,12 @@ def required_probes(bp: Blueprint, language: Language = "en") -> list[Probe]:
         _add(needs, f"schemas.read/{lst.object}", _schema_scope(lst.object, "read"), item)
         _add(needs, "lists.read", "crm.lists.read", item)
         _add(needs, "lists.write", "crm.lists.write", item)
+        # the ids of hs-japan's lists are recorded in a hidden contact property (reserved.py)
+        ids = f"{item} (its id is kept in {LIST_IDS_OBJECT} property {LIST_IDS})"
+        _add(needs, f"schemas.read/{LIST_IDS_OBJECT}", _schema_scope(LIST_IDS_OBJECT, "read"), ids)
+        _add(
+            needs, f"schemas.write/{LIST_IDS_OBJECT}", _schema_scope(LIST_IDS_OBJECT, "write"), ids
+        )
     for rule, _ in bp.follow_up_rules:
         item = f"follow-up rule {rule.key}"
         _add(needs, f"schemas.read/{rule.object}", _schema_scope(rule.object, "read"), item)
@@ -483,12 +490,10 @@ def _owner_findings(bp: Blueprint, facts: Facts) -> list[Finding]:
 
 def _name_findings(bp: Blueprint) -> list[Finding]:
     lock = "hs-japan's own apply lock (a property group)"
-    record = "hs-japan's own record of applied migrations (a property)"
     own = {
         LOCK_GROUP: lock,
         LEGACY_LOCK_GROUP: lock,
-        MIGRATION_RECORD: record,
-        LEGACY_MIGRATION_RECORD: record,
+        **{name: f"{role} (a property)" for name, role in RESERVED_PROPERTY_ROLES.items()},
     }
     named: list[tuple[str, str, Origin]] = []
     named += [(f"property group {g.object}/{g.name}", g.name, o) for g, o in bp.property_groups]

@@ -1,16 +1,19 @@
 """Managed HubSpot lists (lists v3): blueprint filters ↔ HubSpot filter branches (pure).
 
-A list is identified by its name (HubSpot keeps names unique per portal and returns no
-custom properties, docs/hubspot-api.md §10): the blueprint's ``name`` in the profile's
-language. Filters are ANDed property tests, written in HubSpot's list convention — a root
-``OR`` branch holding one ``AND`` branch with the filters (docs/hubspot-api.md §6.5). Both
-sides are reduced to the same canonical form (a sorted list of plain filter dicts) for the
-diff, so a filter branch HubSpot echoes back with defaults filled in compares equal.
+A list is identified first by the id hs-japan recorded for its key when it created or
+adopted it (the id map, below: HubSpot keeps no custom field on a list it returns,
+docs/hubspot-api.md §10.1), then by its name (unique per portal): the blueprint's ``name``
+in the profile's language, the other language, or ``renamed_from``. Filters are ANDed
+property tests, written in HubSpot's list convention — a root ``OR`` branch holding one
+``AND`` branch with the filters (docs/hubspot-api.md §6.5). Both sides are reduced to the
+same canonical form (a sorted list of plain filter dicts) for the diff, so a filter
+branch HubSpot echoes back with defaults filled in compares equal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hs_japan.blueprint.model import ListFilter
@@ -197,3 +200,72 @@ def from_branch(branch: Any) -> list[dict[str, Any]] | None:
                 item[key] = _read_value(item["operationType"], op[key])
         out.append(item)
     return canonical(out)
+
+
+# -- the id map: {"<objectType>/<list key>": "<listId>"} in a property description --------
+
+# hs-japan's budget for the map's text. HubSpot documents no limit for a property's
+# description; 3,000 characters is the smallest text bound it documents for property
+# metadata (an option's label + value + description), so the map stays under it
+# (docs/hubspot-api.md §10.1; about 120 lists at 25 characters a list).
+LIST_IDS_MAX_CHARS = 3000
+# the width the budget check assumes for a list id not known yet (a list to be created)
+ID_WIDTH_GUESS = 12
+
+
+class ListIdMapError(ValueError):
+    """The id map would not fit the property description's budget."""
+
+
+def encode_list_ids(ids: Mapping[str, str]) -> str:
+    """The map as compact JSON, grouped by object type, keys sorted, numeric ids as
+    numbers: ``{"contacts":{"jp_hot":12},"deals":{"jp_big":13}}``. Raises
+    :class:`ListIdMapError` when the text would exceed :data:`LIST_IDS_MAX_CHARS`."""
+    grouped: dict[str, dict[str, int | str]] = {}
+    for key, list_id in sorted(ids.items()):
+        obj, _, name = key.partition("/")
+        grouped.setdefault(obj, {})[name] = int(list_id) if list_id.isdigit() else list_id
+    text = json.dumps(grouped, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    if len(text) > LIST_IDS_MAX_CHARS:
+        raise ListIdMapError(
+            f"the list-id map of {len(ids)} lists is {len(text)} characters, over the "
+            f"{LIST_IDS_MAX_CHARS} hs-japan keeps in a property description"
+        )
+    return text
+
+
+def decode_list_ids(text: str | None) -> tuple[dict[str, str], list[str]]:
+    """The map in ``text`` (``"<objectType>/<list key>" -> listId``) and what in it was
+    not hs-japan's encoding (each problem once, in words; those entries are left out).
+    An empty or missing description is an empty map."""
+    if not text or not text.strip():
+        return {}, []
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return {}, [f"it is not JSON ({exc.msg} at character {exc.pos})"]
+    if not isinstance(data, dict):
+        return {}, [f"it is JSON {type(data).__name__}, not an object of object types"]
+    ids: dict[str, str] = {}
+    problems: list[str] = []
+    owner: dict[str, str] = {}
+    for obj, entries in data.items():
+        if obj not in OBJECT_TYPE_IDS or not isinstance(entries, dict):
+            problems.append(f"entry {json.dumps(obj, ensure_ascii=False)} is not an object type")
+            continue
+        for name, list_id in entries.items():
+            key = f"{obj}/{name}"
+            shown = json.dumps(key, ensure_ascii=False)
+            if isinstance(list_id, bool) or not isinstance(list_id, int | str):
+                problems.append(f"{shown} has no list id")
+                continue
+            value = str(list_id)
+            if not value.isdigit():
+                problems.append(f"{shown} has no list id")
+            elif value in owner:
+                problems.append(f"{shown} repeats the id of {json.dumps(owner[value])}")
+                ids.pop(owner[value], None)
+            else:
+                owner[value] = key
+                ids[key] = value
+    return ids, problems

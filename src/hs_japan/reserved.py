@@ -19,8 +19,20 @@ MIGRATION_RECORD = "hsjapan_migrations"
 MIGRATION_RECORD_OBJECT = "contacts"  # the record is a hidden property of this object
 LEGACY_MIGRATION_RECORD = "hs_japan_migrations"
 
+# hidden contact property whose description maps hs-japan's list keys to the ids of the
+# lists it created or adopted (lists.encode_list_ids; docs/safety.md, "List identity")
+LIST_IDS = "hsjapan_list_ids"
+LIST_IDS_OBJECT = "contacts"
+LIST_IDS_GROUP = "contactinformation"  # a HubSpot default group (docs/hubspot-api.md §12.3)
+
 RESERVED_GROUPS = frozenset({LOCK_GROUP, LEGACY_LOCK_GROUP})
-RESERVED_PROPERTIES = frozenset({MIGRATION_RECORD, LEGACY_MIGRATION_RECORD})
+RESERVED_PROPERTIES = frozenset({MIGRATION_RECORD, LEGACY_MIGRATION_RECORD, LIST_IDS})
+# what each reserved property is, in words (validate and doctor say why a name is refused)
+RESERVED_PROPERTY_ROLES = {
+    MIGRATION_RECORD: "hs-japan's migration record",
+    LEGACY_MIGRATION_RECORD: "hs-japan's migration record",
+    LIST_IDS: "hs-japan's record of the ids of its lists",
+}
 
 
 def marker_of(flow: dict[str, object]) -> str | None:

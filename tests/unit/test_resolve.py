@@ -108,9 +108,11 @@ def test_a_list_is_planned_from_facts_alone(tmp_path: Path) -> None:
     search = list_kind.search(bp, "ja")
     assert search in needs(bp, "ja") and property_listing("companies") in needs(bp, "ja")
     fresh = Facts(INFO, {property_listing("companies"): company_listing(False), search: []})
-    # nothing found: no list definitions to read; the recycle bin where jp_fit_t is created
+    # nothing found: no list definitions to read; the recycle bin where jp_fit_t is
+    # created; the list-id record, by name (the contacts listing does not show one)
     assert followups(bp, "ja", fresh) == [
-        Read("hs_japan.portal.facts:archived_property_names", "companies")
+        Read("hs_japan.portal.facts:archived_property_names", "companies"),
+        Read(list_kind.RECORDED, (("companies/jp_targets",), ())),
     ]
     plan = plan_from_facts(bp, fresh, "ja").plan
     created = {(c.kind.value, c.key): c for c in plan.changes}
@@ -121,17 +123,47 @@ def test_a_list_is_planned_from_facts_alone(tmp_path: Path) -> None:
     assert ops == {"jp_fit_t": "ENUMERATION", "numberofemployees": "NUMBER"}  # types known
 
     # the portal now holds it: the search finds its id, round 2 reads its definition
-    found = {search: ["77"], property_listing("companies"): company_listing(True)}
+    found = {
+        search: ["77"],
+        property_listing("companies"): company_listing(True),
+        property_listing("contacts"): id_map("{}"),  # the record, empty
+    }
     round1 = Facts(INFO, found)
     (definitions,) = followups(bp, "ja", round1)
-    assert definitions == Read(list_kind.GET, ("77",))
+    assert definitions == Read(list_kind.BY_ID, ("77",))
     held = list_json("類似ターゲット", lst.after["filters"])
-    converged = round1.merged({definitions: {("0-2", "類似ターゲット"): held}})
+    # found by name, its id not recorded yet (a portal hs-japan wrote before the id map):
+    # converged all the same; the next apply adopts it (records its id)
+    by_name = plan_from_facts(bp, round1.merged({definitions: {"77": held}}), "ja")
+    assert by_name.plan.empty
+    (seen,) = by_name.state.snapshot.of_kind(Kind.LIST)
+    assert seen.attrs["listId"] == "77" and seen.attrs["idRecorded"] is False
+
+    # recorded: converged, and found by id even when no name matches any more
+    ids = {property_listing("contacts"): id_map('{"companies":{"jp_targets":77}}')}
+    recorded = Facts(INFO, {**found, **ids})
+    assert followups(bp, "ja", recorded) == [definitions]
+    converged = recorded.merged({definitions: {"77": held}})
     assert plan_from_facts(bp, converged, "ja").plan.empty
 
+    # renamed in the blueprint without renamed_from: the search finds nothing, the
+    # recorded id still finds it, and it is renamed in place
+    renamed = load(tmp_path / "r", LISTS_BP.replace("類似ターゲット", "類似先"))
+    none_named = Facts(INFO, {list_kind.search(renamed, "ja"): [], **found, **ids})
+    (by_id,) = followups(renamed, "ja", none_named)
+    assert by_id == Read(list_kind.BY_ID, ("77",))
+    (change,) = plan_from_facts(
+        renamed, none_named.merged({by_id: {"77": held}}), "ja"
+    ).plan.changes
+    assert (change.action, change.before, change.after) == (
+        Action.UPDATE,
+        {"name": "類似ターゲット"},
+        {"name": "類似先"},
+    )
+
     # switched to English: the same list (found by its Japanese name) is renamed in place
-    en = Facts(INFO, {list_kind.search(bp, "en"): ["77"], **found}).merged(
-        {definitions: {("0-2", "類似ターゲット"): held}}
+    en = Facts(INFO, {list_kind.search(bp, "en"): ["77"], **found, **ids}).merged(
+        {definitions: {"77": held}}
     )
     (change,) = plan_from_facts(bp, en, "en").plan.changes
     assert (change.action, change.kind, change.key) == (
@@ -142,6 +174,12 @@ def test_a_list_is_planned_from_facts_alone(tmp_path: Path) -> None:
     assert change.before == {"name": "類似ターゲット"} and change.after == {
         "name": "Look-alike targets"
     }
+
+
+def id_map(description: str) -> dict[str, Any]:
+    """The contact property listing holding hs-japan's list-id map."""
+    prop = {"name": "hsjapan_list_ids", "type": "string", "fieldType": "textarea"}
+    return {"groups": [], "properties": [{**prop, "description": description, "hidden": True}]}
 
 
 def test_a_list_filter_on_an_unknown_property_is_a_located_error(tmp_path: Path) -> None:

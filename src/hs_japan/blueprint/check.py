@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from hs_japan.blueprint.model import Blueprint, Origin, PropertySpec
 from hs_japan.blueprint.yamlsrc import YamlDoc, dotted
 from hs_japan.errors import Diagnostic
-from hs_japan.reserved import RESERVED_GROUPS, RESERVED_PROPERTIES
+from hs_japan.reserved import RESERVED_GROUPS, RESERVED_PROPERTIES, RESERVED_PROPERTY_ROLES
 
 # type -> allowed fieldType (docs/hubspot-api.md §5.3). calculation_equation needs a formula, which
 # blueprint v1 does not model, so it is rejected separately with its own message.
@@ -271,7 +271,7 @@ def check_blueprint(bp: Blueprint, docs: Mapping[str, YamlDoc]) -> list[Diagnost
             report.at(
                 origin,
                 ("name",),
-                f"'{p.name}' is hs-japan's migration record, not a property to manage",
+                f"'{p.name}' is {RESERVED_PROPERTY_ROLES[p.name]}, not a property to manage",
             )
     rules: dict[tuple[str, ...], Origin] = {}
     for rule, origin in bp.follow_up_rules:

@@ -3,6 +3,7 @@ verify — for one portal or a fleet."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,11 +75,16 @@ def apply_one(
         )
         if verdict.refused:
             raise ApplyRefused(verdict.message)
-        # every scope, tier and limit problem at once, before anything is written
-        preflight(bp, client, profile.language, "apply")
-        # a first, read-only plan: a blueprint that references something the portal
-        # lacks, or a portal that already matches, never touches the lock
-        first = make_plan(bp, client, profile.language, info=info)
+        # every scope, tier and limit problem at once, before anything is written, and
+        # meanwhile a first, read-only plan (a blueprint that references something the
+        # portal lacks, or a portal that already matches, never touches the lock); the
+        # preflight's verdict comes first: a token without scopes gets its full report,
+        # not the plan's first 403
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            checked = pool.submit(preflight, bp, client, profile.language, "apply")
+            planned = pool.submit(make_plan, bp, client, profile.language, info=info)
+            checked.result()
+            first = planned.result()
         if first.plan.empty and saved is None:
             ui.echo(render_text(first.plan), nl=False)
             return Outcome(0, 0, info.portal_id, "no changes")

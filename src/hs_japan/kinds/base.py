@@ -27,7 +27,9 @@ A plan is made in four steps, and a handler takes part in each:
 4. **apply** (``apply.py``): writes of one dependency level (:attr:`rank`) run
    concurrently; a handler's writes are the functions its :attr:`writer` (one change)
    and :attr:`batch_writer` (changes sharing a :meth:`batch_key`) name in ``portal/``;
-   a change :meth:`carried_by` another change is written by that one's write.
+   a change :meth:`carried_by` another change is written by that one's write; once
+   every write is done, :meth:`finish` may ask its :attr:`finisher` for one bookkeeping
+   write (the list-id map).
    Before a full re-plan, :meth:`unchanged` tells from one round of targeted reads
    whether what the plan changes is still as it read it.
 
@@ -198,6 +200,10 @@ class KindHandler:
     # "package.module:function": function(batch, ctx, took) for changes of one batch_key;
     # took(changes) is called with the changes HubSpot has accepted so far
     batch_writer: ClassVar[str] = ""
+    # "package.module:function" in portal/: function(change, ctx) writes the change
+    # :meth:`finish` returns, once per apply after every write of the apply (bookkeeping
+    # kept in the portal, e.g. the ids of the lists hs-japan created)
+    finisher: ClassVar[str] = ""
     # attributes whose change makes a replace (delete + create)
     create_only: ClassVar[frozenset[str]] = frozenset()
     # a destructive change of this kind loses values records hold (--allow-data-loss)
@@ -273,6 +279,11 @@ class KindHandler:
 
     def carried_by(self, change: Change, changes: Sequence[Change]) -> Change | None:
         """The change whose write also writes this one (its intent is journaled with it)."""
+        return None
+
+    def finish(self, done: Sequence[Change], ctx: WriteContext) -> Change | None:
+        """The one bookkeeping write :attr:`finisher` makes after this kind's ``done``
+        changes (journaled like any write; not one of the plan's changes), or None."""
         return None
 
     def unchanged(self, changes: Sequence[Change], before: Resolution, fresh: Facts) -> bool:
