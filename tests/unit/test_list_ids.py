@@ -47,7 +47,8 @@ def test_no_description_is_an_empty_map(text: str | None) -> None:
     [
         ("not json{", {}, "it is not JSON"),
         ('["contacts"]', {}, "JSON list, not an object"),
-        ('{"leads":{"x":1},"contacts":{"a":2}}', {"contacts/a": "2"}, '"leads" is not an object'),
+        # leads are an object since the leads branch (lists.OBJECT_TYPE_IDS); meetings are not
+        ('{"meetings":{"x":1},"contacts":{"a":2}}', {"contacts/a": "2"}, '"meetings" is not'),
         ('{"contacts":{"a":"twelve","b":3}}', {"contacts/b": "3"}, '"contacts/a" has no list id'),
         ('{"contacts":{"a":true,"b":null}}', {}, '"contacts/a" has no list id'),
         ('{"contacts":{"a":5},"deals":{"b":5}}', {}, '"deals/b" repeats the id of "contacts/a"'),
