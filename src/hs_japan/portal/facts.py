@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from hs_japan.errors import PortalError
@@ -22,6 +22,9 @@ from hs_japan.portal.client import PortalClient
 from hs_japan.portal.read import PIPES, PROPS, get_call, portal_info, results_of
 from hs_japan.reserved import LEGACY_MIGRATION_RECORD, MIGRATION_RECORD
 from hs_japan.resources import PortalInfo
+
+# what round 2 is chosen with before the account details are in (never returned)
+_PENDING = PortalInfo(portal_id=0, account_type="UNKNOWN")
 
 READ_CONCURRENCY = 16  # reads of one round in flight at once (each through the pacer)
 
@@ -54,19 +57,38 @@ def read_facts(
     before any other answer is used (and long before anything is written)."""
     first = list(dict.fromkeys(needs))
     workers = max(1, min(READ_CONCURRENCY, len(first) + 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        f_info = None if info is not None else pool.submit(client.get_account_details)
-        futures = [(r, pool.submit(load_function(r.reader), client, r.arg)) for r in first]
-        if f_info is not None:
-            info = portal_info(f_info.result())
-        assert info is not None
-        if guard is not None:
-            guard(info)
-        facts = Facts(info, {r: f.result() for r, f in futures})
-    second = [r for r in dict.fromkeys(followups(facts) if followups else ()) if r not in facts]
-    if second:
-        with ThreadPoolExecutor(max_workers=max(1, min(READ_CONCURRENCY, len(second)))) as pool:
-            facts = facts.merged(_run(client, second, pool))
+    second_pool = ThreadPoolExecutor(max_workers=READ_CONCURRENCY)
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [(r, pool.submit(load_function(r.reader), client, r.arg)) for r in first]
+            f_info = None
+            if info is None:
+                # asked once a round-1 read has answered: with 16 listings in flight (the
+                # Japan blueprint's), the details take the connection that read freed,
+                # alongside round 2, instead of pushing a listing (and round 2) a round later
+                if futures:
+                    wait([f for _r, f in futures], return_when=FIRST_COMPLETED)
+                f_info = pool.submit(client.get_account_details)
+            wait([f for _r, f in futures])
+            later: list[tuple[Read, Future[Any]]] = []
+            if followups is not None and all(f.exception() is None for _r, f in futures):
+                # round 2 is chosen from round 1's answers and sent at once; no answer is
+                # used for anything else before the guard has vetted the portal
+                round1 = Facts(info or _PENDING, {r: f.result() for r, f in futures})
+                second = [r for r in dict.fromkeys(followups(round1)) if r not in round1]
+                later = [
+                    (r, second_pool.submit(load_function(r.reader), client, r.arg)) for r in second
+                ]
+            if f_info is not None:
+                info = portal_info(f_info.result())
+            assert info is not None
+            if guard is not None:
+                guard(info)
+            facts = Facts(info, {r: f.result() for r, f in futures})  # a read's error, now
+            if later:
+                facts = facts.merged({r: f.result() for r, f in later})
+    finally:
+        second_pool.shutdown(wait=True)
     return facts
 
 
