@@ -18,6 +18,7 @@ from typing import Any
 
 from hs_japan.errors import PortalError
 from hs_japan.kinds.base import Facts, Read
+from hs_japan.portal.client import READ_CONCURRENCY as PORTAL_CONCURRENCY
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.read import PIPES, PROPS, get_call, portal_info, results_of
 from hs_japan.reserved import LEGACY_MIGRATION_RECORD, MIGRATION_RECORD
@@ -26,7 +27,9 @@ from hs_japan.resources import PortalInfo
 # what round 2 is chosen with before the account details are in (never returned)
 _PENDING = PortalInfo(portal_id=0, account_type="UNKNOWN")
 
-READ_CONCURRENCY = 16  # reads of one round in flight at once (each through the pacer)
+# reads of one round in flight at once (each through the pacer; the client's pool is as
+# large, so one round of the Japan blueprint's 21 listings is one wave)
+READ_CONCURRENCY = PORTAL_CONCURRENCY
 
 
 def load_function(path: str) -> Callable[..., Any]:
@@ -63,7 +66,7 @@ def read_facts(
             futures = [(r, pool.submit(load_function(r.reader), client, r.arg)) for r in first]
             f_info = None
             if info is None:
-                # asked once a round-1 read has answered: with 16 listings in flight (the
+                # asked once a round-1 read has answered: with 21 listings in flight (the
                 # Japan blueprint's), the details take the connection that read freed,
                 # alongside round 2, instead of pushing a listing (and round 2) a round later
                 if futures:
