@@ -90,7 +90,9 @@ def test_a_slow_portal_stops_apply_at_the_command_deadline_and_nothing_is_lost(
 def test_the_profile_deadline_is_used_and_checked(
     portal: PortalEnv, cli: Cli, tmp_path: Path
 ) -> None:
-    _settings(portal, latencyMs=400)
+    # every answer takes 1 s: the plan's first round alone outlasts the deadline (at 400 ms
+    # a plan of two or three dependent rounds could finish within it)
+    _settings(portal, latencyMs=1000)
     text = portal.config.read_text()
     portal.config.write_text(text + "deadline = 1\n")
     started = time.monotonic()
