@@ -182,3 +182,34 @@ def test_the_fast_path_answers_exactly_like_the_cli(tmp_path: Path) -> None:
     code, _out, err = _both("validate", str(broken))[0]
     assert code == 1 and "broken/a.yaml:5: property_groups[0].oops" in err
     assert "Traceback" not in err
+
+
+def test_a_saved_plan_with_every_kind_applies_in_a_fresh_process(tmp_path: Path) -> None:
+    """`apply --plan` checks the saved kinds before anything imports the engine: every
+    built-in kind (the form too) must be known then (the README tour caught a miss)."""
+    import os
+
+    env = dict(os.environ, HS_JAPAN_HOME=str(tmp_path / "state"))
+    bp = str(REPO / "blueprints" / "japan-enterprise")
+    plan = str(tmp_path / "plan.json")
+    script = "from hs_japan.entry import main; main()"
+    made = subprocess.run(
+        [sys.executable, "-c", script, "plan", bp, "--out", plan],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    assert '"kind": "form"' in Path(plan).read_text(encoding="utf-8")
+    applied = subprocess.run(
+        [sys.executable, "-c", script, "apply", bp, "--plan", plan, "--yes"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+        check=False,
+    )
+    assert applied.returncode == 0, applied.stderr
+    assert "converged" in applied.stdout

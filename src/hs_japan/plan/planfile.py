@@ -90,6 +90,9 @@ def _json_type(value: object) -> str:
 
 def _shape_problem(doc: dict[str, Any]) -> str | None:
     """What is wrong with a parsed plan document (None when it has the expected shape)."""
+    import hs_japan.kinds  # noqa: F401  (registers every built-in kind: a saved plan's
+    # kinds are checked against them, and a kind is defined by its handler module)
+
     portal = doc.get("portal")
     if not isinstance(portal, dict):
         return f"portal: must be an object, found {_json_type(portal)}"
