@@ -166,9 +166,9 @@ def apply_changes(
         return ""
 
     finishers = [h for h in handlers() if h.finisher]
-    # a kind's bookkeeping starts as soon as the last level holding its changes is written,
-    # alongside the later levels (the list-id map while the workflows are written)
-    last_level: dict[str, int] = {}
+    # a kind's bookkeeping runs after every level: written alongside the workflows it saved
+    # a round trip, but then the last journal "done" was no longer the last write, which
+    # the kill -9 recovery relies on (tests/integration/test_fault_matrix.py)
     started: dict[str, Future[str]] = {}
     background = ThreadPoolExecutor(max_workers=max(1, len(finishers)))
 
@@ -186,9 +186,6 @@ def apply_changes(
         return "; ".join(errors)
 
     levels = dependency_levels(changes)
-    for index, level in enumerate(levels):
-        for change in level:
-            last_level[change.kind.value] = index
     for number, level in enumerate(levels, start=1):
         kinds = sorted({c.kind.value.replace("_", " ") for c in level})
         progress(f"step {number}/{len(levels)}: {len(level)} × {', '.join(kinds)}")
@@ -238,10 +235,6 @@ def apply_changes(
                 "cause and run plan again to see what is left"
                 + (f"\nalso failed: {unrecorded}" if unrecorded else "")
             ) from None
-        for handler in finishers:
-            kind = handler.kind.value
-            if kind not in started and last_level.get(kind, -1) <= number - 1:
-                started[kind] = background.submit(finish_one, handler)
     unrecorded = finish()
     if unrecorded:
         raise ApplyFailed(
