@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -165,25 +165,11 @@ def apply_changes(
             progress(f"  {_describe(extra)}  done")
         return ""
 
-    finishers = [h for h in handlers() if h.finisher]
-    # a kind's bookkeeping runs after every level: written alongside the workflows it saved
-    # a round trip, but then the last journal "done" was no longer the last write, which
-    # the kill -9 recovery relies on (tests/integration/test_fault_matrix.py)
-    started: dict[str, Future[str]] = {}
-    background = ThreadPoolExecutor(max_workers=max(1, len(finishers)))
-
     def finish() -> str:
-        """Every kind's bookkeeping not started yet, then wait for all: the errors, or ''."""
-        errors = []
-        for handler in finishers:
-            if handler.kind.value not in started:
-                started[handler.kind.value] = background.submit(finish_one, handler)
-        for handler in finishers:
-            error = started[handler.kind.value].result()
-            if error:
-                errors.append(error)
-        background.shutdown()
-        return "; ".join(errors)
+        """Every kind's bookkeeping, after every level (so the journal's last "done" is the
+        last write, which the kill -9 recovery relies on): the errors, or ''."""
+        errors = [finish_one(h) for h in handlers() if h.finisher]
+        return "; ".join(e for e in errors if e)
 
     levels = dependency_levels(changes)
     for number, level in enumerate(levels, start=1):
