@@ -33,7 +33,9 @@ def _contact(api: Api, email: str) -> str:
 def _with(to_id: str, type_id: int = 578) -> PublicAssociationsForObject:
     return PublicAssociationsForObject(
         to=PublicObjectId(id=to_id),
-        types=[AssociationSpec(association_category="HUBSPOT_DEFINED", association_type_id=type_id)],
+        types=[
+            AssociationSpec(association_category="HUBSPOT_DEFINED", association_type_id=type_id)
+        ],
     )
 
 
@@ -46,15 +48,11 @@ def _props(name: str) -> dict[str, str]:
 
 
 def _lead(name: str, associations: list[Any]) -> SimplePublicObjectInputForCreate:
-    return SimplePublicObjectInputForCreate(
-        properties=_props(name), associations=associations
-    )
+    return SimplePublicObjectInputForCreate(properties=_props(name), associations=associations)
 
 
 def _batch_lead(name: str, associations: list[Any]) -> SimplePublicObjectBatchInputForCreate:
-    return SimplePublicObjectBatchInputForCreate(
-        properties=_props(name), associations=associations
-    )
+    return SimplePublicObjectBatchInputForCreate(properties=_props(name), associations=associations)
 
 
 def _refusal(exc: pytest.ExceptionInfo[ApiException]) -> dict[str, Any]:
@@ -95,7 +93,8 @@ def test_a_lead_without_its_contact_is_refused_and_with_it_created(api: Api) -> 
     ] == [(contact, [578])]
     back = api.get(f"/crm/v4/objects/contacts/{contact}/associations/leads").json()
     assert [
-        (str(r["toObjectId"]), [t["typeId"] for t in r["associationTypes"]]) for r in back["results"]
+        (str(r["toObjectId"]), [t["typeId"] for t in r["associationTypes"]])
+        for r in back["results"]
     ] == [(created.id, [579])]
 
 
