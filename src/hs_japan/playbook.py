@@ -137,14 +137,43 @@ class _Names:
 
     def prop(self, obj: str, name: str) -> str:
         spec = self.props.get((obj, name))
-        return f"{spec.label.pick(self.lang)} (`{name}`)" if spec and spec.label else f"`{name}`"
+        if spec and spec.label:
+            return f"{spec.label.pick(self.lang)} (`{name}`)"
+        known = HUBSPOT_LABELS.get((obj, name))
+        return f"{known[0][self.lang]} (`{name}`)" if known else f"`{name}`"
 
     def value(self, obj: str, name: str, value: str) -> str:
         spec = self.props.get((obj, name))
         for o in (spec.options or []) if spec else []:
             if o.value == value:
                 return o.label.pick(self.lang)
+        known = HUBSPOT_LABELS.get((obj, name)) if spec is None else None
+        if known and value in known[1]:
+            return known[1][value][self.lang]
         return value
+
+
+# HubSpot's own properties the handoff rules set, with HubSpot's default labels (its UI
+# in Japanese and English), so the playbook does not show raw internal values
+_LIFECYCLE: tuple[dict[Language, str], dict[str, dict[Language, str]]] = (
+    {"ja": "ライフサイクルステージ", "en": "Lifecycle stage"},
+    {
+        "subscriber": {"ja": "購読者", "en": "Subscriber"},
+        "lead": {"ja": "リード", "en": "Lead"},
+        "marketingqualifiedlead": {"ja": "MQL", "en": "Marketing qualified lead"},
+        "salesqualifiedlead": {"ja": "SQL", "en": "Sales qualified lead"},
+        "opportunity": {"ja": "商談", "en": "Opportunity"},
+        "customer": {"ja": "顧客", "en": "Customer"},
+        "evangelist": {"ja": "エバンジェリスト", "en": "Evangelist"},
+        "other": {"ja": "その他", "en": "Other"},
+    },
+)
+HUBSPOT_LABELS: dict[
+    tuple[str, str], tuple[dict[Language, str], dict[str, dict[Language, str]]]
+] = {
+    ("contacts", "lifecyclestage"): _LIFECYCLE,
+    ("companies", "lifecyclestage"): _LIFECYCLE,
+}
 
 
 def _criteria(c: Criteria | None, names: _Names, lang: Language) -> str:
@@ -234,6 +263,8 @@ def _rule_text(rule: FollowUpRuleSpec, bp: Blueprint, names: _Names, lang: Langu
             )
     elif trig.qualified is not None:  # leads/handoff: "4 of 5 ticked"
         when = _qualified_text(rule, names, lang)
+    elif trig.property_greater_than is not None:  # e.g. a contact's first deal
+        when = _greater_than_text(rule, names, lang)
     else:
         cond = trig.property_equals
         assert cond is not None
@@ -262,6 +293,37 @@ def _rule_text(rule: FollowUpRuleSpec, bp: Blueprint, names: _Names, lang: Langu
     tail = f" ({'; '.join(extra)})" if extra else ""
     sep = ": " if lang == "en" else ":"
     return f"**{rule.name.pick(lang)}** — {when}{sep}{steps}{tail}"
+
+
+# HubSpot's count properties: (object, property) -> what they count, in words
+COUNTED: dict[tuple[str, str], dict[Language, str]] = {
+    ("contacts", "num_associated_deals"): {"ja": "取引", "en": "deal"},
+    ("companies", "num_associated_deals"): {"ja": "取引", "en": "deal"},
+    ("companies", "num_associated_contacts"): {"ja": "コンタクト", "en": "contact"},
+    ("deals", "num_associated_contacts"): {"ja": "コンタクト", "en": "contact"},
+}
+
+
+def _greater_than_text(rule: FollowUpRuleSpec, names: _Names, lang: Language) -> str:
+    """The trigger ``property_greater_than`` in words: "when a contact gets its first
+    associated deal" for a count above 0, else "when X rises above N"."""
+    gt = rule.trigger.property_greater_than
+    assert gt is not None
+    obj = OBJECT_WORDS.get(rule.object, {"ja": rule.object, "en": rule.object})[lang]
+    value = f"{gt.value:g}"
+    counted = COUNTED.get((rule.object, gt.property))
+    if counted is not None and gt.value == 0:
+        if lang == "ja":
+            return f"{obj}に最初の{counted['ja']}が関連付けられたとき"
+        return f"when a {obj} gets its first associated {counted['en']}"
+    if counted is not None:
+        if lang == "ja":
+            return f"{obj}に関連付けられた{counted['ja']}が{value}件を超えたとき"
+        return f"when a {obj} has more than {value} associated {counted['en']}s"
+    prop = names.prop(rule.object, gt.property)
+    if lang == "ja":
+        return f"{obj}の{prop}が{value}を超えたとき"
+    return f"when a {obj}'s {prop} rises above {value}"
 
 
 def _pipeline_table(pl: PipelineSpec, names: _Names, lang: Language) -> list[str]:

@@ -59,6 +59,11 @@ def test_export_of_an_applied_blueprint_plans_no_change(
     assert "rule_type: REGEX" in body_of(out / "validations.yaml")
     rules = body_of(out / "follow-up.yaml")
     assert "stage: jp_closed_won" in rules and "50000" not in rules  # symbolic, no ids
+    # the handoff's opportunity rule comes back as the contact rule it was written as
+    assert (
+        "trigger:\n    property_greater_than:\n      property: num_associated_deals\n"
+        "      value: 0" in rules
+    )
     assert "hsjapan_apply_lock" not in (out / "groups.yaml").read_text(encoding="utf-8")
     assert "dealname" not in (out / "properties-deals.yaml").read_text(encoding="utf-8")
     pipelines = (out / "pipelines.yaml").read_text(encoding="utf-8")
