@@ -657,6 +657,10 @@ TASK_TYPE_WORDS: dict[str, dict[Language, str]] = {
 }
 
 
+def _stage_name(st: StageSpec, lang: Language) -> str:
+    return st.label.pick(lang) if st.label else st.key
+
+
 def prospecting_and_handoff(bp: Blueprint, names: Names, lang: Language) -> list[str]:
     """The lead pipeline's cadence and the handoff rules, as a section each (when the
     blueprint has them)."""
@@ -672,8 +676,8 @@ def prospecting_and_handoff(bp: Blueprint, names: Names, lang: Language) -> list
         ]
         for pl in lead_pipes:
             path, ends = stage_path(pl)
-            label = lambda st: st.label.pick(lang) if st.label else st.key  # noqa: E731
-            chain = [label(st) for st in path] + [" / ".join(label(st) for st in ends)]
+            chain = [_stage_name(st, lang) for st in path]
+            chain.append(" / ".join(_stage_name(st, lang) for st in ends))
             out.append(f"- `{pl.object}/{pl.id}`: " + " → ".join(c for c in chain if c))
         for rule in cadences:
             when = trigger_text(rule, bp, names, lang)

@@ -565,7 +565,6 @@ def funnel_svg(bp: Any, lang: Any) -> str:
     Funnel columns are equally wide and top-aligned; every text is wrapped by its
     measured width; the stage rows carry probability bars, expected days and ✓ criteria
     badges, which the legend below them explains."""
-    from html import escape
 
     from hs_japan.audit.stakeholders import engagement_plan
     from hs_japan.playbook import ELEMENT_WORD, w
@@ -573,11 +572,7 @@ def funnel_svg(bp: Any, lang: Any) -> str:
     def words(key: str) -> str:
         return GRAPH_WORDS[key][lang]
 
-    def text(x: float, y: float, body: str, size: int, fill: str, extra: str = "") -> str:
-        return (
-            f'<text x="{x:g}" y="{y:g}" font-size="{size}" fill="{fill}"{extra}>'
-            f"{escape(body)}</text>"
-        )
+    text = _text
 
     stages = [fs for fs, _ in bp.funnel]
     pipes = [pl for pl, _ in bp.pipelines if pl.object == "deals" and not pl.absent]
@@ -588,7 +583,7 @@ def funnel_svg(bp: Any, lang: Any) -> str:
     ]
     colors = ["#e8f1fb", "#d4e6f8", "#bcd8f4", "#a3c9ef", "#89b9ea", "#6fa8e4", "#5597de"]
     notes_top = top + box_h + 24
-    bottom = notes_top
+    bottom: float = notes_top
     people_shown = False
     for i, fs in enumerate(stages):
         x = 20 + i * (col + gap)
@@ -623,7 +618,7 @@ def funnel_svg(bp: Any, lang: Any) -> str:
                 f'<path d="M{x + col + 2} {ay - 5} L{x + col + gap - 2} {ay} '
                 f'L{x + col + 2} {ay + 5} Z" fill="#2f5d8a"/>'
             )
-        y = notes_top
+        y: float = notes_top
         for element, note in fs.elements.items():
             heading = w(ELEMENT_WORD.get(element, element), lang)
             for line in wrap(heading, col - 10, 11, bold=True):
