@@ -200,29 +200,28 @@ def _criteria(c: Criteria | None, names: Names, lang: Language) -> str:
     return "<br>".join(parts) if parts else "—"
 
 
+def _amount(d: DelaySpec) -> tuple[int, str]:
+    """A delay as (how many, which unit): minutes, hours, or (business) days."""
+    if d.minutes:
+        return d.minutes, "minutes"
+    if d.hours:
+        return d.hours, "hours"
+    return d.days or 0, "business_days" if d.business_days else "days"
+
+
 def step_text(step: StepSpec, obj: str, names: Names, lang: Language) -> str:
     if step.delay is not None:
-        d = step.delay
-        n, unit = (
-            (d.minutes, "minutes")
-            if d.minutes
-            else (d.hours, "hours")
-            if d.hours
-            else (d.days, "business_days" if d.business_days else "days")
-        )
-        return w("wait", lang, n=n, unit=_unit(unit, n or 0, lang))
+        n, unit = _amount(step.delay)
+        return w("wait", lang, n=n, unit=_unit(unit, n, lang))
     if step.task is not None:
         t = step.task
         due = ""
         if t.due_in is not None:
-            dn = t.due_in.minutes or t.due_in.hours or t.due_in.days
-            du = "minutes" if t.due_in.minutes else "hours" if t.due_in.hours else "days"
-            if t.due_in.business_days:
-                du = "business_days"
+            dn, du = _amount(t.due_in)
             due = (
-                f"、期限{dn}{_unit(du, dn or 0, lang)}"
+                f"、期限{dn}{_unit(du, dn, lang)}"
                 if lang == "ja"
-                else f", due in {dn} {_unit(du, dn or 0, lang)}"
+                else f", due in {dn} {_unit(du, dn, lang)}"
             )
         article = "an" if t.type[:1] in "AEIOU" else "a"
         return w(
@@ -628,14 +627,8 @@ def wait_label(stop: CadenceStop, lang: Language) -> str:
     """The waits before a stop ("+2 business days" / "2営業日後")."""
     parts = []
     for d in stop.waits:
-        n, unit = (
-            (d.minutes, "minutes")
-            if d.minutes
-            else (d.hours, "hours")
-            if d.hours
-            else (d.days, "business_days" if d.business_days else "days")
-        )
-        word = _unit(unit, n or 0, lang)
+        n, unit = _amount(d)
+        word = _unit(unit, n, lang)
         parts.append(f"{n}{word}後" if lang == "ja" else f"+{n} {word}")
     return " ".join(parts)
 
