@@ -189,10 +189,10 @@ GRAPH_WORDS = {
         "stage that starts the cadence; grey text = the wait before it",
     },
     "legend_handoff": {
-        "ja": "引き継ぎの箱 = ルール(HubSpotのワークフロー)。縦に並んだ箱は「または」:"
-        "どちらか一方が動く",
+        "ja": "引き継ぎの箱 = ルール(HubSpotのワークフロー)を引き継ぎの順に左から右へ。"
+        "「または」で縦に並んだ箱 = 同じことを実行する別のきっかけ",
         "en": "Handoff boxes = rules (HubSpot workflows), left to right in the order of the "
-        "handoff; boxes stacked with 'or' are alternatives",
+        "handoff; boxes stacked with 'or' = other triggers for the same steps",
     },
 }
 CHANNEL_COLOURS = {"CALL": "#1f7a4d", "EMAIL": "#2f5d8a", "TODO": "#8a5a00"}
@@ -560,11 +560,14 @@ def _leads_and_handoff(
 
 
 def funnel_svg(bp: Any, lang: Any) -> str:
-    """The funnel and the deal pipelines as a self-contained SVG (nothing fetched).
+    """The funnel, the prospecting cadence, the handoff and the deal pipelines as a
+    self-contained SVG (nothing fetched).
 
     Funnel columns are equally wide and top-aligned; every text is wrapped by its
-    measured width; the stage rows carry probability bars, expected days and ✓ criteria
-    badges, which the legend below them explains."""
+    measured width; the lead pipeline forks to its end stages and each lead rule is a
+    timeline of days; the handoff rules flow left to right; the deal stage rows carry
+    probability bars, expected days and ✓ criteria badges; the legend explains what each
+    section drew. A section the blueprint has nothing for is left out."""
 
     from hs_japan.audit.stakeholders import engagement_plan
     from hs_japan.playbook import ELEMENT_WORD, w
