@@ -615,11 +615,13 @@ def cadence(rule: FollowUpRuleSpec) -> list[CadenceStop]:
 def day_label(stop: CadenceStop, lang: Language) -> str:
     """ "Day 7" / "8日目" (Japanese counts the first day as 1日目), "+2h" past the day."""
     text = f"{stop.days + 1}日目" if lang == "ja" else f"Day {stop.days}"
-    if stop.minutes:
-        n, unit = (
-            (stop.minutes // 60, "hours") if stop.minutes % 60 == 0 else (stop.minutes, "minutes")
-        )
-        text += f" +{n}{_unit(unit, n, lang)}" if lang == "ja" else f" +{n} {_unit(unit, n, lang)}"
+    if stop.minutes:  # "+2 hours 30 minutes" / "+2時間30分"
+        h, m = divmod(stop.minutes, 60)
+        parts = [(n, unit) for n, unit in ((h, "hours"), (m, "minutes")) if n]
+        if lang == "ja":
+            text += " +" + "".join(f"{n}{_unit(unit, n, lang)}" for n, unit in parts)
+        else:
+            text += " +" + " ".join(f"{n} {_unit(unit, n, lang)}" for n, unit in parts)
     return text
 
 

@@ -199,3 +199,35 @@ def test_the_playbook_shows_the_stakeholder_map_the_cadence_and_the_handoff(lang
         "担当者 (`hubspot_owner_id`)が未入力" if ja else "Owner (`hubspot_owner_id`) is empty"
     ) in handoff
     assert ("コンタクトの初回接点" if ja else "When a contact's First touch") in handoff
+
+
+def test_cadence_days_add_up_the_waits() -> None:
+    from hs_japan.blueprint.model import FollowUpRuleSpec
+    from hs_japan.playbook import cadence, day_label, wait_label
+
+    def task(subject: str) -> dict[str, object]:
+        return {"task": {"type": "CALL", "subject": {"ja": subject, "en": subject}}}
+
+    rule = FollowUpRuleSpec.model_validate(
+        {
+            "key": "jp_x",
+            "name": {"ja": "x", "en": "x"},
+            "object": "leads",
+            "trigger": {"stage_entered": {"pipeline": "p", "stage": "s"}},
+            "steps": [
+                task("a"),
+                task("b"),
+                {"delay": {"days": 2, "business_days": True}},
+                {"delay": {"minutes": 30}},
+                {"delay": {"hours": 2}},
+                task("c"),
+                {"delay": {"days": 1}},  # a wait with nothing after it draws nothing
+            ],
+        }
+    )
+    stops = cadence(rule)
+    assert [len(s.steps) for s in stops] == [2, 1]
+    assert [day_label(s, "en") for s in stops] == ["Day 0", "Day 2 +2 hours 30 minutes"]
+    assert [day_label(s, "ja") for s in stops] == ["1日目", "3日目 +2時間30分"]
+    assert wait_label(stops[1], "en") == "+2 business days +30 minutes +2 hours"
+    assert wait_label(stops[0], "en") == ""

@@ -389,7 +389,7 @@ def _cadence_timeline(
         for stop, label in zip(row, labels, strict=True):
             room = col - 26 - text_width(label, 14, bold=True) - 10
             waits.append(wrap(wait_label(stop, lang), max(room, 40), 11))
-        extra = max(len(lines) for lines in waits) - 1
+        extra = max(0, *(len(lines) - 1 for lines in waits))
         day_y = y + extra * 14
         axis = day_y - 5
         bottom = day_y
