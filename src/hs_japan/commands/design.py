@@ -453,7 +453,7 @@ def _handoff_flow(
         else:
             groups.append([rule])
     gap = 36
-    per_row, col = _columns(len(groups), width - 40, 230, gap)
+    per_row, col = _columns(len(groups), width - 40, 210, gap)
     inner = col - 20
 
     def content(rule: Any) -> list[tuple[float, str, int, str, str]]:
