@@ -20,7 +20,7 @@ from hs_japan.blueprint.model import Blueprint, Language
 from hs_japan.kinds import handler_for
 from hs_japan.kinds.base import Facts, Read, Resolution
 from hs_japan.kinds.properties import listing
-from hs_japan.kinds.resolve import followups, needs, resolve
+from hs_japan.kinds.resolve import followups, late_needs, needs, resolve
 from hs_japan.plan.diff import plan_changes
 from hs_japan.plan.impact import assess
 from hs_japan.plan.model import Plan
@@ -98,8 +98,9 @@ def make_plan(
     one display-only note (the holiday calendar's horizon)."""
     migrations, migration_notes = _local_migrations(bp)
     reads = needs(bp, language)
+    later = late_needs(bp, language, reads)
     if migrations and RECORD_LISTING not in reads:
-        reads.append(MIGRATIONS_READ)
+        later.append(MIGRATIONS_READ)  # no followup depends on it
 
     def round2(round1: Facts) -> list[Read]:
         more = followups(bp, language, round1)
@@ -108,11 +109,11 @@ def make_plan(
         # if the listing does not show it (a portal that has none, or a HubSpot listing
         # that leaves hidden properties out: docs/hubspot-api.md §14) it is read by name
         # in the second round, which the plan makes anyway
-        if migrations and MIGRATIONS_READ not in reads and _record_of(round1) is None:
+        if migrations and RECORD_LISTING in reads and _record_of(round1) is None:
             more.append(MIGRATIONS_READ)
         return more
 
-    facts = read_facts(client, reads, round2, info=info, guard=guard)
+    facts = read_facts(client, reads, round2, later=later, info=info, guard=guard)
     return plan_from_facts(bp, facts, language, today, migrations, migration_notes, client)
 
 
@@ -191,8 +192,9 @@ def apply_plan(
 
 def still_current(result: PlanResult, client: PortalClient) -> bool:
     """Whether what the plan changes is still as the plan read it, from targeted reads in
-    one round trip: the round-1 reads of the kinds the plan changes, which each kind's
-    handler compares with what the plan read (``unchanged``). Once the apply lock is held
+    one round trip: the listings (``needs`` and ``late_needs``) of the kinds the plan
+    changes, which each kind's handler compares with what the plan read (``unchanged``).
+    Once the apply lock is held
     no other apply can move the portal on, so when this holds the plan stands and is not
     made again; when anything differs (an apply that ran in between, an edit in HubSpot),
     or the plan has destructive changes (record counts) these reads cannot vouch for, the
@@ -204,7 +206,15 @@ def still_current(result: PlanResult, client: PortalClient) -> bool:
     by_kind: dict[Any, list[Any]] = {}
     for c in changes:
         by_kind.setdefault(c.kind, []).append(c)
-    reads = [r for kind in by_kind for r in handler_for(kind).needs(before.bp, before.language)]
+    bp, language = before.bp, before.language
+    reads = [
+        r
+        for kind in by_kind
+        for r in (
+            *handler_for(kind).needs(bp, language),
+            *handler_for(kind).late_needs(bp, language),
+        )
+    ]
     fresh = read_facts(client, reads, info=result.plan.portal)
     return all(
         handler_for(kind).unchanged(kind_changes, before, fresh)
@@ -222,7 +232,8 @@ def horizon_notes(bp: Blueprint, today: dt.date) -> list[str]:
 
 
 def _local_migrations(bp: Blueprint) -> tuple[list[Any], list[str]]:
-    """The blueprint's migration files (local; the portal's record is read in round 1)."""
+    """The blueprint's migration files (local; the portal's record is read with the
+    plan's listings)."""
     from hs_japan.migrate import MigrationError, find_migrations, migrations_dir_for
 
     directory = migrations_dir_for(Path(bp.root))

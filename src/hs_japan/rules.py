@@ -30,13 +30,15 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
+import importlib.util
 import itertools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
-
-import holidays as holiday_calendars
 
 from hs_japan.blueprint.model import (
     HOLIDAY_SPAN_YEARS,
@@ -142,7 +144,7 @@ def blocked_dates(calendar: HolidayCalendarSpec) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [{"dayOfMonth": d, "month": MONTHS[m - 1]} for m, d in annual]
     days: set[dt.date] = set()
     for year in calendar_years(calendar):
-        days |= set(holiday_calendars.country_holidays(calendar.country, years=year))
+        days |= national_holidays(calendar.country, year)
     days |= {dt.date.fromisoformat(extra) for extra in calendar.extra_dates}
     out.extend(
         {"dayOfMonth": d.day, "month": MONTHS[d.month - 1], "year": d.year}
@@ -150,6 +152,45 @@ def blocked_dates(calendar: HolidayCalendarSpec) -> list[dict[str, Any]]:
         if (d.month, d.day) not in annual
     )
     return out
+
+
+@functools.cache
+def national_holidays(country: str, year: int) -> frozenset[dt.date]:
+    """The country's public holidays in ``year`` (the ``holidays`` library; observed days
+    included, as ``holidays.country_holidays`` gives them). Computed once per process."""
+    return frozenset(holiday_calendar_class(country)(years=year))
+
+
+@functools.cache
+def holiday_calendar_class(country: str) -> Any:
+    """The ``holidays`` calendar class of ``country``, imported when a calendar is compiled.
+
+    ``holidays.country_holidays`` (and ``holidays.countries.japan``) import the package
+    ``holidays.countries``, which imports every one of the library's ~250 countries:
+    150–250 ms of a plan's CPU (issue 14) for the one calendar blueprints use (``country``
+    is ``JP``). So the country's own module is loaded from its file, under its own name
+    (a later import of ``holidays.countries`` finds it in ``sys.modules`` and reuses it);
+    when it is not where holidays 0.109 keeps it, the library's own lookup is used."""
+    import holidays
+
+    modules = {"JP": ("holidays.countries.japan", "Japan")}
+    module_name, class_name = modules.get(country, ("", ""))
+    module = sys.modules.get(module_name) if module_name else None
+    if module is None and module_name:
+        path = Path(holidays.__file__).parent / "countries" / f"{module_name.rsplit('.')[-1]}.py"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is not None and spec.loader is not None and path.is_file():
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[module_name]
+                raise
+    found = getattr(module, class_name, None) if module is not None else None
+    if found is not None:
+        return found
+    return lambda years: holidays.country_holidays(country, years=years)
 
 
 def calendar_from_blocked(blocked: list[Any]) -> dict[str, Any] | None:

@@ -22,7 +22,7 @@ import urllib3
 
 from hs_japan.blueprint import load_blueprint
 from hs_japan.engine import apply_plan, make_plan, still_current
-from hs_japan.portal.client import PortalClient
+from hs_japan.portal.client import READ_CONCURRENCY, PortalClient
 from hs_japan.portal.lock import PortalLock
 from tests.conftest import PortalEnv, lift_limits
 from tests.helpers import DEFAULT_BLUEPRINT
@@ -59,9 +59,34 @@ def round_trips(spans: list[Span]) -> int:
     return max(depth, default=0)
 
 
+def rounds_of(spans: list[Span]) -> list[list[str]]:
+    """The requests of each round trip (by chain depth), in order."""
+    ordered = sorted(spans)
+    depth: list[int] = []
+    for i, (start, _end, _what) in enumerate(ordered):
+        depth.append(1 + max((depth[j] for j in range(i) if ordered[j][1] <= start), default=0))
+    out: list[list[str]] = [[] for _ in range(max(depth, default=0))]
+    for d, (_s, _e, what) in zip(depth, ordered, strict=True):
+        out[d - 1].append(what)
+    return out
+
+
+def most_at_once(spans: list[Span]) -> int:
+    """The most requests asked for and not yet answered at one moment (a request waiting
+    for a pooled connection counts: its span starts when it is asked for)."""
+    edges = sorted([(s, 1) for s, _e, _w in spans] + [(e, -1) for _s, e, _w in spans])
+    most = now = 0
+    for _t, step in edges:
+        now += step
+        most = max(most, now)
+    return most
+
+
 def test_round_trips_counts_chains() -> None:
     assert round_trips([(0, 1, "a"), (0.1, 1.1, "b"), (1.2, 2, "c")]) == 2
     assert round_trips([(0, 1, "a"), (1, 2, "b"), (2, 3, "c")]) == 3
+    assert rounds_of([(0, 1, "a"), (0.1, 1.1, "b"), (1.2, 2, "c")]) == [["a", "b"], ["c"]]
+    assert most_at_once([(0, 1, "a"), (0.1, 1.1, "b"), (1.2, 2, "c")]) == 2
 
 
 def test_a_converged_plan_is_two_round_trips_with_pending_migrations(
@@ -96,6 +121,16 @@ def test_a_converged_plan_is_two_round_trips_with_pending_migrations(
     t0 = min(s for s, _e, _w in spans)
     shown = [(round(s - t0, 2), round(e - t0, 2), w) for s, e, w in sorted(spans)]
     assert round_trips(spans) == 2, shown
+    # both rounds fit the connection pool (issue 14: at most 16 connections) …
+    assert READ_CONCURRENCY <= 16
+    assert most_at_once(spans) <= READ_CONCURRENCY, shown
+    first, second = rounds_of(spans)
+    # … because round 1 holds only what round 2 is chosen from (and the account details):
+    # the listings no followup depends on wait for round 2
+    assert any("/account-info/" in w for w in first) and any("/lists/search" in w for w in first)
+    for late in ("/crm/v3/pipelines/", "/labels", "/property-validations/", "/marketing/v3/forms"):
+        assert not any(late in w for w in first), (late, first)
+        assert any(late in w for w in second), (late, second)
 
 
 def test_a_fresh_apply_plan_stands_under_the_lock_for_every_kind(

@@ -213,3 +213,57 @@ def test_a_saved_plan_with_every_kind_applies_in_a_fresh_process(tmp_path: Path)
     )
     assert applied.returncode == 0, applied.stderr
     assert "converged" in applied.stdout
+
+
+PLAN_MODULES = textwrap.dedent(
+    """
+    import json, sys
+    sys.argv = ["hs-japan", "plan", sys.argv[1], "--detailed-exitcode"]
+    from hs_japan.cli import main
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    print(json.dumps([code, sorted(sys.modules)]))
+    """
+)
+
+
+def test_a_plan_imports_no_sdk_api_module_and_one_holiday_calendar(tmp_path: Path) -> None:
+    """Issue 14: a plan's reads are plain JSON (no SDK API module is imported, each cost
+    tens of milliseconds inside the reader threads and spread a round), and the holiday
+    calendar loads Japan's module only, not the library's every country. Checked on a
+    converged portal, where every read of the Japan blueprint is made (list definitions,
+    flows, owners), in a fresh process."""
+    import json
+    import os
+
+    env = dict(os.environ, HS_JAPAN_HOME=str(tmp_path / "state"))
+    bp = str(REPO / "blueprints" / "japan-enterprise")
+    applied = subprocess.run(
+        [sys.executable, "-m", "hs_japan", "apply", bp, "--yes"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+        check=False,
+    )
+    assert applied.returncode == 0, applied.stderr
+    done = subprocess.run(
+        [sys.executable, "-c", PLAN_MODULES, bp],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    code, modules = json.loads(done.stdout.strip().splitlines()[-1])
+    assert code == 0, done.stdout  # converged: the plan read lists, flows and owners
+    sdk = [m for m in modules if m == "hubspot" or m.startswith("hubspot.")]
+    assert not sdk, sdk
+    assert "hs_japan.portal.owners" in modules and "hs_japan.portal.lists" in modules
+    assert "holidays.countries.japan" in modules  # the calendar was compiled …
+    countries = [m for m in modules if m.startswith("holidays.countries")]
+    assert countries == ["holidays.countries.japan"], countries[:5]  # … from Japan alone

@@ -177,7 +177,8 @@ def run_fleet(
 
 
 # What a portal's plan or apply imports on the way (the portal side, the SDK's API
-# modules, the holiday calendars of workflow rules, the journal): imported once in the
+# modules apply writes with, the journal; and the holiday calendar of workflow rules,
+# see ``preload``): imported once in the
 # parent before the fleet forks, so each child starts with them instead of importing
 # them again (half a second of CPU per portal). A name that no longer exists is skipped.
 PRELOAD = (
@@ -203,7 +204,6 @@ PRELOAD = (
     "hubspot.discovery.crm.objects.discovery",
     "hubspot.discovery.crm.pipelines.discovery",
     "hubspot.discovery.crm.properties.discovery",
-    "holidays.countries",
     "tomllib",
     "netrc",
     "shlex",
@@ -217,6 +217,9 @@ def preload() -> None:
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
+    from hs_japan.rules import holiday_calendar_class
+
+    holiday_calendar_class("JP")  # Japan's module alone, not the library's every country
 
 
 @dataclass

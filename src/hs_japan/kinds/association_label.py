@@ -269,7 +269,7 @@ class AssociationLabelHandler(KindHandler):
             return []
         return [ExportSection("associations.yaml", {"association_labels": labels}, len(labels))]
 
-    def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
+    def late_needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         pairs = pairs_of(bp)
         return [Read(READ, frozenset(pairs))] if pairs else []
 

@@ -8,9 +8,13 @@ ask the registry; none of them names a kind.
 A plan is made in four steps, and a handler takes part in each:
 
 1. **reads** (I/O, ``portal/facts.py``): round 1 is every handler's :meth:`needs`
-   (listings, done together with the account details), round 2 every handler's
-   :meth:`followups` (what round 1 showed is needed: full flows, list definitions,
-   archived properties). A :class:`Read` names a function in ``portal/`` by dotted path
+   (the listings some :meth:`followups` depend on, done together with the account
+   details), round 2 every handler's :meth:`followups` (what round 1 showed is needed:
+   full flows, list definitions, archived properties) and :meth:`late_needs` (reads known
+   up front that no followup depends on: they wait for round 2 so that round 1 fits the
+   connection pool, or join round 1 when everything fits at once). A read both in one
+   handler's ``needs`` and another's ``late_needs`` is made in round 1, once. A
+   :class:`Read` names a function in ``portal/`` by dotted path
    (``"hs_japan.portal.lists:search_list_ids"``) and its hashable argument; this module
    never imports it. Equal reads are made once; their answers are :class:`Facts`.
 2. **resolve** (pure, ``kinds/resolve.py``): every handler :meth:`observe`\\ s the facts
@@ -219,11 +223,19 @@ class KindHandler:
 
     # -- reads --------------------------------------------------------------------------
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
-        """Round 1: the listings this kind's part of the blueprint needs."""
+        """Round 1: the listings this kind's :meth:`followups` choose round 2 from (a kind
+        without followups may list everything here too: correct, but round 1 grows)."""
+        return ()
+
+    def late_needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
+        """The other listings this kind's part of the blueprint needs: no followup depends
+        on them, so ``read_facts`` may send them with round 2 (observe sees them all the
+        same; a read another kind :meth:`needs` is made in round 1)."""
         return ()
 
     def followups(self, bp: Blueprint, language: Language, facts: Facts) -> Iterable[Read]:
-        """Round 2: what round 1 (``facts``) showed is needed."""
+        """Round 2: what round 1 (``facts``: this kind's :meth:`needs` at least) showed
+        is needed."""
         return ()
 
     # -- resolve (pure) -----------------------------------------------------------------
@@ -287,7 +299,8 @@ class KindHandler:
         return None
 
     def unchanged(self, changes: Sequence[Change], before: Resolution, fresh: Facts) -> bool:
-        """Whether this kind's ``changes`` still stand, from ``fresh`` round-1 reads: by
+        """Whether this kind's ``changes`` still stand, from ``fresh`` reads (its
+        :meth:`needs` and :meth:`late_needs`, in one round): by
         default the resources they change, observed again, have the attributes and
         ``updatedAt`` the plan read."""
         again = Resolution(

@@ -228,7 +228,7 @@ class FormHandler(KindHandler):
     rank: ClassVar[int | None] = 2  # with stages and lists: after the properties it names
     writer: ClassVar[str] = "hs_japan.portal.forms:write_form"
 
-    def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
+    def late_needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         if not bp.forms:
             return ()
         # fields name properties of these objects (checked; option labels come from them)

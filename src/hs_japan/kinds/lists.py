@@ -161,9 +161,14 @@ class ListHandler(KindHandler):
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         if not bp.lists:
             return []
-        # the contact properties hold the id map: read with the listings, no extra trip
-        objects = dict.fromkeys([*(spec.object for spec, _ in bp.lists), LIST_IDS_OBJECT])
-        return [*(property_listing(obj) for obj in objects), search(bp, language)]
+        # round 2 reads the lists found by name and by the id map, which the contact
+        # properties hold: read with the listings, no extra trip
+        return [property_listing(LIST_IDS_OBJECT), search(bp, language)]
+
+    def late_needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
+        # the types of the properties the filters name (no followup depends on them)
+        objects = dict.fromkeys(spec.object for spec, _ in bp.lists)
+        return [property_listing(obj) for obj in objects]
 
     def followups(self, bp: Blueprint, language: Language, facts: Facts) -> Iterable[Read]:
         if not bp.lists:

@@ -146,7 +146,7 @@ class PipelineHandler(KindHandler):
             )
         ]
 
-    def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
+    def late_needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         objects = {pl.object for pl, _ in bp.pipelines}
         reads = [listing(obj) for obj in sorted(objects)]
         if any(
@@ -230,7 +230,7 @@ class StageHandler(KindHandler):
     offline = True
     writer = "hs_japan.portal.write:write_stage"
 
-    def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
+    def late_needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         return [listing(pl.object) for pl, _ in bp.pipelines]
 
     def observe(self, res: Resolution) -> None:

@@ -163,7 +163,7 @@ class PropertyGroupHandler(KindHandler):
                 out.append(item)
         return [ExportSection("groups.yaml", {"property_groups": out}, len(out))] if out else []
 
-    def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
+    def late_needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         return [listing(g.object) for g, _ in bp.property_groups]
 
     def observe(self, res: Resolution) -> None:
@@ -284,6 +284,7 @@ class PropertyHandler(KindHandler):
         return sections
 
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
+        # round 2 reads the recycle bin of the objects where a property is created
         return [listing(p.object) for p, _ in bp.properties]
 
     def followups(self, bp: Blueprint, language: Language, facts: Facts) -> Iterable[Read]:

@@ -287,7 +287,7 @@ class PropertyValidationHandler(KindHandler):
             return []
         return [ExportSection("validations.yaml", {"property_validations": rules}, len(rules))]
 
-    def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
+    def late_needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         objects = _objects(bp)
         if not objects:
             return []

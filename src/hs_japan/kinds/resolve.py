@@ -1,14 +1,15 @@
 """Resolve: blueprint + portal facts -> desired state and actual snapshot (pure).
 
-``needs`` and ``followups`` say what to read (round 1 and round 2, every kind's reads,
-each once); ``portal.facts.read_facts`` reads them; :func:`resolve` turns the blueprint
-and the facts into the desired state and the portal as read, with no client at all, so
-any plan — lists and workflows included — can be made in a unit test from hand-built
-facts.
+``needs``, ``late_needs`` and ``followups`` say what to read (round 1, round 1 or 2,
+round 2: every kind's reads, each once); ``portal.facts.read_facts`` reads them;
+:func:`resolve` turns the blueprint and the facts into the desired state and the portal
+as read, with no client at all, so any plan — lists and workflows included — can be
+made in a unit test from hand-built facts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hs_japan.blueprint.compile import DesiredState
@@ -21,8 +22,21 @@ from hs_japan.resources import PortalState, Snapshot
 
 
 def needs(bp: Blueprint, language: Language) -> list[Read]:
-    """Round 1: every kind's listings, each once, in a stable order."""
+    """Round 1: the listings some kind's followups depend on, each once, in a stable order."""
     return list(dict.fromkeys(r for h in handlers() for r in h.needs(bp, language)))
+
+
+def late_needs(
+    bp: Blueprint, language: Language, early: Iterable[Read] | None = None
+) -> list[Read]:
+    """The other listings the blueprint needs (no followup depends on them: they may wait
+    for round 2), each once, none of :func:`needs` (``early``, when already known)."""
+    early = set(needs(bp, language) if early is None else early)
+    return [
+        r
+        for r in dict.fromkeys(r for h in handlers() for r in h.late_needs(bp, language))
+        if r not in early
+    ]
 
 
 def followups(bp: Blueprint, language: Language, facts: Facts) -> list[Read]:

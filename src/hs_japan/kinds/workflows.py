@@ -154,6 +154,10 @@ class WorkflowHandler(KindHandler):
         return [ExportSection("follow-up.yaml", doc, len(rules))]
 
     def needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
+        # round 2 reads hs-japan's flows in full, by the ids the listing shows
+        return [LISTING] if wants_flows(bp, language) else []
+
+    def late_needs(self, bp: Blueprint, language: Language) -> Iterable[Read]:
         reads = [property_listing(rule.object) for rule, _ in bp.follow_up_rules]
         # a stage-entered rule names stages of its object's pipelines (deals or leads)
         staged = {
@@ -162,8 +166,6 @@ class WorkflowHandler(KindHandler):
             if rule.trigger.stage_entered
         }
         reads += [pipeline_listing(obj) for obj in sorted(staged)]
-        if wants_flows(bp, language):
-            reads.append(LISTING)
         if any(
             step.notify or step.rotate_owner
             for rule, _ in bp.follow_up_rules

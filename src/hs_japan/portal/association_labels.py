@@ -13,7 +13,7 @@ from hs_japan.kinds.association_label import Listing, Pair, user_labels
 from hs_japan.kinds.base import WriteContext
 from hs_japan.plan.model import Action, Change
 from hs_japan.portal.client import PortalClient
-from hs_japan.portal.read import results_of
+from hs_japan.portal.read import results_of, sends
 
 BASE = "/crm/associations/v4"
 
@@ -40,6 +40,7 @@ def read_labels(client: PortalClient, pairs: Iterable[Pair]) -> dict[Pair, Listi
     }
 
 
+@sends(len)  # one listing per pair, concurrently
 def read_labels_of(client: PortalClient, pairs: frozenset[Pair]) -> dict[Pair, Listing]:
     """:func:`read_labels` as a plan read (``kinds/association_label.py``)."""
     return read_labels(client, pairs)

@@ -65,10 +65,11 @@ CLEANUP_GRACE = 15.0
 # what a PortalClient waits with (retries, pacer) unless given ``sleep=``; read when a
 # client is made, so tests can replace it for clients the CLI creates
 SLEEP: Callable[[float], None] = time.sleep
-# concurrent requests per portal client, and the size of its one connection pool: the
-# Japan blueprint's round 1 is 21 listings and the account details since the leads
-# pipeline and the form (it was 16 at 16: one more kind's listing made a third round trip)
-READ_CONCURRENCY = 24
+# concurrent requests per portal client, and the size of its one connection pool: a
+# plan's round 1 holds only the listings some followup depends on (the Japan blueprint:
+# 13 requests and the account details), the others wait for round 2
+# (``portal/facts.read_facts``), so both rounds fit at once
+READ_CONCURRENCY = 16
 # the SDK must not retry on its own (urllib3 re-sends GET/PUT on 429 + Retry-After by
 # default, docs/hubspot-api.md §13.3); tenacity in PortalClient.call is the one policy
 NO_RETRY = Retry(

@@ -26,6 +26,7 @@ from hs_japan.portal.client import PortalClient
 from hs_japan.portal.flows import read_managed_flows
 from hs_japan.portal.lists import read_all_lists
 from hs_japan.portal.read import PIPES, PROPS, get_call, results_of
+from hs_japan.portal.read import without_nulls as _without_nulls
 from hs_japan.portal.validations import read_rules
 from hs_japan.resources import TIER_GATED_OBJECTS
 
@@ -94,15 +95,6 @@ def managed_flows_of(client: PortalClient, _arg: object = None) -> list[dict[str
 def all_lists_of(client: PortalClient, _arg: object = None) -> list[dict[str, Any]]:
     """Every list of the portal with its filters, in id order."""
     return read_all_lists(client)
-
-
-def _without_nulls(value: Any) -> Any:
-    """JSON with null members left out of every object, as the SDK's models give it."""
-    if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_nulls(v) for v in value]
-    return value
 
 
 def _listing(payload: Any, what: str) -> list[dict[str, Any]]:

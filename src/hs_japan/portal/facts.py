@@ -1,34 +1,39 @@
 """All of a plan's portal reads: ``read_facts`` makes the reads the kinds declared
 (``kinds/``), in two dependent round trips, each round's reads concurrently.
 
-Round 1 is the account details together with every listing (properties and groups,
-pipelines, the lists search, the flows listing, owners, validation rules, association
-labels, the migration record); the guard vets the portal from the details before any
-answer is used. Round 2 is what round 1 showed is needed (archived properties where a
-property is about to be created, list definitions, flows in full). A converged plan
-makes exactly these two round trips (issue 14).
+Round 1 is the account details together with the listings some followup depends on (the
+properties listings where properties are managed, the lists search and the contact
+properties, the flows listing, the migration record's object); the guard vets the portal
+from the details before any answer is used for anything but choosing round 2. Round 2 is
+what round 1 showed is needed (archived properties where a property is about to be
+created, list definitions, flows in full) together with the listings no followup depends
+on (pipelines, association labels, validation rules, forms, owners, property listings
+kept for types only), unless everything fits the connection pool at once: then those
+join round 1 and a plan without followups is one round trip. A converged plan of the
+Japan blueprint makes exactly two round trips of at most ``READ_CONCURRENCY`` requests
+each (issue 14).
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from hs_japan.errors import PortalError
 from hs_japan.kinds.base import Facts, Read
 from hs_japan.portal.client import READ_CONCURRENCY as PORTAL_CONCURRENCY
 from hs_japan.portal.client import PortalClient
-from hs_japan.portal.read import PIPES, PROPS, get_call, portal_info, results_of
+from hs_japan.portal.read import PIPES, PROPS, get_call, portal_info, results_of, sends
 from hs_japan.reserved import LEGACY_MIGRATION_RECORD, MIGRATION_RECORD
 from hs_japan.resources import PortalInfo
 
 # what round 2 is chosen with before the account details are in (never returned)
 _PENDING = PortalInfo(portal_id=0, account_type="UNKNOWN")
 
-# reads of one round in flight at once (each through the pacer; the client's pool is as
-# large, so one round of the Japan blueprint's 21 listings is one wave)
+# requests of one round in flight at once (each through the pacer; the client's pool is
+# as large, so a round that fits is one wave)
 READ_CONCURRENCY = PORTAL_CONCURRENCY
 
 
@@ -42,9 +47,10 @@ def load_function(path: str) -> Callable[..., Any]:
     return fn  # type: ignore[no-any-return]
 
 
-def _run(client: PortalClient, reads: list[Read], pool: ThreadPoolExecutor) -> dict[Read, Any]:
-    futures = [(r, pool.submit(load_function(r.reader), client, r.arg)) for r in reads]
-    return {r: f.result() for r, f in futures}
+def requests_of(read: Read) -> int:
+    """How many requests ``read`` sends at once (its reader's ``sends`` mark; 1 unmarked)."""
+    count = getattr(load_function(read.reader), "requests_at_once", 1)
+    return int(count(read.arg) if callable(count) else count)
 
 
 def read_facts(
@@ -52,52 +58,52 @@ def read_facts(
     needs: Iterable[Read],
     followups: Callable[[Facts], Iterable[Read]] | None = None,
     *,
+    later: Iterable[Read] = (),
     info: PortalInfo | None = None,
     guard: Callable[[PortalInfo], None] | None = None,
 ) -> Facts:
     """Read ``needs`` (round 1, with the account details unless ``info`` is given), then
-    ``followups(round-1 facts)`` (round 2). ``guard`` vets the portal from its details
-    before any other answer is used (and long before anything is written)."""
+    ``followups(round-1 facts)`` and ``later`` (round 2). ``later`` are reads no followup
+    depends on: they join round 1 instead when round 1 would be empty, when there is no
+    round 2 (``followups`` None), or when every request of both fits the connection pool
+    at once. ``guard`` vets the portal from its details before any other answer is used
+    (and long before anything is written)."""
     first = list(dict.fromkeys(needs))
-    workers = max(1, min(READ_CONCURRENCY, len(first) + 1))
-    second_pool = ThreadPoolExecutor(max_workers=READ_CONCURRENCY)
-    try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [(r, pool.submit(load_function(r.reader), client, r.arg)) for r in first]
-            f_info = None
-            if info is None:
-                # asked once a round-1 read has answered: with 21 listings in flight (the
-                # Japan blueprint's), the details take the connection that read freed,
-                # alongside round 2, instead of pushing a listing (and round 2) a round later
-                if futures:
-                    wait([f for _r, f in futures], return_when=FIRST_COMPLETED)
-                f_info = pool.submit(client.get_account_details)
-            wait([f for _r, f in futures])
-            later: list[tuple[Read, Future[Any]]] = []
-            if followups is not None and all(f.exception() is None for _r, f in futures):
-                # round 2 is chosen from round 1's answers and sent at once; no answer is
-                # used for anything else before the guard has vetted the portal
-                round1 = Facts(info or _PENDING, {r: f.result() for r, f in futures})
-                second = [r for r in dict.fromkeys(followups(round1)) if r not in round1]
-                later = [
-                    (r, second_pool.submit(load_function(r.reader), client, r.arg)) for r in second
-                ]
-            if f_info is not None:
-                info = portal_info(f_info.result())
-            assert info is not None
-            if guard is not None:
-                guard(info)
-            facts = Facts(info, {r: f.result() for r, f in futures})  # a read's error, now
-            if later:
-                facts = facts.merged({r: f.result() for r, f in later})
-    finally:
-        second_pool.shutdown(wait=True)
+    late = [r for r in dict.fromkeys(later) if r not in set(first)]
+    if late and (
+        followups is None
+        or not first
+        or sum(map(requests_of, first + late)) + (info is None) <= READ_CONCURRENCY
+    ):
+        first, late = first + late, []
+    with ThreadPoolExecutor(max_workers=READ_CONCURRENCY) as pool:
+        # the details first: the guard waits for them, and they never wait for a connection
+        f_info = pool.submit(client.get_account_details) if info is None else None
+        futures = [(r, pool.submit(load_function(r.reader), client, r.arg)) for r in first]
+        wait([f for _r, f in futures])
+        second: list[tuple[Read, Future[Any]]] = []
+        if all(f.exception() is None for _r, f in futures):
+            # round 2 is chosen from round 1's answers and sent at once; no answer is used
+            # for anything else before the guard has vetted the portal
+            round1 = Facts(info or _PENDING, {r: f.result() for r, f in futures})
+            chosen = followups(round1) if followups is not None else ()
+            more = [r for r in dict.fromkeys([*late, *chosen]) if r not in round1]
+            second = [(r, pool.submit(load_function(r.reader), client, r.arg)) for r in more]
+        if f_info is not None:
+            info = portal_info(f_info.result())
+        assert info is not None
+        if guard is not None:
+            guard(info)
+        facts = Facts(info, {r: f.result() for r, f in futures})  # a read's error, now
+        if second:
+            facts = facts.merged({r: f.result() for r, f in second})
     return facts
 
 
 # -- readers the kinds name (each fn(client, arg)) ---------------------------------------
 
 
+@sends(2)
 def property_listing(client: PortalClient, obj: str) -> dict[str, list[dict[str, Any]]]:
     """An object's property groups and (unarchived) properties, read concurrently.
 
@@ -138,6 +144,7 @@ def archived_property_names(client: PortalClient, obj: str) -> set[str]:
     return {str(p["name"]) for p in _named(results_of(found, what), what)}
 
 
+@sends(2)
 def applied_migration_ids(client: PortalClient, _arg: object = None) -> frozenset[str]:
     """Ids of the migrations the portal's record says have run (``migrate.read_applied``'s
     answer). The record and its pre-0.2 name are read at once, so the plan's first round

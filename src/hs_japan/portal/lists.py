@@ -1,13 +1,12 @@
-"""Lists v3 through the SDK (``client.crm.lists``): find managed lists, write them, and
-keep the ids of hs-japan's lists in its hidden contact property (``reserved.LIST_IDS``)."""
+"""Lists v3: find managed lists (plain JSON: a plan imports none of the SDK's API
+modules), write them through the SDK (``client.crm.lists``), and keep the ids of
+hs-japan's lists in its hidden contact property (``reserved.LIST_IDS``)."""
 
 from __future__ import annotations
 
 import contextlib
 from functools import partial
 from typing import Any
-
-from hubspot.crm.lists import ListCreateRequest, ListFilterUpdateRequest, ListSearchRequest
 
 from hs_japan.errors import PortalError
 from hs_japan.kinds.base import WriteContext
@@ -22,36 +21,31 @@ from hs_japan.lists import (
 from hs_japan.plan.model import Action, Change
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
 from hs_japan.portal.properties import create_property, get_property
-from hs_japan.portal.read import results_of, sdk_to_json
+from hs_japan.portal.read import results_of, sdk_to_json, without_nulls
 from hs_japan.reserved import LIST_IDS, LIST_IDS_GROUP, LIST_IDS_OBJECT
 
+BASE = "/crm/v3/lists"
 SEARCH_PAGE = 500  # the lists search maximum (docs/hubspot-api.md §3.2)
 
 
 def search_list_ids(client: PortalClient, names: set[tuple[str, str]] | None) -> list[str]:
     """Ids of the portal's lists among ``names`` ((objectTypeId, name)), or of every list
     when ``names`` is None (export): one search page per 500 lists."""
-    api = client.sdk.crm.lists.lists_api
     wanted = {(obj, name.casefold()) for obj, name in names or set()}
     ids: list[str] = []
     offset = 0
     while True:
-        page = sdk_to_json(
-            client.call(
-                f"search lists (offset {offset})",
-                partial(
-                    api.do_search,
-                    # additionalProperties is required by the spec even when empty
-                    ListSearchRequest(offset=offset, count=SEARCH_PAGE, additional_properties=[]),
-                    _request_timeout=REQUEST_TIMEOUT,
-                ),
-            )
-        )
+        # additionalProperties is required by the spec even when empty
+        body = {"offset": offset, "count": SEARCH_PAGE, "additionalProperties": []}
+        page = client.call(
+            f"search lists (offset {offset})",
+            partial(client.request, "POST", f"{BASE}/search", body=body),
+        ).body
         for found in results_of(page, "search lists", "lists"):
             key = (str(found.get("objectTypeId")), str(found.get("name", "")).casefold())
             if names is None or key in wanted:
                 ids.append(str(found["listId"]))
-        if not page.get("hasMore"):
+        if not page.get("hasMore"):  # a dict: results_of checked it
             return ids
         offset = int(page.get("offset", offset + SEARCH_PAGE))
 
@@ -60,17 +54,15 @@ def _get_all(client: PortalClient, ids: list[str]) -> list[dict[str, Any]]:
     """Lists by id with their filters (one batch GET); ids of no live list are left out."""
     if not ids:
         return []
-    api = client.sdk.crm.lists.lists_api
-    full = sdk_to_json(
-        client.call(
-            "read lists with filters",
-            partial(
-                api.get_all, list_ids=ids, include_filters=True, _request_timeout=REQUEST_TIMEOUT
-            ),
-        )
+    full = client.get_json(
+        "read lists with filters", BASE, {"listIds": ids, "includeFilters": "true"}
     )
     # a deleted list is restorable for a while (docs/hubspot-api.md §10): not a live list
-    return [lst for lst in results_of(full, "read lists", "lists") if not lst.get("deletedAt")]
+    return [
+        without_nulls(lst)
+        for lst in results_of(full, "read lists", "lists")
+        if not lst.get("deletedAt")
+    ]
 
 
 def get_lists(client: PortalClient, ids: list[str]) -> dict[tuple[str, str], Any]:
@@ -119,6 +111,8 @@ class ListWriter:
 
     def create(self, object_type_id: str, name: str, processing: str, branch: Any) -> str:
         """Create the list; its id."""
+        from hubspot.crm.lists import ListCreateRequest  # the SDK only when writing
+
         body = ListCreateRequest(
             name=name,
             object_type_id=object_type_id,
@@ -140,6 +134,8 @@ class ListWriter:
         return str(made["listId"])
 
     def update_filters(self, list_id: str, name: str, branch: Any) -> None:
+        from hubspot.crm.lists import ListFilterUpdateRequest
+
         self.client.call(
             f"update the filters of list '{name}'",
             partial(

@@ -1,26 +1,26 @@
-"""Owners v3 through the SDK (docs/hubspot-api.md §7): every owner, paged, for email → user id."""
+"""Owners v3 as plain JSON (docs/hubspot-api.md §7): every owner, paged, for email → user
+id. No SDK: a plan imports none of its API modules (issue 14)."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
-from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
-from hs_japan.portal.read import results_of, sdk_to_json
+from hs_japan.portal.client import PortalClient
+from hs_japan.portal.read import results_of, without_nulls
+
+PATH = "/crm/v3/owners"
+PAGE = 100  # owners per page (the spec's default; docs/hubspot-api.md §3.2)
 
 
 def read_owners(client: PortalClient) -> list[dict[str, Any]]:
-    api = client.sdk.crm.owners.owners_api
     owners: list[dict[str, Any]] = []
     after: str | None = None
     while True:
-        page = sdk_to_json(
-            client.call(
-                "read owners",
-                partial(api.get_page, limit=100, after=after, _request_timeout=REQUEST_TIMEOUT),
-            )
-        )
-        owners.extend(results_of(page, "read owners"))
+        qs: dict[str, Any] = {"limit": PAGE}
+        if after:
+            qs["after"] = after
+        page = client.get_json("read owners", PATH, qs)
+        owners.extend(without_nulls(results_of(page, "read owners")))
         after = ((page.get("paging") or {}).get("next") or {}).get("after")
         if not after:
             return owners

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Any
+from urllib.parse import quote
 
 from hs_japan.errors import PortalError
 from hs_japan.portal.client import REQUEST_TIMEOUT, PortalClient
-from hs_japan.portal.read import sdk_to_json
+from hs_japan.portal.read import PROPS, without_nulls
 
 
 def _options(options: list[dict[str, Any]]) -> list[Any]:
@@ -28,22 +29,22 @@ def _options(options: list[dict[str, Any]]) -> list[Any]:
 def get_property(
     client: PortalClient, obj: str, name: str, what: str | None = None
 ) -> dict[str, Any] | None:
-    """The property, or None when the portal has no such (live) property."""
+    """The property, or None when the portal has no such (live) property. Plain JSON (null
+    members dropped, as the SDK's model gave it): the plan reads the migration record and
+    the list-id map with it, and a plan imports none of the SDK's API modules."""
+    what = what or f"read property {obj}/{name}"
     try:
-        found = client.call(
-            what or f"read property {obj}/{name}",
-            partial(
-                client.sdk.crm.properties.core_api.get_by_name,
-                obj,
-                name,
-                _request_timeout=REQUEST_TIMEOUT,
-            ),
-        )
+        found = client.get_json(what, f"{PROPS}/{quote(obj)}/{quote(name)}")
     except PortalError as exc:
         if exc.status == 404:
             return None
         raise
-    return dict(sdk_to_json(found))
+    if not isinstance(found, dict) or not isinstance(found.get("name"), str):
+        raise PortalError(
+            f"{what}: the portal's answer lacks HubSpot's fields (KeyError: 'name'); is the "
+            "profile's base_url HubSpot's API? nothing was compared or written"
+        )
+    return dict(without_nulls(found))
 
 
 def create_property(

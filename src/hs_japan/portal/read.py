@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from hs_japan.errors import PortalError
 
@@ -36,6 +36,31 @@ def sdk_to_json(value: Any) -> Any:
         return {k: sdk_to_json(v) for k, v in value.items()}
     if isinstance(value, dt.datetime):
         return value.isoformat()
+    return value
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def sends(count: int | Callable[[Any], int]) -> Callable[[F], F]:
+    """Marks a plan reader (``fn(client, arg)``) with how many requests it sends at once:
+    ``count``, or ``count(arg)``. ``facts.read_facts`` sizes its rounds by it (an unmarked
+    reader sends one)."""
+
+    def mark(fn: F) -> F:
+        fn.requests_at_once = count  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def without_nulls(value: Any) -> Any:
+    """JSON with null members left out of every object, as the SDK's models gave it (the
+    plan's readers send plain JSON requests and keep the dicts they always saw)."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
     return value
 
 

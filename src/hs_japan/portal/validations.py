@@ -13,7 +13,7 @@ from hs_japan.kinds.base import WriteContext
 from hs_japan.kinds.property_validation import OBJECT_TYPE_IDS
 from hs_japan.plan.model import Action, Change
 from hs_japan.portal.client import PortalClient
-from hs_japan.portal.read import results_of
+from hs_japan.portal.read import results_of, sends
 
 BASE = "/crm/v3/property-validations"
 
@@ -37,6 +37,7 @@ def read_rules(client: PortalClient, objects: Iterable[str]) -> dict[str, list[d
     }
 
 
+@sends(len)  # one listing per object type, concurrently
 def read_rules_of(client: PortalClient, objects: frozenset[str]) -> dict[str, list[dict[str, Any]]]:
     """:func:`read_rules` as a plan read (``kinds/property_validation.py``)."""
     return read_rules(client, objects)
