@@ -52,12 +52,16 @@ def read_facts(
     needs: Iterable[Read],
     followups: Callable[[Facts], Iterable[Read]] | None = None,
     *,
-    info: PortalInfo | None = None,
+    info: PortalInfo | Callable[[], PortalInfo] | None = None,
     guard: Callable[[PortalInfo], None] | None = None,
 ) -> Facts:
     """Read ``needs`` (round 1, with the account details unless ``info`` is given), then
     ``followups(round-1 facts)`` (round 2). ``guard`` vets the portal from its details
-    before any other answer is used (and long before anything is written)."""
+    before any other answer is used (and long before anything is written). ``info`` may
+    be a callable: the details the caller is reading meanwhile (apply's, already vetted),
+    asked for where this function would use its own read's."""
+    coming = info if callable(info) else None
+    info = None if callable(info) else info
     first = list(dict.fromkeys(needs))
     workers = max(1, min(READ_CONCURRENCY, len(first) + 1))
     second_pool = ThreadPoolExecutor(max_workers=READ_CONCURRENCY)
@@ -65,7 +69,7 @@ def read_facts(
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [(r, pool.submit(load_function(r.reader), client, r.arg)) for r in first]
             f_info = None
-            if info is None:
+            if info is None and coming is None:
                 # asked once a round-1 read has answered: with 21 listings in flight (the
                 # Japan blueprint's), the details take the connection that read freed,
                 # alongside round 2, instead of pushing a listing (and round 2) a round later
@@ -84,6 +88,8 @@ def read_facts(
                 ]
             if f_info is not None:
                 info = portal_info(f_info.result())
+            elif coming is not None:
+                info = coming()
             assert info is not None
             if guard is not None:
                 guard(info)
