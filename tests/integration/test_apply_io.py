@@ -15,6 +15,8 @@ Round trips are counted from the client's side (``test_plan_rounds.round_trips``
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -230,3 +232,31 @@ def test_release_after_a_recent_sighting_is_one_request(portal: PortalEnv) -> No
     ours.release()
     assert [r["method"] for r in request_log(portal)] == ["DELETE"]
     assert read_lock(client(portal)) is None
+
+
+def test_a_250_property_apply_journals_each_batch_request_with_two_fsyncs(
+    cli: Cli, portal: PortalEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = ["version: 1", "properties:"]
+    lines += [
+        f"  - {{object: deals, name: jp_p{i:03d}, label: {{ja: 項目{i}}}, type: string, "
+        "field_type: text, group: dealinformation}"
+        for i in range(250)
+    ]
+    bp = write_blueprint(tmp_path / "bp", {"b.yaml": "\n".join(lines) + "\n"})
+    fsyncs: list[int] = []
+    real = os.fsync
+
+    def counted(fd: int) -> None:
+        fsyncs.append(fd)
+        real(fd)
+
+    monkeypatch.setattr("hs_japan.journal.os.fsync", counted)
+    done = cli("apply", str(bp), *on(portal), "--yes")
+    assert done.exit_code == 0, done.stdout + done.stderr
+    # begin, 3 requests x (intents, dones), end: not 2 per property (502)
+    assert len(fsyncs) == 1 + 3 * 2 + 1
+    (journal,) = (tmp_path / "state" / "journal" / str(portal.portal_id)).glob("*.jsonl")
+    events = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert sum(e["event"] == "intent" for e in events) == 250
+    assert sum(e["event"] == "done" for e in events) == 250

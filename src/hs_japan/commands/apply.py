@@ -154,7 +154,13 @@ def _apply_locked(
     journal.begin(result.plan)
     for prev in previous:
         journal.recovered(prev.path)
-    hooks = ApplyHooks(intent=journal.intent, done=journal.done, tick=lock.touch)
+    hooks = ApplyHooks(
+        intent=journal.intent,
+        done=journal.done,
+        tick=lock.touch,
+        intents=journal.intents,  # a batch request's changes: one fsync
+        dones=journal.dones,
+    )
     ui.echo("Applying:")
     try:
         outcome = apply_plan(result, bp, client, profile.language, ui.echo, hooks)
