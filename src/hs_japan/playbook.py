@@ -1,5 +1,7 @@
-"""The funnel design as documents a new hire can execute against (pure):
-``render_playbook`` (Markdown) and ``render_graph`` (a self-contained SVG).
+"""The funnel design as a document a new hire can execute against (pure):
+``render_playbook`` (Markdown). The funnel picture (``commands/design.funnel_svg``) draws
+from the same helpers: the lead pipeline and its cadence, the handoff rules, the rule
+triggers and steps in words.
 
 Everything comes from the blueprint: the funnel stages and their design elements, the
 pipelines with probabilities, expected time in stage and entry/exit criteria, the
@@ -10,20 +12,22 @@ blueprint asks for is silently dropped.
 
 from __future__ import annotations
 
-from html import escape
+from dataclasses import dataclass
 from typing import Any
 
 from hs_japan.audit.stakeholders import CHAMPION, DECISION_MAKER, engagement_plan
 from hs_japan.blueprint.model import (
     Blueprint,
     Criteria,
+    DelaySpec,
     FollowUpRuleSpec,
     Language,
     PipelineSpec,
     PropertySpec,
+    StageSpec,
     StepSpec,
 )
-from hs_japan.rules import business_day_note
+from hs_japan.rules import business_day_note, business_days_as_calendar_days
 
 WORDS: dict[str, dict[Language, str]] = {
     "title": {"ja": "営業ファネル・プレイブック", "en": "Revenue funnel playbook"},
@@ -67,7 +71,7 @@ WORDS: dict[str, dict[Language, str]] = {
         "en": "No follow-up rules are defined.",
     },
     "when_stage": {"ja": "商談が「{stage}」に入ったとき", "en": "When a deal enters '{stage}'"},
-    "when_prop": {"ja": "{obj}の{prop}{test}とき", "en": "When a {obj} record's {prop} {test}"},
+    "when_prop": {"ja": "{obj}の{prop}{test}とき", "en": "When a {obj}'s {prop} {test}"},
     "wait": {"ja": "{n}{unit}待つ", "en": "wait {n} {unit}"},
     "task": {
         "ja": "担当者にタスク「{subject}」({type}、優先度{priority}{due})",
@@ -126,28 +130,60 @@ def w(key: str, lang: Language, **values: Any) -> str:
     return WORDS[key][lang].format(**values)
 
 
-class _Names:
-    """Labels for property names and option values, from the blueprint."""
+# HubSpot's own properties the Japan rules set or test, with their labels (en as HubSpot
+# shows them; ja in hs-japan's words), so documents name them instead of showing raw names
+BUILTIN_LABELS: dict[str, dict[Language, str]] = {
+    "lifecyclestage": {"ja": "ライフサイクルステージ", "en": "Lifecycle stage"},
+    "hubspot_owner_id": {"ja": "担当者", "en": "Owner"},
+    "notes_last_contacted": {"ja": "最終コンタクト日", "en": "Last contacted"},
+}
+BUILTIN_VALUES: dict[tuple[str, str], dict[Language, str]] = {
+    ("lifecyclestage", "subscriber"): {"ja": "購読者", "en": "Subscriber"},
+    ("lifecyclestage", "lead"): {"ja": "リード", "en": "Lead"},
+    ("lifecyclestage", "marketingqualifiedlead"): {"ja": "MQL", "en": "Marketing qualified lead"},
+    ("lifecyclestage", "salesqualifiedlead"): {"ja": "SQL", "en": "Sales qualified lead"},
+    ("lifecyclestage", "opportunity"): {"ja": "商談", "en": "Opportunity"},
+    ("lifecyclestage", "customer"): {"ja": "顧客", "en": "Customer"},
+    ("lifecyclestage", "evangelist"): {"ja": "エバンジェリスト", "en": "Evangelist"},
+    ("lifecyclestage", "other"): {"ja": "その他", "en": "Other"},
+}
 
-    def __init__(self, bp: Blueprint, lang: Language) -> None:
+
+class Names:
+    """Labels for property names and option values, from the blueprint (and HubSpot's
+    own labels for the few built-in properties the rules use). ``plain`` names a property
+    by its label only (for the picture); otherwise ``Label (`name`)`` (Markdown)."""
+
+    def __init__(self, bp: Blueprint, lang: Language, plain: bool = False) -> None:
         self.lang = lang
+        self.plain = plain
         self.props: dict[tuple[str, str], PropertySpec] = {
             (p.object, p.name): p for p, _ in bp.properties if not p.absent
         }
 
     def prop(self, obj: str, name: str) -> str:
         spec = self.props.get((obj, name))
-        return f"{spec.label.pick(self.lang)} (`{name}`)" if spec and spec.label else f"`{name}`"
+        label = (
+            spec.label.pick(self.lang)
+            if spec and spec.label
+            else BUILTIN_LABELS[name][self.lang]
+            if name in BUILTIN_LABELS
+            else None
+        )
+        if self.plain:
+            return label or name
+        return f"{label} (`{name}`)" if label else f"`{name}`"
 
     def value(self, obj: str, name: str, value: str) -> str:
         spec = self.props.get((obj, name))
         for o in (spec.options or []) if spec else []:
             if o.value == value:
                 return o.label.pick(self.lang)
-        return value
+        builtin = BUILTIN_VALUES.get((name, value))
+        return builtin[self.lang] if builtin else value
 
 
-def _criteria(c: Criteria | None, names: _Names, lang: Language) -> str:
+def _criteria(c: Criteria | None, names: Names, lang: Language) -> str:
     if c is None:
         return "—"
     parts = [f"{names.prop('deals', p)} {w('is_set', lang)}" for p in c.required_properties]
@@ -166,26 +202,29 @@ def _criteria(c: Criteria | None, names: _Names, lang: Language) -> str:
     return "<br>".join(parts) if parts else "—"
 
 
-def _step(step: StepSpec, obj: str, names: _Names, lang: Language) -> str:
+def _amount(d: DelaySpec) -> tuple[int, str]:
+    """A delay as (how many, which unit): minutes, hours, or (business) days."""
+    if d.minutes:
+        return d.minutes, "minutes"
+    if d.hours:
+        return d.hours, "hours"
+    return d.days or 0, "business_days" if d.business_days else "days"
+
+
+def step_text(step: StepSpec, obj: str, names: Names, lang: Language) -> str:
     if step.delay is not None:
-        d = step.delay
-        n, unit = (
-            (d.minutes, "minutes")
-            if d.minutes
-            else (d.hours, "hours")
-            if d.hours
-            else (d.days, "business_days" if d.business_days else "days")
-        )
-        return w("wait", lang, n=n, unit=_unit(unit, n or 0, lang))
+        n, unit = _amount(step.delay)
+        return w("wait", lang, n=n, unit=_unit(unit, n, lang))
     if step.task is not None:
         t = step.task
         due = ""
         if t.due_in is not None:
-            dn = t.due_in.minutes or t.due_in.hours or t.due_in.days
-            du = "minutes" if t.due_in.minutes else "hours" if t.due_in.hours else "days"
-            if t.due_in.business_days:
-                du = "business_days"
-            due = f", {'期限' if lang == 'ja' else 'due in'} {dn} {_unit(du, dn or 0, lang)}"
+            dn, du = _amount(t.due_in)
+            due = (
+                f"、期限{dn}{_unit(du, dn, lang)}"
+                if lang == "ja"
+                else f", due in {dn} {_unit(du, dn, lang)}"
+            )
         article = "an" if t.type[:1] in "AEIOU" else "a"
         return w(
             "task",
@@ -217,23 +256,35 @@ def _step(step: StepSpec, obj: str, names: _Names, lang: Language) -> str:
     )
 
 
-def _rule_text(rule: FollowUpRuleSpec, bp: Blueprint, names: _Names, lang: Language) -> str:
+def stage_label(bp: Blueprint, obj: str, pipeline: str, key: str, lang: Language) -> str:
+    """The label of a stage of the ``obj`` pipeline ``pipeline`` (its key if unlabelled)."""
+    for pl, _ in bp.pipelines:
+        if pl.object == obj and pl.id == pipeline:
+            for st in pl.stages:
+                if st.key == key and st.label:
+                    return st.label.pick(lang)
+    return key
+
+
+def trigger_text(rule: FollowUpRuleSpec, bp: Blueprint, names: Names, lang: Language) -> str:
+    """When the rule starts, in words ("When a lead enters 'Attempting'")."""
     trig = rule.trigger
     if trig.stage_entered is not None:
-        stage_label = trig.stage_entered.stage
-        for pl, _ in bp.pipelines:
-            for st in pl.stages:
-                if pl.id == trig.stage_entered.pipeline and st.key == stage_label and st.label:
-                    stage_label = st.label.pick(lang)
-        when = w("when_stage", lang, stage=stage_label)
-        if rule.object == "leads":  # leads: a lead, not a deal, enters the stage
+        ref = trig.stage_entered
+        label = stage_label(bp, rule.object, ref.pipeline, ref.stage, lang)
+        if rule.object == "deals":
+            when = w("when_stage", lang, stage=label)
+        else:  # a lead (or a ticket), not a deal, enters the stage
+            obj = OBJECT_WORDS.get(rule.object, {}).get(lang, rule.object)
             when = (
-                f"リードが「{stage_label}」に入ったとき"
+                f"{obj}が「{label}」に入ったとき"
                 if lang == "ja"
-                else f"when a lead enters {stage_label}"
+                else f"When a {obj} enters '{label}'"
             )
     elif trig.qualified is not None:  # leads/handoff: "4 of 5 ticked"
         when = _qualified_text(rule, names, lang)
+    elif trig.property_greater_than is not None:  # e.g. a contact's first deal
+        when = _greater_than_text(rule, names, lang)
     else:
         cond = trig.property_equals
         assert cond is not None
@@ -243,28 +294,95 @@ def _rule_text(rule: FollowUpRuleSpec, bp: Blueprint, names: _Names, lang: Langu
         when = w(
             "when_prop",
             lang,
-            obj=rule.object,
+            obj=OBJECT_WORDS.get(rule.object, {}).get(lang, rule.object),
             prop=names.prop(rule.object, cond.property),
             test=test,
         )
-    steps = (" → " if lang == "ja" else ", then ").join(
-        _step(s, rule.object, names, lang) for s in rule.steps
+    if trig.unset:  # "and no owner yet"
+        empty = ", ".join(names.prop(rule.object, p) for p in trig.unset)
+        when += f"(ただし{empty}が未入力)" if lang == "ja" else f", and {empty} is empty"
+    return when
+
+
+def _waits_note(rule: FollowUpRuleSpec, lang: Language) -> list[str]:
+    """How HubSpot really waits for the rule's business-day delays (it has no business-day
+    delay): one note, however many such waits the rule has."""
+    days = sorted(
+        {
+            delay.days
+            for step in rule.steps
+            for delay in (step.delay, step.task.due_in if step.task else None)
+            if delay is not None and delay.business_days and delay.days
+        }
     )
-    extra = []
-    if rule.business_hours:
-        extra.append(w("hours", lang, start=rule.business_hours.start, end=rule.business_hours.end))
-    if rule.skip_holidays:
-        extra.append(w("holidays", lang))
-    for rule_step in rule.steps:  # how HubSpot really waits (no business-day delay)
-        for delay in (rule_step.delay, rule_step.task.due_in if rule_step.task else None):
-            if delay is not None and delay.business_days and delay.days:
-                extra.append(business_day_note(delay.days, lang))
+    if len(days) <= 1:
+        return [business_day_note(d, lang) for d in days]
+    pairs = ", ".join(f"{d} → {business_days_as_calendar_days(d)}" for d in days)
+    if lang == "ja":
+        return [
+            f"営業日の待機はHubSpotでは暦日の待機({pairs}日)。終了が休日・営業時間外なら"
+            "次の営業時間に実行。待機中の祝日は数えない"
+        ]
+    return [
+        f"business-day waits are calendar-day waits in HubSpot ({pairs} days); one that "
+        "ends on a closed day or outside business hours runs at the next business window; "
+        "holidays inside a wait are not skipped"
+    ]
+
+
+def _rule_text(rule: FollowUpRuleSpec, bp: Blueprint, names: Names, lang: Language) -> str:
+    when = trigger_text(rule, bp, names, lang)
+    steps = (" → " if lang == "ja" else ", then ").join(
+        step_text(s, rule.object, names, lang) for s in rule.steps
+    )
+    extra = rule_window(rule, lang) + _waits_note(rule, lang)
     tail = f" ({'; '.join(extra)})" if extra else ""
     sep = ": " if lang == "en" else ":"
     return f"**{rule.name.pick(lang)}** — {when}{sep}{steps}{tail}"
 
 
-def _pipeline_table(pl: PipelineSpec, names: _Names, lang: Language) -> list[str]:
+# HubSpot's count properties: (object, property) -> what they count, in words
+COUNTED: dict[tuple[str, str], dict[Language, str]] = {
+    ("contacts", "num_associated_deals"): {"ja": "取引", "en": "deal"},
+    ("companies", "num_associated_deals"): {"ja": "取引", "en": "deal"},
+    ("companies", "num_associated_contacts"): {"ja": "コンタクト", "en": "contact"},
+    ("deals", "num_associated_contacts"): {"ja": "コンタクト", "en": "contact"},
+}
+
+
+def _greater_than_text(rule: FollowUpRuleSpec, names: Names, lang: Language) -> str:
+    """The trigger ``property_greater_than`` in words: "when a contact gets its first
+    associated deal" for a count above 0, else "when X rises above N"."""
+    gt = rule.trigger.property_greater_than
+    assert gt is not None
+    obj = OBJECT_WORDS.get(rule.object, {"ja": rule.object, "en": rule.object})[lang]
+    value = f"{gt.value:g}"
+    counted = COUNTED.get((rule.object, gt.property))
+    if counted is not None and gt.value == 0:
+        if lang == "ja":
+            return f"{obj}に最初の{counted['ja']}が関連付けられたとき"
+        return f"When a {obj} gets its first associated {counted['en']}"
+    if counted is not None:
+        if lang == "ja":
+            return f"{obj}に関連付けられた{counted['ja']}が{value}件を超えたとき"
+        return f"When a {obj} has more than {value} associated {counted['en']}s"
+    prop = names.prop(rule.object, gt.property)
+    if lang == "ja":
+        return f"{obj}の{prop}が{value}を超えたとき"
+    return f"When a {obj}'s {prop} rises above {value}"
+
+
+def rule_window(rule: FollowUpRuleSpec, lang: Language) -> list[str]:
+    """When the rule's steps may run: business hours (JST), never on holidays."""
+    extra = []
+    if rule.business_hours:
+        extra.append(w("hours", lang, start=rule.business_hours.start, end=rule.business_hours.end))
+    if rule.skip_holidays:
+        extra.append(w("holidays", lang))
+    return extra
+
+
+def _pipeline_table(pl: PipelineSpec, names: Names, lang: Language) -> list[str]:
     head = [
         w("stage", lang),
         w("key", lang),
@@ -298,6 +416,7 @@ OBJECT_WORDS: dict[str, dict[Language, str]] = {
     "companies": {"ja": "会社", "en": "company"},
     "deals": {"ja": "取引", "en": "deal"},
     "tickets": {"ja": "チケット", "en": "ticket"},
+    "leads": {"ja": "リード", "en": "lead"},
 }
 STAKEHOLDER_WORDS: dict[str, dict[Language, str]] = {
     "title": {"ja": "関係者マップ(関連付けラベル)", "en": "Stakeholder map (association labels)"},
@@ -447,7 +566,7 @@ LEADS_WORDS: dict[str, dict[str, str]] = {
 }
 
 
-def _qualified_text(rule: FollowUpRuleSpec, names: _Names, lang: Language) -> str:
+def _qualified_text(rule: FollowUpRuleSpec, names: Names, lang: Language) -> str:
     q = rule.trigger.qualified
     assert q is not None
     prop = names.prop(rule.object, q.property)
@@ -459,16 +578,125 @@ def _qualified_text(rule: FollowUpRuleSpec, names: _Names, lang: Language) -> st
         source = f"({wprop}: {shown})" if lang == "ja" else f" ({wprop}: {shown})"
     if lang == "ja":
         return f"{prop}が{len(q.of)}項目中{q.at_least}項目以上になったとき{source}"
-    return f"when {q.at_least} of the {len(q.of)} items of {prop} are ticked{source}"
+    return f"When {q.at_least} of the {len(q.of)} items of {prop} are ticked{source}"
 
 
-def prospecting_and_handoff(bp: Blueprint, names: _Names, lang: Language) -> list[str]:
+def lead_pipelines(bp: Blueprint) -> list[PipelineSpec]:
+    """The prospecting pipelines: pipelines of HubSpot's leads object."""
+    return [p for p, _ in bp.pipelines if p.object == "leads" and not p.absent]
+
+
+def lead_rules(bp: Blueprint) -> list[FollowUpRuleSpec]:
+    """The prospecting cadences: follow-up rules on leads (they start on a lead stage)."""
+    return [r for r, _ in bp.follow_up_rules if r.object == "leads" and not r.absent]
+
+
+def handoff_rules(bp: Blueprint) -> list[FollowUpRuleSpec]:
+    """The marketing-to-sales handoff: the rules of the blueprint's ``handoff.yaml``, in
+    file order (owner, SLA, qualification, opportunity in the Japan blueprint)."""
+    return [
+        r
+        for r, origin in bp.follow_up_rules
+        if not r.absent and origin.file.endswith("handoff.yaml")
+    ]
+
+
+def stage_path(pl: PipelineSpec) -> tuple[list[StageSpec], list[StageSpec]]:
+    """A lead pipeline's stages as (the path, the end stages). Lead stages carry no
+    open/closed flag, so the ends are read from the criteria: the trailing stages with no
+    exit criteria (nothing to do to leave them: 商談化 / 対象外). A pipeline without any
+    exit criteria has one end, its last stage."""
+    live = [st for st in pl.stages if not st.absent]
+    cut = len(live)
+    while cut > 0 and live[cut - 1].exit is None:
+        cut -= 1
+    if cut == 0 or cut == len(live):
+        cut = max(len(live) - 1, 0)
+    return live[:cut], live[cut:]
+
+
+@dataclass(frozen=True)
+class CadenceStop:
+    """The steps of a rule that run at one moment: ``days`` (business days when the waits
+    are) and ``minutes`` after the trigger, and the waits that led there."""
+
+    days: int
+    minutes: int
+    waits: tuple[DelaySpec, ...]
+    steps: tuple[StepSpec, ...]
+
+
+def cadence(rule: FollowUpRuleSpec) -> list[CadenceStop]:
+    """The rule's steps grouped by when they run (the delays add up)."""
+    stops: list[CadenceStop] = []
+    days = minutes = 0
+    waits: list[DelaySpec] = []
+    steps: list[StepSpec] = []
+    for step in rule.steps:
+        if step.delay is not None:
+            if steps:
+                stops.append(CadenceStop(days, minutes, tuple(waits), tuple(steps)))
+                waits, steps = [], []
+            days += step.delay.days or 0
+            minutes += (step.delay.hours or 0) * 60 + (step.delay.minutes or 0)
+            waits.append(step.delay)
+        else:
+            steps.append(step)
+    if steps:
+        stops.append(CadenceStop(days, minutes, tuple(waits), tuple(steps)))
+    return stops
+
+
+def day_label(stop: CadenceStop, lang: Language) -> str:
+    """ "Day 7" / "8日目" (Japanese counts the first day as 1日目), "+2h" past the day."""
+    text = f"{stop.days + 1}日目" if lang == "ja" else f"Day {stop.days}"
+    if stop.minutes:  # "+2 hours 30 minutes" / "+2時間30分"
+        h, m = divmod(stop.minutes, 60)
+        parts = [(n, unit) for n, unit in ((h, "hours"), (m, "minutes")) if n]
+        if lang == "ja":
+            text += " +" + "".join(f"{n}{_unit(unit, n, lang)}" for n, unit in parts)
+        else:
+            text += " +" + " ".join(f"{n} {_unit(unit, n, lang)}" for n, unit in parts)
+    return text
+
+
+def wait_label(stop: CadenceStop, lang: Language) -> str:
+    """The waits before a stop ("+2 business days" / "2営業日後")."""
+    parts = []
+    for d in stop.waits:
+        n, unit = _amount(d)
+        word = _unit(unit, n, lang)
+        parts.append(f"{n}{word}後" if lang == "ja" else f"+{n} {word}")
+    return " ".join(parts)
+
+
+def short_subject(subject: str, stop: CadenceStop, lang: Language) -> str:
+    """A task subject without the day it already starts with ("Day 0: call" → "Call")."""
+    day = day_label(stop, lang)
+    for sep in (":", "："):
+        if subject.startswith(day + sep):
+            rest = subject[len(day) + 1 :].strip()
+            return rest[:1].upper() + rest[1:] if rest else subject
+    return subject
+
+
+TASK_TYPE_WORDS: dict[str, dict[Language, str]] = {
+    "CALL": {"ja": "電話", "en": "Call"},
+    "EMAIL": {"ja": "メール", "en": "Email"},
+    "TODO": {"ja": "To-do", "en": "To-do"},
+}
+
+
+def _stage_name(st: StageSpec, lang: Language) -> str:
+    return st.label.pick(lang) if st.label else st.key
+
+
+def prospecting_and_handoff(bp: Blueprint, names: Names, lang: Language) -> list[str]:
     """The lead pipeline's cadence and the handoff rules, as a section each (when the
     blueprint has them)."""
     out: list[str] = []
-    lead_rules = [r for r, _ in bp.follow_up_rules if r.object == "leads" and not r.absent]
-    lead_pipes = [p for p, _ in bp.pipelines if p.object == "leads" and not p.absent]
-    if lead_rules or lead_pipes:
+    lead_pipes, cadences = lead_pipelines(bp), lead_rules(bp)
+    if cadences or lead_pipes:
         out += [
             "",
             f"## {LEADS_WORDS['cadence'][lang]}",
@@ -477,13 +705,30 @@ def prospecting_and_handoff(bp: Blueprint, names: _Names, lang: Language) -> lis
             "",
         ]
         for pl in lead_pipes:
-            stages = " → ".join(s.label.pick(lang) if s.label else s.key for s in pl.stages)
-            out.append(f"- `{pl.object}/{pl.id}`: {stages}")
-        for rule in lead_rules:
-            out.append(f"- {_rule_text(rule, bp, names, lang)}")
-            for step in rule.steps:
-                if step.task is not None and step.task.body is not None:
-                    out.append(f"  - {step.task.subject.pick(lang)}: {step.task.body.pick(lang)}")
+            path, ends = stage_path(pl)
+            chain = [_stage_name(st, lang) for st in path]
+            chain.append(" / ".join(_stage_name(st, lang) for st in ends))
+            out.append(f"- `{pl.object}/{pl.id}`: " + " → ".join(c for c in chain if c))
+        for rule in cadences:
+            when = trigger_text(rule, bp, names, lang)
+            window = "; ".join(rule_window(rule, lang) + _waits_note(rule, lang))
+            sep = ": " if lang == "en" else ":"
+            out.append(
+                f"- **{rule.name.pick(lang)}** — {when}"
+                + (f" ({window})" if window else "")
+                + sep.rstrip()
+            )
+            for stop in cadence(rule):
+                for step in stop.steps:
+                    head = f"  - **{day_label(stop, lang)}**"
+                    if step.task is None:
+                        out.append(f"{head}: {step_text(step, rule.object, names, lang)}")
+                        continue
+                    kind = TASK_TYPE_WORDS[step.task.type][lang]
+                    subject = short_subject(step.task.subject.pick(lang), stop, lang)
+                    body = f" — {step.task.body.pick(lang)}" if step.task.body else ""
+                    what = subject if subject.startswith(kind) else f"{kind}: {subject}"
+                    out.append(f"{head} · {what}{body}")
         reasons = [
             p
             for p, _ in bp.properties
@@ -492,11 +737,7 @@ def prospecting_and_handoff(bp: Blueprint, names: _Names, lang: Language) -> lis
         for p in reasons:
             opts = ", ".join(o.label.pick(lang) for o in p.options or [])
             out += ["", f"{LEADS_WORDS['disqualify'][lang]} {opts}"]
-    handoff = [
-        r
-        for r, origin in bp.follow_up_rules
-        if not r.absent and origin.file.endswith("handoff.yaml")
-    ]
+    handoff = handoff_rules(bp)
     if handoff:
         out += [
             "",
@@ -510,7 +751,7 @@ def prospecting_and_handoff(bp: Blueprint, names: _Names, lang: Language) -> lis
 
 
 def render_playbook(bp: Blueprint, lang: Language) -> str:
-    names = _Names(bp, lang)
+    names = Names(bp, lang)
     out = [
         f"# {w('title', lang)}",
         "",
@@ -577,92 +818,4 @@ def render_playbook(bp: Blueprint, lang: Language) -> str:
                 )
             )
     out += _conditional_checklist(bp, lang)
-    return "\n".join(out) + "\n"
-
-
-# -- the picture --------------------------------------------------------------------------------
-FONT = "'Noto Sans CJK JP', 'Noto Sans JP', 'Hiragino Sans', 'Yu Gothic', sans-serif"
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    lines, line = [], ""
-    for ch in text:
-        line += ch
-        if len(line) >= width:
-            lines.append(line)
-            line = ""
-    return [*lines, line] if line else lines
-
-
-def render_graph(bp: Blueprint, lang: Language) -> str:
-    stages = [fs for fs, _ in bp.funnel]
-    pipes = [pl for pl, _ in bp.pipelines if pl.object == "deals" and not pl.absent]
-    col, gap, top = 170, 12, 70
-    width = max(len(stages), 1) * (col + gap) + 40
-    funnel_h = 330
-    deal_stages = [s for pl in pipes for s in pl.stages if not s.absent]
-    height = top + funnel_h + 80 + len(deal_stages) * 34 + 40
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="{FONT}">',
-        '<rect width="100%" height="100%" fill="#ffffff"/>',
-        f'<text x="20" y="36" font-size="22" font-weight="bold" fill="#1b2a41">'
-        f"{escape(w('title', lang))}</text>",
-    ]
-    colors = ["#e8f1fb", "#d4e6f8", "#bcd8f4", "#a3c9ef", "#89b9ea", "#6fa8e4", "#5597de"]
-    for i, fs in enumerate(stages):
-        x = 20 + i * (col + gap)
-        shrink = i * 6
-        out.append(
-            f'<rect x="{x}" y="{top + shrink}" width="{col}" height="{64 - shrink // 2}" rx="8" '
-            f'fill="{colors[i % len(colors)]}" stroke="#2f5d8a"/>'
-        )
-        out.append(
-            f'<text x="{x + col / 2}" y="{top + shrink + 38}" font-size="16" font-weight="bold" '
-            f'text-anchor="middle" fill="#102030">{escape(fs.label.pick(lang))}</text>'
-        )
-        y = top + 104
-        for element, text in list(fs.elements.items())[:3]:
-            out.append(
-                f'<text x="{x + 6}" y="{y}" font-size="11" font-weight="bold" '
-                f'fill="#2f5d8a">{escape(w(ELEMENT_WORD.get(element, element), lang))}</text>'
-            )
-            y += 15
-            for line in _wrap(text.pick(lang), 15 if lang == "ja" else 26)[:4]:
-                out.append(
-                    f'<text x="{x + 6}" y="{y}" font-size="11" fill="#333">{escape(line)}</text>'
-                )
-                y += 14
-            y += 6
-    y = top + funnel_h + 20
-    for pl in pipes:
-        label = pl.label.pick(lang) if pl.label else pl.id
-        out.append(
-            f'<text x="20" y="{y}" font-size="18" font-weight="bold" fill="#1b2a41">'
-            f"{escape(label)}</text>"
-        )
-        y += 16
-        for st in pl.stages:
-            if st.absent:
-                continue
-            prob = st.probability or 0.0
-            bar = int(200 * prob)
-            name = st.label.pick(lang) if st.label else st.key
-            days = f"{st.expected_days[0]}–{st.expected_days[1]}d" if st.expected_days else ""
-            crit = len(st.entry.required_properties) + len(st.entry.conditions) if st.entry else 0
-            crit += len(st.exit.required_properties) + len(st.exit.conditions) if st.exit else 0
-            out.append(
-                f'<rect x="20" y="{y}" width="220" height="26" rx="4" fill="#f3f6fa" '
-                f'stroke="#9fb3c8"/>'
-            )
-            out.append(
-                f'<text x="28" y="{y + 18}" font-size="13" fill="#102030">{escape(name)}</text>'
-            )
-            out.append(f'<rect x="250" y="{y + 5}" width="{bar}" height="16" fill="#5597de"/>')
-            out.append(
-                f'<text x="{256 + bar}" y="{y + 18}" font-size="12" fill="#333">'
-                f"{round(prob * 100)}%  {escape(days)}" + (f"  ✓{crit}" if crit else "") + "</text>"
-            )
-            y += 34
-    out.append("</svg>")
     return "\n".join(out) + "\n"

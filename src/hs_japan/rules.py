@@ -2,7 +2,9 @@
 
 A rule is one flow (docs/hubspot-api.md §6.3–6.5): ``CONTACT_FLOW`` for contacts, ``PLATFORM_FLOW``
 otherwise; a LIST_BASED trigger (a deal entering a stage is an ENUMERATION filter on
-``dealstage``; a property taking a value is a filter on that property); steps chained as
+``dealstage``; a property taking a value is a filter on that property; a number property
+above a value, ``property_greater_than``, a ``NUMBER IS_GREATER_THAN`` filter, e.g. a
+contact's first deal: ``num_associated_deals`` > 0); steps chained as
 SINGLE_CONNECTION actions with string ids, the last without a ``connection``; business
 hours as ``timeWindows`` and the blueprint's holiday calendar as ``blockedDates``: the
 annual closings (12/29–1/3) without a year, which HubSpot repeats every year, and
@@ -69,6 +71,8 @@ HUBSPOT_DEFINED_TYPES = {
     ("contacts", "hubspot_owner_id"): "enumeration",
     ("contacts", "notes_last_contacted"): "datetime",
     ("contacts", "hs_lead_status"): "enumeration",
+    # HubSpot counts a contact's deals itself (read-only, calculated) (docs/hubspot-api.md §15.9)
+    ("contacts", "num_associated_deals"): "number",
     ("leads", "hubspot_owner_id"): "enumeration",
     ("leads", "hs_pipeline_stage"): "enumeration",
 }
@@ -341,6 +345,40 @@ def qualified_branches(rule: FollowUpRuleSpec, ctx: RuleContext) -> list[list[di
     return out
 
 
+def _number(value: float) -> int | float:
+    """A JSON number as written: 0, not 0.0 (the flow compares equal after a read-back)."""
+    return int(value) if float(value).is_integer() else value
+
+
+def greater_than_filter(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
+    """The trigger ``property_greater_than`` as a ``NUMBER IS_GREATER_THAN`` filter
+    (automation-v4.json ``PublicNumberPropertyOperation``: ``value`` is a number)."""
+    gt = rule.trigger.property_greater_than
+    assert gt is not None
+    ptype = prop_type_of(ctx, rule.object, gt.property)
+    if ptype is None:
+        raise RuleError(
+            "trigger.property_greater_than.property",
+            f"rule '{rule.key}': unknown {rule.object} property '{gt.property}'",
+        )
+    if ptype != "number":
+        raise RuleError(
+            "trigger.property_greater_than.property",
+            f"rule '{rule.key}': property_greater_than needs a number property; "
+            f"'{gt.property}' is {ptype}",
+        )
+    return {
+        "filterType": "PROPERTY",
+        "property": gt.property,
+        "operation": {
+            "operationType": "NUMBER",
+            "operator": "IS_GREATER_THAN",
+            "value": _number(gt.value),
+            "includeObjectsWithNoValueSet": False,
+        },
+    }
+
+
 def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
     where = f"steps[{index}]"
     lang = ctx.language
@@ -457,6 +495,8 @@ def compile_rule(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
     elif trigger.qualified is not None:
         branches = qualified_branches(rule, ctx)
         enrol = {}
+    elif trigger.property_greater_than is not None:
+        enrol = greater_than_filter(rule, ctx)
     else:
         cond = trigger.property_equals
         assert cond is not None
@@ -576,11 +616,19 @@ def decompile_flow(
     op = f.get("operation") or {}
     raw: list[Any] = list(op.get("values") or []) if "values" in op else [op.get("value")]
     values = ["true" if v is True else "false" if v is False else str(v) for v in raw]
-    if obj in STAGE_PROPERTY and f.get("property") == STAGE_PROPERTY[obj]:
+    if op.get("operationType") == "NUMBER":
+        if op.get("operator") != "IS_GREATER_THAN" or not isinstance(op.get("value"), int | float):
+            raise DecompileError(
+                f"the number trigger {op.get('operator')} is not a follow-up rule trigger"
+            )
+        trigger: dict[str, Any] = {
+            "property_greater_than": {"property": f.get("property"), "value": op["value"]}
+        }
+    elif obj in STAGE_PROPERTY and f.get("property") == STAGE_PROPERTY[obj]:
         pipeline = (pipeline_of_stage if obj == "deals" else lead_pipeline_of_stage)(values[0])
         if pipeline is None:
             raise DecompileError(f"stage {values[0]} is in no pipeline of this portal")
-        trigger: dict[str, Any] = {"stage_entered": {"pipeline": pipeline, "stage": values[0]}}
+        trigger = {"stage_entered": {"pipeline": pipeline, "stage": values[0]}}
     else:
         trigger = {"property_equals": {"property": f.get("property"), "in": values}}
     if qualified is not None:

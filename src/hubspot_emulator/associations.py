@@ -1,6 +1,6 @@
 """Associations v4, minimal: default (unlabeled) associations between contacts, companies,
-deals and tickets, and from meetings to contacts, companies and deals, reading them per record
-and in batches.
+deals and tickets, from meetings to contacts, companies and deals, and from leads to contacts
+and companies, reading them per record and in batches.
 
 HubSpot-defined association type ids per direction (HubSpot's association type table; the
 contact→company 279 id is confirmed in the notes' material, the others follow the same
@@ -86,6 +86,13 @@ TYPES: dict[tuple[str, str], list[tuple[int, str | None, str]]] = {
     ("companies", "meetings"): [(187, None, "company_to_meeting_event")],
     ("meetings", "deals"): [(212, None, "meeting_event_to_deal")],
     ("deals", "meetings"): [(211, None, "deal_to_meeting_event")],
+    # leads (0-136): a lead is created with its contact (578, the leads guide's create
+    # example) and may name a company (580) [docs: leads guide; 580 obs]; the ids of the
+    # other direction (579, 581) are [guess] (docs/hubspot-api.md §15.7)
+    ("leads", "contacts"): [(578, None, "lead_to_primary_contact")],
+    ("contacts", "leads"): [(579, None, "primary_contact_to_lead")],
+    ("leads", "companies"): [(580, None, "lead_to_primary_company")],
+    ("companies", "leads"): [(581, None, "primary_company_to_lead")],
 }
 _PAIRS = [
     (279, 280),
@@ -105,6 +112,8 @@ _PAIRS = [
     (200, 199),
     (188, 187),
     (212, 211),
+    (578, 579),
+    (580, 581),
 ]
 INVERSE = {**dict(_PAIRS), **{b: a for a, b in _PAIRS}}
 BASE = "/crm/v4/objects/{objectType}/{objectId}/associations"

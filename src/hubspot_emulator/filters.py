@@ -312,6 +312,14 @@ def _normalize_operation(raw: Any, where: str) -> dict[str, Any]:
     for key in ("values",):
         if key in OPERATION_REQUIRED[otype] and not isinstance(raw[key], list):
             raise validation(f"{where}.{key} must be a list", field_name=f"{where}.{key}")
+    # PublicNumberPropertyOperation.value is a number (lists and automation v4 specs)
+    if otype == "NUMBER" and (
+        isinstance(raw["value"], bool) or not isinstance(raw["value"], int | float)
+    ):
+        raise validation(
+            f"{where}.value must be a number (got {js(raw['value'])})",
+            field_name=f"{where}.value",
+        )
     include = raw.get("includeObjectsWithNoValueSet", False)
     if not isinstance(include, bool):
         raise validation(

@@ -15,13 +15,18 @@ flows, lists); this module adds what is particular to them:
   ``unqualified-stage-id`` (Disqualified) [obs: integrations quoting
   ``GET /crm/v3/pipelines/0-136``]. Lead stage metadata is kept as given (no key is
   documented as required).
+- **A lead needs its contact.** "Your new lead must be associated with an existing
+  contact" [docs: developers.hubspot.com/docs/api-reference/crm-leads-v3/guide]: a create
+  (single or batch) without an association to a live contact is a 400
+  ``VALIDATION_ERROR`` naming ``associations`` [guess: HubSpot's message and code are not
+  in the material reached] (:func:`require_contact`, called by ``records.create_record``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from hubspot_emulator.api import ApiError, Request
+from hubspot_emulator.api import ApiError, Request, validation
 from hubspot_emulator.catalogue import EPOCH
 from hubspot_emulator.common import ALIASES
 from hubspot_emulator.limits_tracking import at_least, hub_tier
@@ -98,4 +103,19 @@ def seed_leads(store: Store, portal_id: int) -> None:
             "createdAt": EPOCH,
             "updatedAt": EPOCH,
         },
+    )
+
+
+def require_contact(links: list[tuple[str, str, int]], where: str) -> None:
+    """Refuse a lead created without an association to a contact (``links`` are the
+    create body's validated associations: (toObject, toId, typeId); a missing contact was
+    already refused as ``INVALID_ASSOCIATION``)."""
+    if any(to_obj == "contacts" for to_obj, _id, _type in links):
+        return
+    raise validation(
+        f"{where}associations: a lead must be created with an association to an existing "
+        f"contact (associations[].to.id = the contact's id, types "
+        f"[{{associationCategory: HUBSPOT_DEFINED, associationTypeId: {LEAD_TO_CONTACT}}}])",
+        field_name=f"{where}associations",
+        code="REQUIRED_ASSOCIATION",
     )

@@ -65,6 +65,7 @@ from hubspot_emulator.common import (
     object_write_scopes,
     parse_timestamp,
 )
+from hubspot_emulator.leads import LEADS, require_contact
 from hubspot_emulator.owners import active_owner_ids
 from hubspot_emulator.store import Store, iso
 from hubspot_emulator.validations import rule_errors
@@ -470,6 +471,8 @@ def create_record(ctx: Ctx, body: Any, where: str = "", *, seeding: bool = False
     links = associations_for_create(
         ctx.store, ctx.pid, ctx.obj, body.get("associations"), f"{where}associations"
     )
+    if ctx.obj == LEADS:
+        require_contact(links, where)
     now = ctx.store.now_iso()
     created = props.get("createdate") or now
     rid = str(ctx.store.next_id(ctx.pid, _coll(ctx.obj), start=10_001))

@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from hubspot_emulator.api import Request, Response, js, not_found, route, validation
-from hubspot_emulator.common import ALIASES, OBJECT_TYPE_IDS, object_type
+from hubspot_emulator.common import ALIASES, OBJECT_SCOPED_SCHEMAS, OBJECT_TYPE_IDS, object_type
 from hubspot_emulator.store import Store
 
 BASE = "/crm/v3/property-validations/{objectTypeId}"
@@ -78,6 +78,8 @@ def _read_scopes(request: Request) -> list[str]:
     obj = ALIASES.get(request.params.get("objectTypeId", "").lower(), "")
     if obj not in OBJECT_TYPE_IDS:
         return []  # the handler answers 400
+    if obj in OBJECT_SCOPED_SCHEMAS:  # no crm.schemas.leads.* scope exists
+        return [f"crm.objects.{obj}.read", f"crm.objects.{obj}.write"]
     return [
         f"crm.objects.{obj}.read",
         f"crm.objects.{obj}.write",
@@ -91,6 +93,10 @@ def _write_scopes(request: Request) -> list[str]:
     obj = ALIASES.get(request.params.get("objectTypeId", "").lower(), "")
     if obj not in OBJECT_TYPE_IDS:
         return []  # the handler answers 400
+    if obj in OBJECT_SCOPED_SCHEMAS:
+        # the spec's PUT lists no leads scope at all; the leads write scope, as for lead
+        # properties and pipelines [guess] (docs/hubspot-api.md §15.7)
+        return [f"crm.objects.{obj}.write"]
     return [f"crm.schemas.{obj}.write", *(["tickets"] if obj == "tickets" else [])]
 
 

@@ -301,3 +301,39 @@ def test_read_modify_write_round_trip(api: Api) -> None:
     assert updated["revisionId"] == "2" and updated["isEnabled"] is True
     assert updated["actions"][1]["fields"]["subject"] == "Call the customer"
     assert updated["id"] == created["id"] and updated["uuid"] == created["uuid"]
+
+
+def test_a_contact_flow_on_a_number_property_above_a_value(api: Api) -> None:
+    """The Japan handoff's "first deal" trigger: a CONTACT_FLOW enrolling contacts whose
+    num_associated_deals IS_GREATER_THAN 0 (a NUMBER operation: ``value`` is a number, as
+    automation-v4.json PublicNumberPropertyOperation declares)."""
+    criteria = deal_stage_trigger([])
+    f = criteria["listFilterBranch"]["filterBranches"][0]["filters"][0]
+    f["property"] = "num_associated_deals"
+    f["operation"] = {
+        "operationType": "NUMBER",
+        "operator": "IS_GREATER_THAN",
+        "value": 0,
+        "includeObjectsWithNoValueSet": False,
+    }
+    contact = {
+        "type": "CONTACT_FLOW",
+        "objectTypeId": "0-1",
+        "canEnrollFromSalesforce": False,
+        "suppressionListIds": [],
+        "enrollmentCriteria": criteria,
+    }
+    made = make(api, **contact)
+    got = api.get(f"{FLOWS}/{made['id']}").json()
+    op = got["enrollmentCriteria"]["listFilterBranch"]["filterBranches"][0]["filters"][0]
+    assert op["operation"]["value"] == 0 and op["operation"]["operator"] == "IS_GREATER_THAN"
+    as_text = copy.deepcopy(criteria)
+    as_text["listFilterBranch"]["filterBranches"][0]["filters"][0]["operation"]["value"] = "0"
+    r = api.post(FLOWS, flow(**{**contact, "enrollmentCriteria": as_text}))
+    assert r.status_code == 400 and "value must be a number" in error(r)
+    unknown_op = copy.deepcopy(criteria)
+    unknown_op["listFilterBranch"]["filterBranches"][0]["filters"][0]["operation"]["operator"] = (
+        "IS_ABOVE"
+    )
+    r = api.post(FLOWS, flow(**{**contact, "enrollmentCriteria": unknown_op}))
+    assert r.status_code == 400 and "IS_GREATER_THAN" in error(r)

@@ -27,6 +27,14 @@ def _specs_present() -> None:
         require_spec(SPEC_DIR / name)
 
 
+def to_contact(contact_id: str, type_id: int = 578) -> dict[str, Any]:
+    """A lead create's association to its contact (the leads guide's type 578)."""
+    return {
+        "to": {"id": contact_id},
+        "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}],
+    }
+
+
 def form_body(**over: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "formType": "hubspot",
@@ -143,16 +151,21 @@ def test_leads_pipelines_properties_records_conform(api: Api) -> None:
         "options": [{"label": "予算なし", "value": "no_budget", "displayOrder": 0}],
     }
     assert check(pr, api, "POST", "/crm/v3/properties/leads", reason) == 201
+    contact = api.post("/crm/v3/objects/contacts", {"properties": {"email": "t@example.jp"}})
     lead = {
         "properties": {
             "hs_lead_name": "山田 太郎",
             "hs_pipeline": "jp_prospecting",
             "hs_pipeline_stage": "jp_out",
             "jp_disqualification_reason": "no_budget",
-        }
+        },
+        "associations": [to_contact(contact.json()["id"])],
     }
     assert check("crm-leads-v3.json", api, "POST", "/crm/v3/objects/leads", lead) == 201
-    wrong = {"properties": {"hs_lead_name": "x", "hs_pipeline_stage": "jp_nope"}}
+    wrong = {
+        "properties": {"hs_lead_name": "x", "hs_pipeline_stage": "jp_nope"},
+        "associations": lead["associations"],
+    }
     assert check("crm-leads-v3.json", api, "POST", "/crm/v3/objects/leads", wrong) == 400
     assert check("crm-leads-v3.json", api, "GET", "/crm/v3/objects/leads") == 200
 

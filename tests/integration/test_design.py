@@ -130,7 +130,14 @@ def test_the_graph_svg_is_laid_out_without_overflow(lang: str, cli: Cli, tmp_pat
     funnel_bottom = max(b[1] + b[3] for b in funnel)
     texts = list(root.iter(f"{ns}text"))
     assert len(texts) > 2 * len(funnel) + len(stages)
+    # the funnel columns' notes end where the next section's title (18 px) starts
+    notes_bottom = min(
+        float(t.get("y", 0))
+        for t in texts
+        if t.get("font-size") == "18" and float(t.get("y", 0)) > funnel_bottom
+    )
     problems = []
+    drawn: list[tuple[str, float, float, float, float]] = []  # text, left, right, top, bottom
     for t in texts:
         text = "".join(t.itertext())
         if not text.strip():
@@ -141,9 +148,7 @@ def test_the_graph_svg_is_laid_out_without_overflow(lang: str, cli: Cli, tmp_pat
         left, right = (x - w / 2, x + w / 2) if t.get("text-anchor") == "middle" else (x, x + w)
         inside = [b for b in boxes if b[0] <= x <= b[0] + b[2] and b[1] <= y <= b[1] + b[3]]
         column = [
-            (i, b)
-            for i, b in enumerate(funnel)
-            if b[0] <= x <= b[0] + b[2] and y < funnel_bottom + 300
+            (i, b) for i, b in enumerate(funnel) if b[0] <= x <= b[0] + b[2] and y < notes_bottom
         ]
         if inside:  # a label in its box: within the box
             lo, hi = inside[0][0], inside[0][0] + inside[0][2]
@@ -154,6 +159,13 @@ def test_the_graph_svg_is_laid_out_without_overflow(lang: str, cli: Cli, tmp_pat
             lo, hi = 0.0, width
         if left < lo or right > hi:
             problems.append(f"{text!r}: {left:.0f}..{right:.0f} outside {lo:.0f}..{hi:.0f}")
+        size = float(t.get("font-size", 16))
+        drawn.append((text, left, right, y - 0.8 * size, y + 0.2 * size))
+    # no two texts overlap (their measured boxes: the ascent above the baseline, the
+    # descent below it)
+    for a, b in itertools.combinations(drawn, 2):
+        if a[1] < b[2] and b[1] < a[2] and a[3] < b[4] and b[3] < a[4]:
+            problems.append(f"{a[0]!r} overlaps {b[0]!r}")
     assert problems == []
 
 

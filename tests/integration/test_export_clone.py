@@ -59,6 +59,11 @@ def test_export_of_an_applied_blueprint_plans_no_change(
     assert "rule_type: REGEX" in body_of(out / "validations.yaml")
     rules = body_of(out / "follow-up.yaml")
     assert "stage: jp_closed_won" in rules and "50000" not in rules  # symbolic, no ids
+    # the handoff's opportunity rule comes back as the contact rule it was written as
+    assert (
+        "trigger:\n    property_greater_than:\n      property: num_associated_deals\n"
+        "      value: 0" in rules
+    )
     assert "hsjapan_apply_lock" not in (out / "groups.yaml").read_text(encoding="utf-8")
     assert "dealname" not in (out / "properties-deals.yaml").read_text(encoding="utf-8")
     pipelines = (out / "pipelines.yaml").read_text(encoding="utf-8")
@@ -281,12 +286,23 @@ def test_export_and_clone_below_sales_professional_leave_leads_out_and_say_so(
         timeout=5,
     )
     assert made.status_code == 201, made.text
+    label = requests.post(
+        f"{emulator.url}/crm/associations/v4/deals/contacts/labels",
+        json={"name": "jp_hand_role", "label": "手作業の役割"},
+        headers=h,
+        timeout=5,
+    )
+    assert label.status_code == 200, label.text
     out = tmp_path / "export"
     result = cli("export", "--portal", "src", "--config", str(config), "--out", str(out))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "left out: leads: the portal refuses the leads object" in result.stderr
-    # the rest is exported: the stock deal and ticket pipelines, the hand-made property
+    # the rest is exported: the stock deal and ticket pipelines, the hand-made property,
+    # the deal → contact label (the lead pairs' labels are refused on their own)
     assert "2 pipelines" in result.stdout and "1 properties" in result.stdout
+    assert "1 association labels" in result.stdout
+    labels = (out / "associations.yaml").read_text(encoding="utf-8")
+    assert "from: deals" in labels and "leads" not in labels
     text = (out / "pipelines.yaml").read_text(encoding="utf-8")
     assert "object: deals" in text and "object: leads" not in text
     assert not (out / "properties-leads.yaml").exists()

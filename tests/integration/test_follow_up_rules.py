@@ -95,3 +95,125 @@ def test_a_rule_naming_a_missing_stage_is_a_located_error(
     line = result.stderr.strip()
     assert "follow-up.yaml:" in line and "trigger.stage_entered.stage" in line
     assert "rule 'jp_spider_after_win': no stage 'jp_closed_wonn'" in line
+
+
+OLD_OPPORTUNITY_RULE = """\
+  - key: jp_deal_created_opportunity
+    name: {ja: 取引作成で商談(Opportunity)へ, en: Opportunity when a deal is created}
+    object: deals
+    trigger:
+      stage_entered: {pipeline: jp_enterprise, stage: jp_first_meeting}
+    skip_holidays: false
+    steps:
+      - task:
+          type: TODO
+          subject: {ja: ライフサイクルを商談に, en: Set the contacts to Opportunity}
+"""
+
+
+def test_the_opportunity_rule_is_a_contact_flow_and_moves_from_deals(
+    cli: Cli, portal: PortalEnv, tmp_path: Path
+) -> None:
+    """The handoff's opportunity rule enrols a contact when it gets its first deal
+    (num_associated_deals > 0) and sets lifecyclestage = opportunity. A portal that has the
+    earlier deal-based version of the rule gets the contact flow and loses the deal flow
+    (a flow's object cannot change) in one reviewed, destructive apply."""
+    requests.put(
+        f"{portal.url}/_emulator/portals/{portal.portal_id}/settings",
+        json={"rateLimits": {"perTenSeconds": 10_000}},
+        timeout=5,
+    )
+    old = tmp_path / "old"
+    shutil.copytree(DEFAULT_BLUEPRINT, old)
+    handoff = (old / "handoff.yaml").read_text(encoding="utf-8")
+    start = handoff.index("  - key: jp_deal_created_opportunity")
+    (old / "handoff.yaml").write_text(handoff[:start] + OLD_OPPORTUNITY_RULE, encoding="utf-8")
+    assert cli("apply", str(old), *on(portal), "--yes").exit_code == 0
+    before = managed(portal)["rule_jp_deal_created_opportunity"]
+    assert before["objectTypeId"] == "0-3"
+
+    plan = cli("plan", str(DEFAULT_BLUEPRINT), *on(portal))
+    assert "+ workflow contacts/rule_jp_deal_created_opportunity" in plan.stdout
+    assert "- workflow deals/rule_jp_deal_created_opportunity  [destructive]" in plan.stdout
+    assert "now enrols contacts, not deals" in plan.stdout + plan.stderr
+    refused = cli("apply", str(DEFAULT_BLUEPRINT), *on(portal), "--yes")
+    assert refused.exit_code != 0 and "--allow-destroy" in refused.stderr
+    done = cli("apply", str(DEFAULT_BLUEPRINT), *on(portal), "--yes", "--allow-destroy")
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert "converged" in done.stdout
+    after = managed(portal)["rule_jp_deal_created_opportunity"]
+    assert after["type"] == "CONTACT_FLOW" and after["objectTypeId"] == "0-1"
+    assert after["id"] != before["id"]
+    (branch,) = after["enrollmentCriteria"]["listFilterBranch"]["filterBranches"]
+    assert branch["filters"] == [
+        {
+            "filterType": "PROPERTY",
+            "property": "num_associated_deals",
+            "operation": {
+                "operationType": "NUMBER",
+                "operator": "IS_GREATER_THAN",
+                "value": 0,
+                "includeObjectsWithNoValueSet": False,
+            },
+        }
+    ]
+    (action,) = after["actions"]
+    assert action["actionTypeId"] == "0-5"
+    assert action["fields"]["property_name"] == "lifecyclestage"
+    assert action["fields"]["value"]["staticValue"] == "opportunity"
+    again = cli("plan", str(DEFAULT_BLUEPRINT), *on(portal), "--detailed-exitcode")
+    assert again.exit_code == 0, again.stdout
+
+
+def _apply_old_opportunity_rule(cli: Cli, portal: PortalEnv, tmp_path: Path) -> dict[str, Any]:
+    requests.put(
+        f"{portal.url}/_emulator/portals/{portal.portal_id}/settings",
+        json={"rateLimits": {"perTenSeconds": 10_000}},
+        timeout=5,
+    )
+    old = tmp_path / "old"
+    shutil.copytree(DEFAULT_BLUEPRINT, old)
+    handoff = (old / "handoff.yaml").read_text(encoding="utf-8")
+    start = handoff.index("  - key: jp_deal_created_opportunity")
+    (old / "handoff.yaml").write_text(handoff[:start] + OLD_OPPORTUNITY_RULE, encoding="utf-8")
+    assert cli("apply", str(old), *on(portal), "--yes").exit_code == 0
+    flow: dict[str, Any] = managed(portal)["rule_jp_deal_created_opportunity"]
+    return flow
+
+
+def test_a_moved_rule_loses_its_old_flow_before_the_new_one_is_created(
+    cli: Cli, portal: PortalEnv, tmp_path: Path
+) -> None:
+    """Two flows never carry one marker (a plan refuses such a portal, and a lost
+    create's probe finds its flow by marker): the old flow is deleted first."""
+    before = _apply_old_opportunity_rule(cli, portal, tmp_path)
+    log_url = f"{portal.url}/_emulator/portals/{portal.portal_id}/requests"
+    requests.delete(log_url, timeout=5)
+    done = cli("apply", str(DEFAULT_BLUEPRINT), *on(portal), "--yes", "--allow-destroy")
+    assert done.exit_code == 0, done.stdout + done.stderr
+    log = requests.get(log_url, timeout=5).json()["results"]
+    calls = [(r["method"], r["path"]) for r in log]
+    deleted = calls.index(("DELETE", f"/automation/v4/flows/{before['id']}"))
+    created = [i for i, c in enumerate(calls) if c == ("POST", "/automation/v4/flows")]
+    assert len(created) == 1 and created[0] > deleted, calls
+
+
+def test_a_stop_between_a_moved_rules_delete_and_create_converges(
+    cli: Cli, portal: PortalEnv, tmp_path: Path
+) -> None:
+    """A run that stopped after deleting the old flow (before the create) leaves no flow
+    for the rule: the next plan creates it, and needs no --allow-destroy."""
+    before = _apply_old_opportunity_rule(cli, portal, tmp_path)
+    requests.delete(
+        f"{portal.url}/automation/v4/flows/{before['id']}",
+        headers={"Authorization": f"Bearer {portal.token}"},
+        timeout=5,
+    ).raise_for_status()
+    plan = cli("plan", str(DEFAULT_BLUEPRINT), *on(portal))
+    assert "+ workflow contacts/rule_jp_deal_created_opportunity" in plan.stdout
+    assert "deals/rule_jp_deal_created_opportunity" not in plan.stdout
+    done = cli("apply", str(DEFAULT_BLUEPRINT), *on(portal), "--yes")
+    assert done.exit_code == 0, done.stdout + done.stderr
+    assert managed(portal)["rule_jp_deal_created_opportunity"]["objectTypeId"] == "0-1"
+    again = cli("plan", str(DEFAULT_BLUEPRINT), *on(portal), "--detailed-exitcode")
+    assert again.exit_code == 0, again.stdout

@@ -47,6 +47,7 @@ const MODULES = [
   'crm/owners',
   'crm/associations/v4',
   'crm/lists',
+  'crm/objects/leads',
 ];
 
 let lastDeserialized = null; // {dir, serializer, type, data}
@@ -514,6 +515,27 @@ await sdkCall('associations.v4.batchApi.getPage (contacts->companies)', 200, () 
   (d) => expect(d.results.length === 1 && d.results[0].to.some((t) => String(t.toObjectId) === records.companies), 'batch read missed the company'));
 await sdkCall('associations.v4.basicApi.archive', 204, () =>
   assoc.archiveWithHttpInfo('deals', records.deals, 'contacts', records.contacts));
+
+// Leads: created with their contact (the leads guide: "Must be associated with an existing
+// contact"; type 578, HUBSPOT_DEFINED) ------------------------------------------------------
+const leads = crm.objects.leads;
+const leadProps = (name) => ({ hs_lead_name: name, hs_pipeline: 'lead-pipeline-id', hs_pipeline_stage: 'new-stage-id' });
+const toContact = [{ to: { id: records.contacts }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 578 }] }];
+await sdkCall('leads.basicApi.create (no contact -> 400)', 400, () =>
+  leads.basicApi.createWithHttpInfo({ properties: leadProps(`Node lead ${suffix}`), associations: [] }),
+  errorBody('VALIDATION_ERROR'));
+await sdkCall('leads.basicApi.create (with its contact)', 201, () =>
+  leads.basicApi.createWithHttpInfo({ properties: leadProps(`Node lead ${suffix}`), associations: toContact }),
+  (d) => expect(d.properties.hs_lead_name === `Node lead ${suffix}`, `lead ${JSON.stringify(d.properties)}`));
+await sdkCall('leads.batchApi.create (one without contact -> 400)', 400, () =>
+  leads.batchApi.createWithHttpInfo({ inputs: [
+    { properties: leadProps(`Node lead A ${suffix}`), associations: toContact },
+    { properties: leadProps(`Node lead B ${suffix}`), associations: [] },
+  ] }),
+  errorBody('VALIDATION_ERROR'));
+await sdkCall('leads.batchApi.create (each with its contact)', 201, () =>
+  leads.batchApi.createWithHttpInfo({ inputs: [1, 2].map((i) => ({ properties: leadProps(`Node lead ${i} ${suffix}`), associations: toContact })) }),
+  (d) => expect(d.results.length === 2 && d.status === 'COMPLETE', `batch leads ${d.status}/${d.results?.length}`));
 
 // Lists ---------------------------------------------------------------------------------
 const lists = crm.lists.listsApi;

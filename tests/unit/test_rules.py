@@ -200,7 +200,10 @@ def test_the_japan_rules_validate_against_the_v4_schema() -> None:
     validator = OAS30Validator(
         {"$ref": "#/components/schemas/ApiFlowCreateRequest", "components": spec["components"]}
     )
-    types = {("contacts", "jp_first_touch"): "enumeration"}
+    types = {
+        ("contacts", "jp_first_touch"): "enumeration",
+        ("contacts", "num_associated_deals"): "number",
+    }
     c = ctx(
         prop_type=lambda obj, name: types.get((obj, name), "enumeration"),
         stages={
@@ -344,3 +347,101 @@ def test_lead_stage_trigger_and_unknown_lead_stage() -> None:
     assert f["property"] == "hs_pipeline_stage"
     with pytest.raises(RuleError, match="no lead pipeline 'jp_prospecting'"):
         compile_rule(r, ctx())
+
+
+OPPORTUNITY = {
+    "key": "jp_deal_created_opportunity",
+    "name": "取引作成で商談へ",
+    "object": "contacts",
+    "skip_holidays": False,
+    "trigger": {"property_greater_than": {"property": "num_associated_deals", "value": 0}},
+    "steps": [{"set_property": {"property": "lifecyclestage", "value": "opportunity"}}],
+}
+
+
+def test_greater_than_is_a_number_filter_and_decompiles_to_the_same_rule() -> None:
+    """A contact's first deal: HubSpot's own count num_associated_deals above 0 (known
+    without the portal's properties), compiled to NUMBER IS_GREATER_THAN with a JSON
+    number (automation-v4.json PublicNumberPropertyOperation), and back."""
+    r = rule(**OPPORTUNITY)
+    flow = compile_rule(r, ctx())
+    assert flow["type"] == "CONTACT_FLOW" and flow["objectTypeId"] == "0-1"
+    branches = flow["enrollmentCriteria"]["listFilterBranch"]["filterBranches"]
+    assert [b["filters"] for b in branches] == [
+        [
+            {
+                "filterType": "PROPERTY",
+                "property": "num_associated_deals",
+                "operation": {
+                    "operationType": "NUMBER",
+                    "operator": "IS_GREATER_THAN",
+                    "value": 0,
+                    "includeObjectsWithNoValueSet": False,
+                },
+            }
+        ]
+    ]
+    assert flow["actions"][0]["fields"] == {
+        "property_name": "lifecyclestage",
+        "value": {"type": "STATIC_VALUE", "staticValue": "opportunity"},
+    }
+    back = decompile_flow(flow, owner_email, pipeline_of)
+    assert back["trigger"] == {
+        "property_greater_than": {"property": "num_associated_deals", "value": 0}
+    }
+    assert rule(**back) == r
+    # a fraction stays a fraction; unset filters travel with it
+    data = {
+        **OPPORTUNITY,
+        "trigger": {
+            "property_greater_than": {"property": "num_associated_deals", "value": 2.5},
+            "unset": ["hubspot_owner_id"],
+        },
+    }
+    again = compile_rule(rule(**data), ctx())
+    assert rule(**decompile_flow(again, owner_email, pipeline_of)) == rule(**data)
+
+
+def test_greater_than_needs_a_known_number_property() -> None:
+    with pytest.raises(RuleError) as info:
+        compile_rule(
+            rule(
+                **{
+                    **OPPORTUNITY,
+                    "trigger": {"property_greater_than": {"property": "jp_x", "value": 1}},
+                }
+            ),
+            ctx(),
+        )
+    assert info.value.field == "trigger.property_greater_than.property"
+    assert "unknown contacts property 'jp_x'" in str(info.value)
+    with pytest.raises(RuleError, match="needs a number property; 'jp_first_touch' is enumeration"):
+        compile_rule(
+            rule(
+                **{
+                    **OPPORTUNITY,
+                    "trigger": {
+                        "property_greater_than": {"property": "jp_first_touch", "value": 1}
+                    },
+                }
+            ),
+            ctx(),
+        )
+    with pytest.raises(ValueError, match="exactly one of"):
+        rule(
+            **{
+                **OPPORTUNITY,
+                "trigger": {
+                    "property_greater_than": {"property": "num_associated_deals", "value": 0},
+                    "property_equals": {"property": "jp_first_touch", "in": ["trial"]},
+                },
+            }
+        )
+
+
+def test_other_number_operators_are_reported_not_guessed() -> None:
+    flow = compile_rule(rule(**OPPORTUNITY), ctx())
+    f = flow["enrollmentCriteria"]["listFilterBranch"]["filterBranches"][0]["filters"][0]
+    f["operation"]["operator"] = "IS_LESS_THAN"
+    with pytest.raises(DecompileError, match="IS_LESS_THAN"):
+        decompile_flow(flow, owner_email, pipeline_of)

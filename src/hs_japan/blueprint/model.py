@@ -403,12 +403,21 @@ class QualifiedSpec(_Strict):
         return self
 
 
+class GreaterThan(_Strict):
+    """A number property above a value, e.g. a contact's first deal:
+    ``{property: num_associated_deals, value: 0}``."""
+
+    property: Name
+    value: int | float
+
+
 class TriggerSpec(_Strict):
     """What enrols a record: a deal or lead entering a stage, a property taking a value,
-    or a checklist reaching a threshold."""
+    a number property rising above a value, or a checklist reaching a threshold."""
 
     stage_entered: StageRef | None = None
     property_equals: Condition | None = None
+    property_greater_than: GreaterThan | None = None
     qualified: QualifiedSpec | None = None
     # and these properties are empty (e.g. an untouched lead: notes_last_contacted unset);
     # with unenroll_when_unmet the record leaves the workflow once one is set
@@ -416,9 +425,21 @@ class TriggerSpec(_Strict):
 
     @model_validator(mode="after")
     def _one(self) -> TriggerSpec:
-        given = [t for t in (self.stage_entered, self.property_equals, self.qualified) if t]
+        given = [
+            t
+            for t in (
+                self.stage_entered,
+                self.property_equals,
+                self.property_greater_than,
+                self.qualified,
+            )
+            if t
+        ]
         if len(given) != 1:
-            raise ValueError("give exactly one of: stage_entered, property_equals, qualified")
+            raise ValueError(
+                "give exactly one of: stage_entered, property_equals, property_greater_than, "
+                "qualified"
+            )
         if self.property_equals is not None and self.property_equals.is_set is not None:
             raise ValueError("property_equals takes in or equals")
         return self

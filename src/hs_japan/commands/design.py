@@ -172,7 +172,30 @@ GRAPH_WORDS = {
         "association); the audit flags a deal past evaluation without a decision maker or a "
         "champion",
     },
+    "when": {"ja": "きっかけ", "en": "When"},
+    "then": {"ja": "実行すること", "en": "Then"},
+    "or": {"ja": "または", "en": "or"},
+    "requires": {"ja": "このステージに入る条件: {props}", "en": "entering it requires: {props}"},
+    "legend_end": {
+        "ja": "灰色の点線の枠 = リードパイプラインの終了ステージ(出口基準がなく、新規開拓はここで"
+        "終わる)。太枠 = 初回接触の手順が始まるステージ",
+        "en": "Grey dashed box = an end stage of the lead pipeline (no exit criteria: "
+        "prospecting ends there); bold outline = the stage that starts the cadence",
+    },
+    "legend_cadence": {
+        "ja": "1日目・4日目… = タスクが作られる日(手順が始まるステージにリードが入った日を"
+        "1日目と数える)。灰色の文字 = その前の待機",
+        "en": "Day 0, Day 3 … = when each task is created, counted from the lead entering the "
+        "stage that starts the cadence; grey text = the wait before it",
+    },
+    "legend_handoff": {
+        "ja": "引き継ぎの箱 = ルール(HubSpotのワークフロー)を引き継ぎの順に左から右へ。"
+        "「または」で縦に並んだ箱 = 同じことを実行する別のきっかけ",
+        "en": "Handoff boxes = rules (HubSpot workflows), left to right in the order of the "
+        "handoff; boxes stacked with 'or' = other triggers for the same steps",
+    },
 }
+CHANNEL_COLOURS = {"CALL": "#1f7a4d", "EMAIL": "#2f5d8a", "TODO": "#8a5a00"}
 
 
 def em_width(ch: str, bold: bool = False) -> float:
@@ -252,13 +275,299 @@ def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
     return lines
 
 
+def _text(x: float, y: float, body: str, size: int, fill: str, extra: str = "") -> str:
+    from html import escape
+
+    return (
+        f'<text x="{x:g}" y="{y:g}" font-size="{size}" fill="{fill}"{extra}>{escape(body)}</text>'
+    )
+
+
+def _columns(n: int, width: float, min_col: float, gap: float) -> tuple[int, float]:
+    """How many of ``n`` equal columns fit in a row of ``width`` (at least ``min_col``
+    each, ``gap`` apart), and how wide each is."""
+    per_row = max(1, min(n, int((width + gap) // (min_col + gap))))
+    return per_row, (width - (per_row - 1) * gap) / per_row
+
+
+def _arrow(x1: float, x2: float, y: float) -> str:
+    return (
+        f'<path d="M{x1:g} {y:g} L{x2 - 7:g} {y:g}" stroke="#2f5d8a" stroke-width="1.5"/>'
+        f'<path d="M{x2 - 8:g} {y - 5:g} L{x2:g} {y:g} L{x2 - 8:g} {y + 5:g} Z" fill="#2f5d8a"/>'
+    )
+
+
+def _lead_pipeline_row(pl: Any, starts: set[str], lang: Any, y: float) -> tuple[list[str], float]:
+    """One lead pipeline as a row of stage boxes: its label, the path left to right, and
+    its end stages stacked at a fork (grey, dashed). ``starts``: stages a cadence starts
+    on (bold outline). Returns the drawing and the y below it."""
+    from hs_japan.playbook import stage_path
+
+    path, ends = stage_path(pl)
+    h, gap, size = 30, 30, 13
+    body: list[str] = []
+    label = pl.label.pick(lang) if pl.label else pl.id
+    rows = max(len(ends), 1)
+    mid = y + (rows * h + (rows - 1) * 8) / 2
+    body.append(_text(20, mid + 5, label, 14, "#1b2a41", ' font-weight="bold"'))
+    x = 20 + text_width(label, 14, bold=True) + 24
+
+    def box(st: Any, bx: float, by: float, end: bool) -> float:
+        name = st.label.pick(lang) if st.label else st.key
+        wide = text_width(name, size, bold=st.key in starts) + 28
+        style = (
+            'fill="#f1f3f5" stroke="#7b8794" stroke-dasharray="4 3"'
+            if end
+            else 'fill="#e8f1fb" stroke="#2f5d8a"'
+            + (' stroke-width="2.5"' if st.key in starts else "")
+        )
+        body.append(f'<rect x="{bx:g}" y="{by:g}" width="{wide:g}" height="{h}" rx="6" {style}/>')
+        bold = ' font-weight="bold"' if st.key in starts else ""
+        body.append(_text(bx + 14, by + 20, name, size, "#3d4852" if end else "#102030", bold))
+        return wide
+
+    for i, st in enumerate(path):
+        x += box(st, x, mid - h / 2, False)
+        if i + 1 < len(path) or ends:
+            if i + 1 == len(path) and len(ends) > 1:  # a fork to the end stages
+                tops = [y + n * (h + 8) + h / 2 for n in range(len(ends))]
+                fork = x + gap / 2
+                body.append(
+                    f'<path d="M{x:g} {mid:g} L{fork:g} {mid:g} M{fork:g} {tops[0]:g} '
+                    f'L{fork:g} {tops[-1]:g}" stroke="#2f5d8a" stroke-width="1.5" fill="none"/>'
+                )
+                body += [_arrow(fork, x + gap, t) for t in tops]
+            else:
+                body.append(_arrow(x + 2, x + gap - 2, mid))
+            x += gap
+    for n, st in enumerate(ends):
+        by = y + n * (h + 8) if len(ends) > 1 else mid - h / 2
+        box(st, x, by, True)
+    return body, y + rows * h + (rows - 1) * 8
+
+
+def _cadence_timeline(
+    rule: Any, bp: Any, names: Any, lang: Any, y: float, width: float
+) -> tuple[list[str], float]:
+    """A lead rule as a timeline: its name and when it runs, then one column per moment
+    (day marker, the wait before it, a card per task: channel and short subject)."""
+    from hs_japan.playbook import (
+        TASK_TYPE_WORDS,
+        cadence,
+        day_label,
+        rule_window,
+        short_subject,
+        step_text,
+        trigger_text,
+        wait_label,
+    )
+
+    words = GRAPH_WORDS
+    body = [_text(20, y, rule.name.pick(lang), 15, "#1b2a41", ' font-weight="bold"')]
+    y += 20
+    about = [trigger_text(rule, bp, names, lang), *rule_window(rule, lang)]
+    ref = rule.trigger.stage_entered
+    if ref is not None:  # what must be set to enter the stage: the target role, here
+        for pl, _ in bp.pipelines:
+            for st in pl.stages if pl.object == rule.object and pl.id == ref.pipeline else []:
+                if st.key == ref.stage and st.entry and st.entry.required_properties:
+                    props = ", ".join(
+                        names.prop(rule.object, p) for p in st.entry.required_properties
+                    )
+                    about.append(words["requires"][lang].format(props=props))
+    for line in wrap(" · ".join(about), width - 40, 12):
+        body.append(_text(20, y, line, 12, "#333"))
+        y += 16
+    y += 14
+    stops = cadence(rule)
+    per_row, col = _columns(len(stops), width - 40, 200, 24)
+    for first in range(0, len(stops), per_row):
+        row = stops[first : first + per_row]
+        xs = [20 + i * (col + 24) for i in range(len(row))]
+        labels = [day_label(stop, lang) for stop in row]
+        waits = []
+        for stop, label in zip(row, labels, strict=True):
+            room = col - 26 - text_width(label, 14, bold=True) - 10
+            waits.append(wrap(wait_label(stop, lang), max(room, 40), 11))
+        extra = max(0, *(len(lines) - 1 for lines in waits))
+        day_y = y + extra * 14
+        axis = day_y - 5
+        bottom = day_y
+        for x, stop, label, wait in zip(xs, row, labels, waits, strict=True):
+            body.append(f'<circle cx="{x + 7:g}" cy="{axis:g}" r="6" fill="#2f5d8a"/>')
+            body.append(_text(x + 20, day_y, label, 14, "#1b2a41", ' font-weight="bold"'))
+            wx = x + 20 + text_width(label, 14, bold=True) + 10
+            for n, line in enumerate(wait):  # extra lines go up, the last beside the day
+                body.append(_text(wx, day_y - (len(wait) - 1 - n) * 14, line, 11, "#6b7785"))
+            if x != xs[-1]:  # the time line runs on to the next day
+                end = wx + max((text_width(line, 11) for line in wait), default=-10) + 10
+                body.append(
+                    f'<path d="M{end:g} {axis:g} L{x + col + 24 - 2:g} {axis:g}" '
+                    f'stroke="#9fb3c8" stroke-width="2"/>'
+                )
+            cy = day_y + 14
+            for step in stop.steps:
+                if step.task is not None:
+                    chip_text = TASK_TYPE_WORDS[step.task.type][lang]
+                    chip = text_width(chip_text, 11, bold=True) + 14
+                    colour = CHANNEL_COLOURS[step.task.type]
+                    what = short_subject(step.task.subject.pick(lang), stop, lang)
+                else:
+                    chip_text, chip, colour = "", 0.0, ""
+                    what = step_text(step, rule.object, names, lang)
+                tx = x + 10 + (chip + 8 if chip else 0)
+                lines = wrap(what, x + col - 10 - tx, 13)
+                card = 30 + (len(lines) - 1) * 17
+                body.append(
+                    f'<rect x="{x:g}" y="{cy:g}" width="{col:g}" height="{card}" rx="6" '
+                    f'fill="#f7f9fc" stroke="#c9d6e3"/>'
+                )
+                if chip:
+                    body.append(
+                        f'<rect x="{x + 8:g}" y="{cy + 6:g}" width="{chip:g}" height="18" '
+                        f'rx="9" fill="{colour}"/>'
+                    )
+                    body.append(
+                        _text(x + 15, cy + 19, chip_text, 11, "#ffffff", ' font-weight="bold"')
+                    )
+                for n, line in enumerate(lines):
+                    body.append(_text(tx, cy + 20 + n * 17, line, 13, "#102030"))
+                cy += card + 8
+            bottom = max(bottom, cy)
+        y = bottom + 18
+    return body, y - 10
+
+
+def _handoff_flow(
+    rules: list[Any], bp: Any, names: Any, lang: Any, y: float, width: float
+) -> tuple[list[str], float]:
+    """The handoff rules left to right, one box each (name, trigger, what it does);
+    consecutive rules that do the same thing are alternatives, stacked with "or"."""
+    from hs_japan.playbook import rule_window, step_text, trigger_text
+
+    words = GRAPH_WORDS
+    groups: list[list[Any]] = []
+    for rule in rules:
+        if groups and groups[-1][-1].steps == rule.steps:
+            groups[-1].append(rule)
+        else:
+            groups.append([rule])
+    gap = 36
+    per_row, col = _columns(len(groups), width - 40, 230, gap)
+    inner = col - 20
+
+    def content(rule: Any) -> list[tuple[float, str, int, str, str]]:
+        """(dx, text, size, fill, extra) per line, 0-based from the box top."""
+        out: list[tuple[float, str, int, str, str]] = []
+        bold = ' font-weight="bold"'
+        out += [(10, ln, 13, "#1b2a41", bold) for ln in wrap(rule.name.pick(lang), inner, 13, True)]
+        out.append((10, words["when"][lang], 11, "#2f5d8a", bold))
+        out += [
+            (10, ln, 12, "#333", "") for ln in wrap(trigger_text(rule, bp, names, lang), inner, 12)
+        ]
+        out.append((10, words["then"][lang], 11, "#2f5d8a", bold))
+        for step in rule.steps:
+            for n, ln in enumerate(wrap(step_text(step, rule.object, names, lang), inner - 12, 12)):
+                out.append((22, ln, 12, "#333", "bullet" if n == 0 else ""))
+        window = "; ".join(rule_window(rule, lang))
+        out += [(10, ln, 11, "#6b7785", "") for ln in wrap(window, inner, 11)] if window else []
+        return out
+
+    def height(lines: list[tuple[float, str, int, str, str]]) -> float:
+        return 14 + sum(size + 5 for _, _, size, _, _ in lines) + 4
+
+    body: list[str] = []
+    for first in range(0, len(groups), per_row):
+        row = groups[first : first + per_row]
+        laid = [[content(r) for r in group] for group in row]
+        tall = [sum(height(c) for c in boxes) + (len(boxes) - 1) * 30 for boxes in laid]
+        row_h = max(tall)
+        for i, boxes in enumerate(laid):
+            x = 20 + i * (col + gap)
+            by = y + (row_h - tall[i]) / 2  # centred on the arrows
+            for n, lines in enumerate(boxes):
+                h = height(lines)
+                body.append(
+                    f'<rect x="{x:g}" y="{by:g}" width="{col:g}" height="{h:g}" rx="8" '
+                    f'fill="#f4f7fb" stroke="#2f5d8a"/>'
+                )
+                ly = by + 4
+                for dx, line, size, fill, extra in lines:
+                    ly += size + 5
+                    if extra == "bullet":  # a step: a dot before its first line
+                        body.append(f'<circle cx="{x + 14:g}" cy="{ly - 4:g}" r="2" fill="#333"/>')
+                        extra = ""
+                    body.append(_text(x + dx, ly, line, size, fill, extra))
+                by += h
+                if n + 1 < len(boxes):
+                    body.append(
+                        _text(
+                            x + col / 2,
+                            by + 20,
+                            words["or"][lang],
+                            12,
+                            "#5a6b7d",
+                            ' font-weight="bold" text-anchor="middle"',
+                        )
+                    )
+                    by += 30
+            if i + 1 < len(row):
+                body.append(_arrow(x + col + 4, x + col + gap - 4, y + row_h / 2))
+        y += row_h + 24
+    return body, y
+
+
+def _leads_and_handoff(
+    bp: Any, lang: Any, y: float, width: float
+) -> tuple[list[str], float, list[str]]:
+    """The prospecting section (lead pipelines, cadences) and the handoff section, each
+    omitted when the blueprint has none. Returns the drawing, the y below it and the
+    legend entries it needs."""
+    from hs_japan.playbook import LEADS_WORDS, Names, handoff_rules, lead_pipelines, lead_rules
+
+    names = Names(bp, lang, plain=True)
+    body: list[str] = []
+    legend: list[str] = []
+    pipes, cadences, handoff = lead_pipelines(bp), lead_rules(bp), handoff_rules(bp)
+    if pipes or cadences:
+        y += 10
+        body.append(
+            _text(20, y, LEADS_WORDS["cadence"][lang], 18, "#1b2a41", ' font-weight="bold"')
+        )
+        y += 18
+        starts = {
+            r.trigger.stage_entered.stage for r in cadences if r.trigger.stage_entered is not None
+        }
+        for pl in pipes:
+            drawn, y = _lead_pipeline_row(pl, starts, lang, y)
+            body += drawn
+            y += 30
+        for rule in cadences:
+            drawn, y = _cadence_timeline(rule, bp, names, lang, y + 6, width)
+            body += drawn
+            y += 24
+        legend += (["legend_end"] if pipes else []) + (["legend_cadence"] if cadences else [])
+    if handoff:
+        y += 6
+        body.append(
+            _text(20, y, LEADS_WORDS["handoff"][lang], 18, "#1b2a41", ' font-weight="bold"')
+        )
+        drawn, y = _handoff_flow(handoff, bp, names, lang, y + 16, width)
+        body += drawn
+        y += 16
+        legend.append("legend_handoff")
+    return body, y, legend
+
+
 def funnel_svg(bp: Any, lang: Any) -> str:
-    """The funnel and the deal pipelines as a self-contained SVG (nothing fetched).
+    """The funnel, the prospecting cadence, the handoff and the deal pipelines as a
+    self-contained SVG (nothing fetched).
 
     Funnel columns are equally wide and top-aligned; every text is wrapped by its
-    measured width; the stage rows carry probability bars, expected days and ✓ criteria
-    badges, which the legend below them explains."""
-    from html import escape
+    measured width; the lead pipeline forks to its end stages and each lead rule is a
+    timeline of days; the handoff rules flow left to right; the deal stage rows carry
+    probability bars, expected days and ✓ criteria badges; the legend explains what each
+    section drew. A section the blueprint has nothing for is left out."""
 
     from hs_japan.audit.stakeholders import engagement_plan
     from hs_japan.playbook import ELEMENT_WORD, w
@@ -266,11 +575,7 @@ def funnel_svg(bp: Any, lang: Any) -> str:
     def words(key: str) -> str:
         return GRAPH_WORDS[key][lang]
 
-    def text(x: float, y: float, body: str, size: int, fill: str, extra: str = "") -> str:
-        return (
-            f'<text x="{x:g}" y="{y:g}" font-size="{size}" fill="{fill}"{extra}>'
-            f"{escape(body)}</text>"
-        )
+    text = _text
 
     stages = [fs for fs, _ in bp.funnel]
     pipes = [pl for pl, _ in bp.pipelines if pl.object == "deals" and not pl.absent]
@@ -281,7 +586,7 @@ def funnel_svg(bp: Any, lang: Any) -> str:
     ]
     colors = ["#e8f1fb", "#d4e6f8", "#bcd8f4", "#a3c9ef", "#89b9ea", "#6fa8e4", "#5597de"]
     notes_top = top + box_h + 24
-    bottom = notes_top
+    bottom: float = notes_top
     people_shown = False
     for i, fs in enumerate(stages):
         x = 20 + i * (col + gap)
@@ -316,7 +621,7 @@ def funnel_svg(bp: Any, lang: Any) -> str:
                 f'<path d="M{x + col + 2} {ay - 5} L{x + col + gap - 2} {ay} '
                 f'L{x + col + 2} {ay + 5} Z" fill="#2f5d8a"/>'
             )
-        y = notes_top
+        y: float = notes_top
         for element, note in fs.elements.items():
             heading = w(ELEMENT_WORD.get(element, element), lang)
             for line in wrap(heading, col - 10, 11, bold=True):
@@ -328,6 +633,9 @@ def funnel_svg(bp: Any, lang: Any) -> str:
             y += 8
         bottom = max(bottom, y)
     y = bottom + 24
+    # the prospecting cadence and the handoff come before the deals in the funnel
+    drawn, y, lead_legend = _leads_and_handoff(bp, lang, y, width)
+    body += drawn
     for pl in pipes:
         body.append(
             text(
@@ -398,7 +706,7 @@ def funnel_svg(bp: Any, lang: Any) -> str:
     body.append(text(20, y, words("legend_title"), 13, "#1b2a41", ' font-weight="bold"'))
     y += 18
     legend = ["legend_bar", "legend_days", "legend_check"]
-    for key in legend + (["legend_people"] if people_shown else []):
+    for key in legend + (["legend_people"] if people_shown else []) + lead_legend:
         for line in wrap(words(key), width - 60, 12):
             body.append(text(28, y, line, 12, "#333"))
             y += 16

@@ -22,7 +22,14 @@ from typing import Any
 from hs_japan.blueprint.compile import DesiredState
 from hs_japan.blueprint.model import AssociationLabelSpec, Blueprint, Language
 from hs_japan.kinds.base import ExportContext, ExportSection, KindHandler, Read, Resolution
-from hs_japan.resources import OBJECT_TYPES, Kind, PortalState, Resource, make_key
+from hs_japan.resources import (
+    OBJECT_TYPES,
+    TIER_GATED_OBJECTS,
+    Kind,
+    PortalState,
+    Resource,
+    make_key,
+)
 
 USER_DEFINED = "USER_DEFINED"
 Pair = tuple[str, str]
@@ -45,10 +52,43 @@ def pairs_of(bp: Blueprint) -> set[Pair]:
     return out
 
 
+# the pairs a tier-gated object has associations (and labels) for: a lead belongs to a
+# contact (and may name a company) [docs: leads guide; the pairs beyond these are not
+# documented, so export does not read them] (docs/hubspot-api.md §15.7)
+GATED_PAIRS: dict[str, tuple[Pair, ...]] = {
+    "leads": (
+        ("leads", "contacts"),
+        ("contacts", "leads"),
+        ("leads", "companies"),
+        ("companies", "leads"),
+    ),
+}
+
+
 def all_pairs(objects: Iterable[str] = OBJECT_TYPES) -> list[Pair]:
-    """Every ordered pair among ``objects`` (export reads them all)."""
+    """Every ordered pair among the ungated ``objects`` (export reads them all)."""
     objs = [o for o in OBJECT_TYPES if o in set(objects)]
     return [(a, b) for a in objs for b in objs]
+
+
+def gated_pairs(obj: str, objects: Iterable[str]) -> frozenset[Pair]:
+    """The pairs of a tier-gated ``obj`` whose other object is among ``objects``."""
+    wanted = set(objects)
+    return frozenset(p for p in GATED_PAIRS.get(obj, ()) if p[0] in wanted and p[1] in wanted)
+
+
+def export_pairs(objects: Iterable[str]) -> list[Pair]:
+    """The pairs export writes, in a fixed order: the ungated ones, then each gated
+    object's."""
+    objs = list(objects)
+    extra = [
+        p
+        for obj in TIER_GATED_OBJECTS
+        if obj in objs
+        for p in GATED_PAIRS.get(obj, ())
+        if p in gated_pairs(obj, objs)
+    ]
+    return [*all_pairs(objs), *extra]
 
 
 def user_labels(listing: Listing) -> Listing:
@@ -165,7 +205,7 @@ def export_items(
 
     out: list[dict[str, Any]] = []
     taken: set[str] = set()
-    for a, b in all_pairs(objects):
+    for a, b in export_pairs(objects):
         forward, reverse = found.get((a, b), []), found.get((b, a), [])
         paired = partners(forward, reverse, a == b)
         for item in sorted(user_labels(forward), key=lambda i: i["typeId"]):
@@ -190,6 +230,8 @@ def export_items(
 
 
 READ = "hs_japan.portal.association_labels:read_labels_of"  # (from, to) -> listing
+# export's read of a tier-gated object's pairs: (obj, pairs) -> listings, or Refused
+GATED_READ = "hs_japan.portal.dump:association_labels_of"
 
 
 class AssociationLabelHandler(KindHandler):
@@ -203,11 +245,25 @@ class AssociationLabelHandler(KindHandler):
 
     def export_reads(self, objects: Sequence[str]) -> Iterable[Read]:
         pairs = all_pairs(objects)
-        return [Read(READ, frozenset(pairs))] if pairs else []
+        # a gated object's pairs are read on their own: a portal without the object
+        # refuses them (Refused), and the other labels are exported all the same
+        gated = [
+            Read(GATED_READ, (obj, gated_pairs(obj, objects)))
+            for obj in TIER_GATED_OBJECTS
+            if obj in objects and gated_pairs(obj, objects)
+        ]
+        return [*([Read(READ, frozenset(pairs))] if pairs else []), *gated]
 
     def export(self, ctx: ExportContext) -> list[ExportSection]:
         pairs = all_pairs(ctx.objects)
-        found = ctx.facts.get(Read(READ, frozenset(pairs))) or {} if pairs else {}
+        found: dict[Pair, Listing] = dict(
+            ctx.facts.get(Read(READ, frozenset(pairs))) or {} if pairs else {}
+        )
+        for obj in TIER_GATED_OBJECTS:
+            gated = gated_pairs(obj, ctx.objects)
+            listings = ctx.facts.get(Read(GATED_READ, (obj, gated))) if gated else None
+            if isinstance(listings, dict):
+                found.update(listings)
         labels = export_items(found, ctx.objects, ctx.language)
         if not labels:
             return []

@@ -31,7 +31,14 @@ from hs_japan.resources import (
     property_exists,
 )
 
-OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
+OBJECT_TYPE_IDS = {
+    "contacts": "0-1",
+    "companies": "0-2",
+    "deals": "0-3",
+    "tickets": "0-5",
+    # leads (Sales Hub Professional and up; export reads them unless refused, §15.7)
+    "leads": "0-136",
+}
 # rule type -> property types it applies to (HubSpot: text, number, date pickers)
 TEXT_RULES = frozenset(
     {"REGEX", "MIN_LENGTH", "MAX_LENGTH", "ALPHANUMERIC", "SPECIAL_CHARACTERS", "WHITESPACE"}

@@ -238,10 +238,27 @@ class WorkflowHandler(KindHandler):
             if waits:
                 desired.explanations[rid] = [business_day_note(n, language) for n in waits]
         tombstoned = {k for kind, k in desired.tombstones if kind is self.kind}
+        # a rule now on another object (the handoff's opportunity rule moved from deals to
+        # contacts): HubSpot cannot change a flow's objectTypeId, so its old flow goes and
+        # the new one is created (one marker, one flow: read_flows refuses two)
+        moved = {
+            MARKER_PREFIX + rule.key: (rule, origin)
+            for rule, origin in bp.follow_up_rules
+            if not rule.absent and make_key(rule.object, MARKER_PREFIX + rule.key) in wanted
+        }
         for marker, flow in _found(res).items():
             obj = OBJECT_NAMES.get(str(flow.get("objectTypeId")), "contacts")
             key = make_key(obj, marker)
-            if key not in wanted and key not in tombstoned and marker.startswith(KEY_PREFIX):
+            if key not in wanted and key not in tombstoned and marker in moved:
+                rule, origin = moved[marker]
+                desired.tombstones.add((self.kind, key))
+                desired.origins[(self.kind, key)] = origin
+                res.notes.append(
+                    f"rule '{rule.key}' now enrols {rule.object}, not {obj}: its {obj} "
+                    f"workflow (id {flow.get('id')}) is deleted and a {rule.object} workflow "
+                    "created (HubSpot cannot change a workflow's object)"
+                )
+            elif key not in wanted and key not in tombstoned and marker.startswith(KEY_PREFIX):
                 # a stage-criteria workflow whose stage, criteria or pipeline is gone: it
                 # was generated, so it goes with its source (a destructive change:
                 # --allow-destroy), rather than stay enabled and filter on what is gone

@@ -19,7 +19,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from hs_japan.errors import PortalError
+from hs_japan.kinds.association_label import Listing, Pair
 from hs_japan.kinds.base import Refused
+from hs_japan.portal.association_labels import read_labels
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.flows import read_managed_flows
 from hs_japan.portal.lists import read_all_lists
@@ -73,6 +75,15 @@ def pipelines_of(client: PortalClient, obj: str) -> list[dict[str, Any]] | Refus
 def validation_rules_of(client: PortalClient, obj: str) -> list[dict[str, Any]] | Refused:
     """An object's property validation rules."""
     return unless_refused(obj, lambda: read_rules(client, [obj])[obj])
+
+
+def association_labels_of(
+    client: PortalClient, arg: tuple[str, frozenset[Pair]]
+) -> dict[Pair, Listing] | Refused:
+    """The association labels of a tier-gated object's pairs (``arg``: the object and its
+    pairs), or Refused when the portal lacks the object."""
+    obj, pairs = arg
+    return unless_refused(obj, lambda: read_labels(client, pairs))
 
 
 def managed_flows_of(client: PortalClient, _arg: object = None) -> list[dict[str, Any]]:

@@ -210,6 +210,14 @@ def write_workflow(change: Change, ctx: WriteContext) -> Callable[[], object] | 
     base = {k: v for k, v in (current.attrs if current else {}).items() if not k.startswith("_")}
     wanted = {**base, **(change.after or {})}
     if change.action is Action.CREATE or current is None:
+        # a rule that moved object (HubSpot cannot change a flow's objectTypeId): its old
+        # flow carries the same marker and is planned for deletion; it goes first, so two
+        # flows never carry one marker (a plan refuses that) and a lost create's probe,
+        # which finds the flow by marker, cannot mistake the old flow for the new one. A
+        # stop between the two leaves no flow for the rule, which the next plan creates.
+        for old in ctx.actual.of_kind(change.kind):
+            if old.key != change.key and old.key.split("/", 1)[1] == marker:
+                flows.delete(marker, str(old.attrs["_flowId"]))
         _created, enabling = flows.create_then(marker, wanted, enable=bool(wanted.get("isEnabled")))
         return enabling
     flows.put(
