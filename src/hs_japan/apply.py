@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -40,11 +40,36 @@ def _describe(change: Change) -> str:
 @dataclass
 class ApplyHooks:
     """Called around every write: the journal records intents and completions, the lock
-    is refreshed. ``intent`` runs (and is durable) before the request is sent."""
+    is refreshed. ``intent`` runs (and is durable) before the request is sent.
+    ``intents``/``dones``, when given, take the changes of one request at once (a batch
+    create: the journal makes them durable with one fsync); else ``intent``/``done``
+    hear them one by one."""
 
     intent: Callable[[Change], None] = lambda _: None
     done: Callable[[Change], None] = lambda _: None
     tick: Callable[[], None] = lambda: None
+    intents: Callable[[Sequence[Change]], None] | None = None
+    dones: Callable[[Sequence[Change]], None] | None = None
+
+    def intent_all(self, changes: Sequence[Change]) -> None:
+        if self.intents is not None:
+            self.intents(changes)
+        else:
+            for c in changes:
+                self.intent(c)
+
+    def done_all(self, changes: Sequence[Change]) -> None:
+        if self.dones is not None:
+            self.dones(changes)
+        else:
+            for c in changes:
+                self.done(c)
+
+
+# a write task: sends its request(s) and returns the rest of its change's write, if any
+# (a request that needs the first one's answer), to be sent as a task of its own
+Rest = Callable[[], None]
+Task = Callable[[], Rest | None]
 
 
 # writes of one dependency level in flight at once (under the pacer): the client's pool
@@ -93,14 +118,21 @@ def apply_changes(
     lock = threading.RLock()  # journal, progress and report: one writer at a time
 
     def finished(change: Change, note: str = "done") -> None:
+        finished_all([change], note)
+
+    def finished_all(changes: Sequence[Change], note: str = "done") -> None:
         with lock:
-            hooks.done(change)
-            report.done.append(change)
-            progress(f"  {_describe(change)}  {note}")
+            hooks.done_all(changes)
+            report.done.extend(changes)
+            for change in changes:
+                progress(f"  {_describe(change)}  {note}")
 
     def intent(change: Change) -> None:
+        intent_all([change])
+
+    def intent_all(changes: Sequence[Change]) -> None:
         with lock:
-            hooks.intent(change)
+            hooks.intent_all(changes)
 
     ctx = WriteContext(writer, changes, actual, lock=lock)
     # changes written by another change's write (a new pipeline's stages), by carrier
@@ -112,20 +144,23 @@ def apply_changes(
             carrier_of[id(c)] = carrier
             carried.setdefault(id(carrier), []).append(c)
 
-    def batch_task(batch: list[Change]) -> Callable[[], None]:
-        in_flight = list(batch)  # a batch being sent: some may be written
+    def batch_task(batch: list[Change]) -> Task:
+        # announced (journaled) for the request being sent, not yet taken: may be written
+        in_flight: list[Change] = []
         write = load_function(handler_for(batch[0].kind).batch_writer)
 
+        def _sending(chunk: list[Change]) -> None:
+            intent_all(chunk)  # one request's intents: durable before it is sent
+            in_flight.extend(chunk)
+
         def _took(done: list[Change]) -> None:
-            for c in done:
-                finished(c)
-                in_flight.remove(c)
+            finished_all(done)
+            taken = {id(c) for c in done}
+            in_flight[:] = [c for c in in_flight if id(c) not in taken]
 
         def run() -> None:
-            for c in batch:
-                intent(c)
             try:
-                write(batch, ctx, _took)
+                write(batch, ctx, _took, _sending)
             except HsJapanError as exc:
                 # recounted: the portal was re-read, so what is left in flight was not written
                 unknown = 1 if getattr(exc, "recounted", False) else len(in_flight)
@@ -133,18 +168,28 @@ def apply_changes(
 
         return run
 
-    def one_task(change: Change) -> Callable[[], None]:
+    def one_task(change: Change) -> Task:
         write = load_function(handler_for(change.kind).writer)
 
-        def run() -> None:
-            intent(change)
-            for c in carried.get(id(change), []):  # they travel in the same request
-                intent(c)
+        def run() -> Rest | None:
+            # the change and those that travel in the same request
+            intent_all([change, *carried.get(id(change), [])])
             try:
-                write(change, ctx)
+                rest = write(change, ctx)
             except HsJapanError as exc:
                 raise _Failed(change, exc, 1) from exc
-            finished(change)
+            if not callable(rest):
+                finished(change)
+                return None
+
+            def then() -> None:  # e.g. a workflow's enabling PUT, once its create answered
+                try:
+                    rest()
+                except HsJapanError as exc:
+                    raise _Failed(change, exc, 1) from exc
+                finished(change)
+
+            return then
 
         return run
 
@@ -175,7 +220,7 @@ def apply_changes(
     for number, level in enumerate(levels, start=1):
         kinds = sorted({c.kind.value.replace("_", " ") for c in level})
         progress(f"step {number}/{len(levels)}: {len(level)} × {', '.join(kinds)}")
-        tasks: list[Callable[[], None]] = []
+        tasks: list[Task] = []
         batches: dict[tuple[str, str], list[Change]] = {}
         for change in level:
             handler = handler_for(change.kind)
@@ -191,21 +236,7 @@ def apply_changes(
         if not tasks:
             continue
         hooks.tick()
-        failures: list[_Failed] = []
-        if len(tasks) == 1 or max_workers <= 1:
-            for task in tasks:
-                try:
-                    task()
-                except _Failed as failed:
-                    failures.append(failed)
-                    break
-        else:
-            with ThreadPoolExecutor(max_workers=min(max_workers, len(tasks))) as pool:
-                for future in [pool.submit(task) for task in tasks]:
-                    try:
-                        future.result()
-                    except _Failed as failed:
-                        failures.append(failed)
+        failures = _run_level(tasks, max_workers)
         if failures:
             first = failures[0]
             unrecorded = finish()
@@ -228,6 +259,48 @@ def apply_changes(
             "fix the cause and run apply again: it plans what is left and writes it"
         )
     return report
+
+
+def _run_level(tasks: Sequence[Task], max_workers: int) -> list[_Failed]:
+    """Run one level's tasks, at most ``max_workers`` at once; a task's rest (its second
+    request) is queued as soon as the task returns it, not after the level's other first
+    requests (20 workflows on 16 slots: creates and enables in 3 rounds, not 4). The
+    failures, in the order of the tasks. After a failure the level's other tasks (and
+    their rests) still finish; run one at a time, the level stops at the failure."""
+    failures: list[tuple[int, _Failed]] = []
+    if len(tasks) == 1 or max_workers <= 1:
+        for i, task in enumerate(tasks):
+            try:
+                rest = task()
+                if rest is not None:
+                    rest()
+            except _Failed as failed:
+                failures.append((i, failed))
+                break
+        return [f for _i, f in failures]
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(tasks))) as pool:
+        running: dict[Future[Rest | None], int] = {
+            pool.submit(task): i for i, task in enumerate(tasks)
+        }
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                i = running.pop(future)
+                try:
+                    rest = future.result()
+                except _Failed as failed:
+                    failures.append((i, failed))
+                    continue
+                if rest is not None:
+                    running[pool.submit(_no_rest(rest))] = i
+    return [f for _i, f in sorted(failures, key=lambda item: item[0])]
+
+
+def _no_rest(rest: Rest) -> Task:
+    def run() -> None:
+        rest()
+
+    return run
 
 
 class _Failed(Exception):

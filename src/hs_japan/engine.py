@@ -9,6 +9,7 @@ changes only). What each kind reads, compiles, compares and writes is its handle
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -89,10 +90,12 @@ def make_plan(
     client: PortalClient,
     language: Language,
     guard: Callable[[PortalInfo], None] | None = None,
-    info: PortalInfo | None = None,
+    info: PortalInfo | Callable[[], PortalInfo] | None = None,
     today: dt.date | None = None,
 ) -> PlanResult:
-    """Read what the blueprint touches and diff it. ``guard`` vets the portal first.
+    """Read what the blueprint touches and diff it. ``guard`` vets the portal first;
+    ``info``: the account details when the caller has them (or is reading them:
+    ``portal.facts.read_facts``).
 
     The desired state depends on the blueprint and the portal only; ``today`` is used for
     one display-only note (the holiday calendar's horizon)."""
@@ -166,6 +169,8 @@ def _count_records(client: PortalClient, *args: Any) -> int:
 class ApplyOutcome:
     report: ApplyReport
     after: PlanResult
+    # time.monotonic() when the verification's reads were sent (``after`` is as of then)
+    verified_at: float = 0.0
 
     @property
     def converged(self) -> bool:
@@ -186,8 +191,9 @@ def apply_plan(
     writer = PortalWriter(client)
     report = apply_changes(result.plan.changes, writer, result.state.snapshot, progress, hooks)
     # verify: a fresh read must plan nothing
+    verified_at = time.monotonic()
     after = make_plan(bp, client, language, info=result.plan.portal)
-    return ApplyOutcome(report, after)
+    return ApplyOutcome(report, after, verified_at)
 
 
 def still_current(result: PlanResult, client: PortalClient) -> bool:

@@ -10,10 +10,17 @@ found by their natural keys, and a create whose response was lost is found by a 
 before it is re-sent). The journal tells the user what happened and which changes
 were in doubt. It never holds a token: only resource keys, actions and attributes.
 
+The changes of one request are journaled together: a batch create of up to 100
+properties writes its intents with one fsync before the request and its completions
+with one fsync after the answer (a 2,400-property apply made ~4,800 fsyncs, now ~50).
+Recovery reads the lines as before: each change still has its own ``intent`` and
+``done`` line, and an intent without its done is a change in doubt.
+
 Deterministic crash points for the fault-matrix tests: ``HS_JAPAN_DIE_AFTER_INTENTS=N``
 kills the process with SIGKILL right after the Nth intent is durable (its write never
-sent); ``HS_JAPAN_DIE_BEFORE_DONE=N`` kills it when the Nth write has been answered but
-before its ``done`` line is written (the write landed, the journal does not know).
+sent; the rest of its request's intents are durable too); ``HS_JAPAN_DIE_BEFORE_DONE=N``
+kills it when the Nth write has been answered but before its ``done`` line is written
+(the write landed, the journal does not know; nor of the others of its request).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import datetime as dt
 import json
 import os
 import signal
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,10 +84,19 @@ class Journal:
         self._die_before_done = _kill_point("HS_JAPAN_DIE_BEFORE_DONE")
 
     def _write(self, event: str, **data: Any) -> None:
+        self._write_all([(event, data)])
+
+    def _write_all(self, events: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Append ``events`` (one line each) and make them durable with one fsync."""
+        if not events:
+            return
+        at = _stamp()
         # an error body may echo the request's Authorization header: redact on write
-        record = _scrub({"at": _stamp(), "event": event, **data})
-        line = json.dumps(record, ensure_ascii=False)
-        self._fh.write(line + "\n")
+        lines = [
+            json.dumps(_scrub({"at": at, "event": event, **data}), ensure_ascii=False) + "\n"
+            for event, data in events
+        ]
+        self._fh.write("".join(lines))
         self._fh.flush()
         os.fsync(self._fh.fileno())
 
@@ -94,16 +111,29 @@ class Journal:
         )
 
     def intent(self, change: Change) -> None:
-        self._write("intent", **_change_ref(change), after=change.after)
-        self._intents += 1
-        if self._intents == self._die_after_intents:
-            _die()
+        self.intents([change])
 
     def done(self, change: Change) -> None:
-        self._dones += 1
-        if self._dones == self._die_before_done:
+        self.dones([change])
+
+    def intents(self, changes: Sequence[Change]) -> None:
+        """The intents of one request's changes (a batch create: up to 100), durable with
+        one fsync before the request is sent."""
+        self._write_all([("intent", {**_change_ref(c), "after": c.after}) for c in changes])
+        before, self._intents = self._intents, self._intents + len(changes)
+        if (
+            self._die_after_intents is not None
+            and before < self._die_after_intents <= self._intents
+        ):
             _die()
-        self._write("done", **_change_ref(change))
+
+    def dones(self, changes: Sequence[Change]) -> None:
+        """The completions of one request's changes, with one fsync once it answered."""
+        before, self._dones = self._dones, self._dones + len(changes)
+        point = self._die_before_done
+        if point is not None and before < point <= self._dones:
+            _die()
+        self._write_all([("done", _change_ref(c)) for c in changes])
 
     def recovered(self, previous: Path) -> None:
         self._write("recovers", previous=previous.name)

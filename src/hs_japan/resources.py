@@ -159,6 +159,9 @@ class Snapshot:
     """A set of resources keyed by ``(kind, key)``: a portal as read, or a blueprint compiled."""
 
     resources: dict[ResourceId, Resource] = field(default_factory=dict)
+    # what a kind observed that is no resource of its own but its writers rely on, by a
+    # name the kind chooses (e.g. whether hs-japan's list-id record exists): never diffed
+    observed: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def add(self, resource: Resource) -> None:
         self.resources[resource.id] = resource

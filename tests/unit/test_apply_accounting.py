@@ -25,9 +25,11 @@ class FailingThirdBatch:
         obj: str,
         items: Sequence[tuple[str, dict[str, Any]]],
         written: Callable[[list[str]], None] = lambda _names: None,
+        sending: Callable[[list[str]], None] = lambda _names: None,
     ) -> None:
         for n, start in enumerate(range(0, len(items), 100)):
             chunk = [name for name, _ in items[start : start + 100]]
+            sending(chunk)
             if n == 2:
                 raise PortalError("create deals properties: HTTP 400 (limit reached)", status=400)
             self.created.extend(chunk)

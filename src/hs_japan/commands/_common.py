@@ -67,12 +67,20 @@ def guard_for(profile: Profile) -> Callable[[PortalInfo], None]:
     return lambda info: check_portal(profile, info.portal_id, info.account_type)
 
 
-def preflight(bp: Blueprint, client: PortalClient, language: Any, what: str) -> None:
-    """doctor's checks (docs/doctor.md): refuse with its whole report when not ready."""
+def preflight(
+    bp: Blueprint,
+    client: PortalClient,
+    language: Any,
+    what: str,
+    vetted: Callable[[], PortalInfo] | None = None,
+) -> None:
+    """doctor's checks (docs/doctor.md): refuse with its whole report when not ready.
+    ``vetted``: the account details, once the caller's guard approved the portal
+    (``portal.probe.gather_facts``)."""
     from hs_japan.doctor import refuse_unless_ready
     from hs_japan.portal.probe import gather_facts
 
-    refuse_unless_ready(bp, language, gather_facts(client, bp), what)
+    refuse_unless_ready(bp, language, gather_facts(client, bp, vetted), what)
 
 
 def error_line(exc: BaseException) -> tuple[str, int]:

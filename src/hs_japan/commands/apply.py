@@ -63,28 +63,36 @@ def apply_one(
 
     profile = Target(name, opts.config, opts.language).profile()
     with open_portal(profile) as client:
-        # vet the portal before anything is written to it, even the lock
-        info = portal_info(client.get_account_details())
-        check_portal(profile, info.portal_id, info.account_type)
-        verdict = policy.production(
-            info.portal_id,
-            info.name,
-            info.account_type,
-            profile.confirm_production,
-            opts.confirm_portals,
-        )
-        if verdict.refused:
-            raise ApplyRefused(verdict.message)
         # every scope, tier and limit problem at once, before anything is written, and
         # meanwhile a first, read-only plan (a blueprint that references something the
         # portal lacks, or a portal that already matches, never touches the lock); the
         # preflight's verdict comes first: a token without scopes gets its full report,
-        # not the plan's first 403
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            checked = pool.submit(preflight, bp, client, profile.language, "apply")
-            planned = pool.submit(make_plan, bp, client, profile.language, info=info)
+        # not the plan's first 403. The account details are read alongside them (no round
+        # trip of their own, and once for both) and vetted as soon as they answer: the
+        # plan uses no answer before that, and the preflight's write-scope probes wait
+        # for the verdict, so a refused portal (the wrong one, or production without
+        # --confirm-portal) gets reads only and nothing is written to it, not even the lock
+        def vet() -> PortalInfo:
+            found = portal_info(client.get_account_details())
+            check_portal(profile, found.portal_id, found.account_type)
+            verdict = policy.production(
+                found.portal_id,
+                found.name,
+                found.account_type,
+                profile.confirm_production,
+                opts.confirm_portals,
+            )
+            if verdict.refused:
+                raise ApplyRefused(verdict.message)
+            return found
+
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            vetted = pool.submit(vet).result  # the details, once vetted (else the refusal)
+            planned = pool.submit(make_plan, bp, client, profile.language, info=vetted)
+            checked = pool.submit(preflight, bp, client, profile.language, "apply", vetted=vetted)
             checked.result()
             first = planned.result()
+        info = first.plan.portal
         if first.plan.empty and saved is None:
             ui.echo(render_text(first.plan), nl=False)
             return Outcome(0, 0, info.portal_id, "no changes")
@@ -146,7 +154,13 @@ def _apply_locked(
     journal.begin(result.plan)
     for prev in previous:
         journal.recovered(prev.path)
-    hooks = ApplyHooks(intent=journal.intent, done=journal.done, tick=lock.touch)
+    hooks = ApplyHooks(
+        intent=journal.intent,
+        done=journal.done,
+        tick=lock.touch,
+        intents=journal.intents,  # a batch request's changes: one fsync
+        dones=journal.dones,
+    )
     ui.echo("Applying:")
     try:
         outcome = apply_plan(result, bp, client, profile.language, ui.echo, hooks)
@@ -154,6 +168,15 @@ def _apply_locked(
         journal.end(converged=None, error=f"{type(exc).__name__}: {exc}")
         raise
     journal.end(converged=outcome.converged)
+    if outcome.after.resolution is not None:
+        # the verification listed the lock's object's groups: the lock, still ours, is
+        # released without reading it again
+        from hs_japan.kinds.properties import listing
+        from hs_japan.portal.lock import LOCK_OBJECT
+
+        shown = outcome.after.resolution.facts.get(listing(LOCK_OBJECT))
+        if isinstance(shown, dict):
+            lock.seen(shown.get("groups"), outcome.verified_at)
     ui.echo(f"Applied {count(len(outcome.report.done), 'change')}.")
     applied = len(outcome.report.done)
     if outcome.converged:

@@ -199,10 +199,15 @@ class KindHandler:
     # dependency level in apply: creates and updates of one rank run concurrently, after
     # lower ranks; None keeps the change in sequence after every ranked change
     rank: ClassVar[int | None] = None
-    # "package.module:function" in portal/: function(change, ctx: WriteContext) -> None
+    # "package.module:function" in portal/: function(change, ctx: WriteContext) returns
+    # None, or the rest of the write as a callable (a second request that needs the
+    # first one's answer, e.g. enabling a workflow once its create was checked): apply
+    # sends it as soon as a write slot is free and the change is done when it returns
     writer: ClassVar[str] = ""
-    # "package.module:function": function(batch, ctx, took) for changes of one batch_key;
-    # took(changes) is called with the changes HubSpot has accepted so far
+    # "package.module:function": function(batch, ctx, took, sending) for changes of one
+    # batch_key; sending(changes) is called before each request with the changes it
+    # carries (journaled then, with one fsync), took(changes) with the changes HubSpot
+    # has accepted so far
     batch_writer: ClassVar[str] = ""
     # "package.module:function" in portal/: function(change, ctx) writes the change
     # :meth:`finish` returns, once per apply after every write of the apply (bookkeeping

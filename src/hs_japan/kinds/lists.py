@@ -130,6 +130,17 @@ def recorded_ids(
     return decode_list_ids((answer or {}).get("description"))
 
 
+def record_exists(bp: Blueprint, language: Language, facts: Facts) -> bool | None:
+    """Whether hs-japan's list-id property exists, as the plan read it: shown by the
+    contact listing, or read by name in round 2 (None: not read)."""
+    if _listed(facts) is not None:
+        return True
+    _, by_name = _reads(bp, language, facts)
+    answer = facts.get(by_name) if by_name is not None else None
+    exists = answer.get("exists") if isinstance(answer, dict) else None
+    return exists if isinstance(exists, bool) else None
+
+
 def _lists_by_id(bp: Blueprint, language: Language, facts: Facts) -> dict[str, Any]:
     """Every list round 2 read, by id."""
     out: dict[str, Any] = {}
@@ -183,6 +194,9 @@ class ListHandler(KindHandler):
             (str(lst.get("objectTypeId")), str(lst.get("name", "")).casefold()): lst
             for lst in by_id.values()
         }
+        exists = record_exists(res.bp, res.language, res.facts)
+        if exists is not None:  # the finisher writes the record without reading it first
+            res.actual.snapshot.observed[IDS_AT] = exists
         recorded, problems = recorded_ids(res.bp, res.language, res.facts)
         if problems:
             res.notes.append(
@@ -306,7 +320,10 @@ class ListHandler(KindHandler):
             return None
         record = {k: v for k, v in sorted(noted.items()) if v is not None}
         forget = sorted(k for k, v in noted.items() if v is None)
-        return Change(Action.UPDATE, self.kind, IDS_AT, None, {"record": record, "forget": forget})
+        after: dict[str, Any] = {"record": record, "forget": forget}
+        if ctx.actual.observed.get(IDS_AT) is False:
+            after["absent"] = True  # the plan saw none: created without a read first
+        return Change(Action.UPDATE, self.kind, IDS_AT, None, after)
 
     def fixed_attrs(self, want: Resource) -> frozenset[str]:
         if want.attrs.get("processingType") != "DYNAMIC":

@@ -59,7 +59,7 @@ def read_facts(
     followups: Callable[[Facts], Iterable[Read]] | None = None,
     *,
     later: Iterable[Read] = (),
-    info: PortalInfo | None = None,
+    info: PortalInfo | Callable[[], PortalInfo] | None = None,
     guard: Callable[[PortalInfo], None] | None = None,
 ) -> Facts:
     """Read ``needs`` (round 1, with the account details unless ``info`` is given), then
@@ -67,7 +67,11 @@ def read_facts(
     depends on: they join round 1 instead when round 1 would be empty, when there is no
     round 2 (``followups`` None), or when every request of both fits the connection pool
     at once. ``guard`` vets the portal from its details before any other answer is used
-    (and long before anything is written)."""
+    (and long before anything is written). ``info`` may be a callable: the details the
+    caller is reading meanwhile (apply's, already vetted), asked for where this function
+    would use its own read's."""
+    coming = info if callable(info) else None
+    known = None if callable(info) else info
     first = list(dict.fromkeys(needs))
     late = [r for r in dict.fromkeys(later) if r not in set(first)]
     if late and (
@@ -85,16 +89,18 @@ def read_facts(
         if all(f.exception() is None for _r, f in futures):
             # round 2 is chosen from round 1's answers and sent at once; no answer is used
             # for anything else before the guard has vetted the portal
-            round1 = Facts(info or _PENDING, {r: f.result() for r, f in futures})
+            round1 = Facts(known or _PENDING, {r: f.result() for r, f in futures})
             chosen = followups(round1) if followups is not None else ()
             more = [r for r in dict.fromkeys([*late, *chosen]) if r not in round1]
             second = [(r, pool.submit(load_function(r.reader), client, r.arg)) for r in more]
         if f_info is not None:
-            info = portal_info(f_info.result())
-        assert info is not None
+            known = portal_info(f_info.result())
+        elif coming is not None:
+            known = coming()
+        assert known is not None
         if guard is not None:
-            guard(info)
-        facts = Facts(info, {r: f.result() for r, f in futures})  # a read's error, now
+            guard(known)
+        facts = Facts(known, {r: f.result() for r, f in futures})  # a read's error, now
         if second:
             facts = facts.merged({r: f.result() for r, f in second})
     return facts

@@ -101,6 +101,15 @@ class FlowWriter:
         return read_managed_flows(self.client).get(key)
 
     def create(self, key: str, flow: dict[str, Any], enable: bool) -> dict[str, Any]:
+        current, enabling = self.create_then(key, flow, enable)
+        return enabling() if enabling is not None else current
+
+    def create_then(
+        self, key: str, flow: dict[str, Any], enable: bool
+    ) -> tuple[dict[str, Any], Callable[[], dict[str, Any]] | None]:
+        """Create ``flow`` disabled and check the answer; when it is to be enabled, also
+        the enabling PUT, to be sent once that check passed (apply sends it as soon as a
+        write slot is free, not after the other workflows' creates)."""
         body = {**desired_body(flow), "isEnabled": False}
         body["customProperties"] = {**(body.get("customProperties") or {}), MARKER: key}
         resp = self.client.call(
@@ -115,9 +124,9 @@ class FlowWriter:
         flow_id = str(current.get("id"))
         if marker_of(current) != key or not current.get("revisionId"):
             raise PortalError(f"workflow {flow_id} was created without its hs-japan marker")
-        if enable:
-            current = self.put(key, current, {**body, "isEnabled": True})
-        return current
+        if not enable:
+            return current, None
+        return current, partial(self.put, key, current, {**body, "isEnabled": True})
 
     def put(
         self,
@@ -187,16 +196,17 @@ def _wrap(flow: dict[str, Any] | None) -> Any:
     return None if flow is None else _Found(flow)
 
 
-def write_workflow(change: Change, ctx: WriteContext) -> None:
-    """One workflow change: delete, create (disabled, then enabled if wanted), or a PUT
-    carrying the revision the plan read."""
+def write_workflow(change: Change, ctx: WriteContext) -> Callable[[], object] | None:
+    """One workflow change: delete, create (disabled, then enabled if wanted: the
+    enabling PUT is returned, for apply to send as its own write once the create's
+    answer was checked), or a PUT carrying the revision the plan read."""
     flows = FlowWriter(ctx.writer.client)
     marker = change.key.split("/", 1)[1]
     current = ctx.actual.get(change.kind, change.key)
     if change.action is Action.DELETE:
         if current is not None:
             flows.delete(marker, str(current.attrs["_flowId"]))
-        return
+        return None
     base = {k: v for k, v in (current.attrs if current else {}).items() if not k.startswith("_")}
     wanted = {**base, **(change.after or {})}
     if change.action is Action.CREATE or current is None:
@@ -208,11 +218,12 @@ def write_workflow(change: Change, ctx: WriteContext) -> None:
         for old in ctx.actual.of_kind(change.kind):
             if old.key != change.key and old.key.split("/", 1)[1] == marker:
                 flows.delete(marker, str(old.attrs["_flowId"]))
-        flows.create(marker, wanted, enable=bool(wanted.get("isEnabled")))
-        return
+        _created, enabling = flows.create_then(marker, wanted, enable=bool(wanted.get("isEnabled")))
+        return enabling
     flows.put(
         marker,
         {"id": current.attrs["_flowId"], "revisionId": current.attrs["_revisionId"]},
         wanted,
         same=lambda want, now: flowdiff.canonical(want) == flowdiff.canonical(now),
     )
+    return None

@@ -235,27 +235,44 @@ def read_recorded_lists(
     client: PortalClient, arg: tuple[tuple[str, ...], tuple[str, ...]]
 ) -> dict[str, Any]:
     """The id property read by name (a plan read, ``kinds/lists.py``, made when the contact
-    listing does not show it) and the lists it records for ``keys`` that are not among
-    ``found`` (read by the plan's own batch GET)."""
+    listing does not show it), whether it exists, and the lists it records for ``keys``
+    that are not among ``found`` (read by the plan's own batch GET)."""
     keys, found = arg
     prop = get_property(client, LIST_IDS_OBJECT, LIST_IDS, "read hs-japan's list ids")
     text = (prop or {}).get("description")
     ids, _problems = decode_list_ids(text)
     more = [ids[k] for k in keys if k in ids and ids[k] not in found]
-    return {"description": text, "lists": get_lists_by_id_of(client, tuple(more))}
+    return {
+        "description": text,
+        "exists": prop is not None,
+        "lists": get_lists_by_id_of(client, tuple(more)),
+    }
 
 
 def record_list_ids(change: Change, ctx: WriteContext) -> None:
     """Write the id map once per apply: read it, record the ids ``change.after`` names
-    (``{"record": {key: id}, "forget": [key]}``), write it back (PATCH, or create the
-    hidden property). A write whose answer was lost is done when a read shows the map."""
+    (``{"record": {key: id}, "forget": [key], "absent": bool}``), write it back (PATCH,
+    or create the hidden property). A write whose answer was lost is done when a read
+    shows the map.
+
+    ``absent``: the plan saw no such property (a fresh portal). It is then created at
+    once, without reading it first; creating a property is atomic, so if it appeared
+    since the plan read the portal HubSpot answers 409 and it is read, merged and
+    written back as usual: nothing recorded meanwhile is lost (docs/hubspot-api.md
+    §10.1, §14 item 14: the plan knows this whether or not listings show hidden
+    properties)."""
     client = ctx.writer.client
     after = change.after or {}
     forget = {str(k) for k in after.get("forget") or []}
     recorded = {str(k): str(v) for k, v in (after.get("record") or {}).items()}
     what = f"record list ids in {LIST_IDS_OBJECT} property {LIST_IDS}"
-    for _ in range(2):  # a second time only when the property appeared meanwhile
-        prop, ids = read_list_ids(client)
+    for attempt in range(2):  # a second time only when the property appeared meanwhile
+        prop: dict[str, Any] | None
+        ids: dict[str, str]
+        if attempt == 0 and after.get("absent") is True:
+            prop, ids = None, {}  # known absent: no read
+        else:
+            prop, ids = read_list_ids(client)
         # one id, one key: a list adopted under another key is no longer the old key's
         taken = set(recorded.values())
         ids = {k: v for k, v in ids.items() if k not in forget and v not in taken}

@@ -24,6 +24,8 @@ import os
 import re
 import secrets
 import socket
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -38,6 +40,10 @@ from hs_japan.reserved import LOCK_GROUP
 LOCK_OBJECT = "contacts"
 DEFAULT_TTL = dt.timedelta(minutes=30)
 REFRESH_AFTER = dt.timedelta(minutes=5)
+# how recent a read showing the lock still ours must be for release to skip its own read
+# (the verification's listing, sent well under a second before the release in a normal
+# run; a slower run reads the lock again)
+SEEN_FOR = dt.timedelta(seconds=3)
 
 _LABEL = re.compile(
     r"owner=(?P<owner>.+?) · id=(?P<id>[0-9a-f]+) · since=(?P<since>\S+) · until=(?P<until>\S+)$"
@@ -142,6 +148,8 @@ class PortalLock:
         self.portal_hint = portal_hint
         self.info: LockInfo | None = None
         self._refreshed = _now()
+        # when a read showed the lock still ours (time.monotonic() before it was sent)
+        self._seen_ours: float | None = None
 
     @property
     def _groups(self) -> Any:
@@ -219,14 +227,39 @@ class PortalLock:
         self.info = info
         self._refreshed = now
 
+    def seen(self, groups: Iterable[Any] | None, sent_at: float) -> None:
+        """What a listing of the lock object's property groups, sent at ``sent_at``
+        (``time.monotonic()``), showed: when it shows the lock group with our id (the
+        apply's verification reads that listing anyway), :meth:`release` soon after need
+        not read the lock again. Anything else (no such group, another holder, a label
+        that does not parse) changes nothing: release reads the lock first."""
+        for group in groups or ():
+            if isinstance(group, dict) and group.get("name") == LOCK_GROUP:
+                held = LockInfo.parse(str(group.get("label") or ""))
+                if held is not None and held.lock_id == self.lock_id:
+                    self._seen_ours = sent_at
+                return
+
     def release(self) -> None:
+        """Archive the lock group if it is still ours: as a read sent at most
+        ``SEEN_FOR`` ago showed (:meth:`seen`), else as a read now shows. HubSpot has no
+        conditional delete, so either way a read vouches for the archive that follows it;
+        another apply's lock is archived only if, in between, ours was broken (``hs-japan
+        unlock``, which refuses while this process runs on its host) and the other apply
+        took the lock. Relying on the earlier read widens that window from one
+        round trip to at most ``SEEN_FOR``."""
         if self.info is None:
             return
         with self.client.cleanup():  # even when the command's deadline stopped the apply
-            held = self.current()
-            if held is not None and held.lock_id == self.lock_id:
+            seen = self._seen_ours
+            if seen is not None and time.monotonic() - seen <= SEEN_FOR.total_seconds():
                 break_lock(self.client)
+            else:
+                held = self.current()
+                if held is not None and held.lock_id == self.lock_id:
+                    break_lock(self.client)
         self.info = None
+        self._seen_ours = None
 
     def __enter__(self) -> PortalLock:
         self.acquire()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -27,8 +28,9 @@ from hubspot.crm.lists import ListSearchRequest
 
 from hs_japan.blueprint.model import Blueprint
 from hs_japan.doctor import Facts, ProbeOutcome, Usage, required_probes
-from hs_japan.portal.client import REQUEST_TIMEOUT, SDK_EXCEPTIONS, PortalClient
+from hs_japan.portal.client import READ_CONCURRENCY, REQUEST_TIMEOUT, SDK_EXCEPTIONS, PortalClient
 from hs_japan.portal.read import sdk_to_json
+from hs_japan.resources import PortalInfo
 
 OBJECT_TYPE_NAMES = {"0-1": "contacts", "0-2": "companies", "0-3": "deals", "0-5": "tickets"}
 FLOWS = "/automation/v4/flows"
@@ -103,21 +105,37 @@ def _usage(rows: Any) -> dict[str, Usage]:
     return out
 
 
-def gather_facts(client: PortalClient, bp: Blueprint) -> Facts:
-    """Probe the portal for everything :func:`hs_japan.doctor.preflight` checks (read-only)."""
+def gather_facts(
+    client: PortalClient, bp: Blueprint, vetted: Callable[[], PortalInfo] | None = None
+) -> Facts:
+    """Probe the portal for everything :func:`hs_japan.doctor.preflight` checks (read-only).
+
+    ``vetted`` (apply): the caller reads the account details itself, for its guard, and
+    returns them once the guard has approved the portal (or raises the guard's refusal).
+    The details are then not read a second time, and the write-scope probes (a ``PATCH``
+    and a ``PUT`` that change nothing) wait for it: a portal the guard refuses (a
+    production portal without ``--confirm-portal``) gets reads only."""
     sdk = client.sdk
     props = sdk.crm.properties.core_api
     pipes = sdk.crm.pipelines.pipelines_api
     t = REQUEST_TIMEOUT
     refusals = frozenset({403})
-    calls: list[tuple[str, Callable[[], _Answer]]] = []
+    calls: list[tuple[str, Callable[[], _Answer], bool]] = []  # (what, fn, a write?)
     kinds: list[tuple[str, bool]] = []  # (probe key, a 400 means "scope present")
 
-    def add(key: str, what: str, fn: Callable[[], Any], soft: frozenset[int] = refusals) -> None:
-        calls.append((what, _soft(fn, soft)))
+    def add(
+        key: str,
+        what: str,
+        fn: Callable[[], Any],
+        soft: frozenset[int] = refusals,
+        write: bool = False,
+    ) -> None:
+        calls.append((what, _soft(fn, soft), write))
         kinds.append((key, 400 in soft))
 
     keys = {p.key for p in required_probes(bp)} | {"account", "limits/pipelines", "automation"}
+    if vetted is not None:
+        keys.discard("account")
     for key in sorted(keys):
         area, _, arg = key.partition("/")
         if key == "account":
@@ -144,6 +162,7 @@ def gather_facts(client: PortalClient, bp: Blueprint) -> Facts:
                     body={},
                 ),
                 frozenset({400, 403, 404}),
+                write=True,
             )
         elif area == "pipelines":
             add(key, f"read {arg} pipelines", partial(pipes.get_all, arg, _request_timeout=t))
@@ -171,6 +190,7 @@ def gather_facts(client: PortalClient, bp: Blueprint) -> Facts:
                     body=[],
                 ),
                 frozenset({400, 403, 404}),
+                write=True,
             )
         elif key == "automation":
             add(key, "probe workflows", partial(client.request, "GET", FLOWS, qs={"limit": 1}))
@@ -189,8 +209,37 @@ def gather_facts(client: PortalClient, bp: Blueprint) -> Facts:
                 partial(client.request, "GET", f"/crm/v3/limits/{arg}"),
                 frozenset({403, 404}),
             )
-    answers = client.call_all(calls)
-    return _facts({key: (a, ok400) for (key, ok400), a in zip(kinds, answers, strict=True)})
+    answers = _probe_all(client, calls, vetted)
+    found = {key: (a, ok400) for (key, ok400), a in zip(kinds, answers, strict=True)}
+    if vetted is not None:  # the details the guard vetted (no second read of them)
+        info = vetted()
+        details = {
+            "portalId": info.portal_id,
+            "accountType": info.account_type,
+            "portalName": info.name,
+        }
+        found["account"] = (_Answer(200, details), False)
+    return _facts(found)
+
+
+def _probe_all(
+    client: PortalClient,
+    calls: list[tuple[str, Callable[[], _Answer], bool]],
+    vetted: Callable[[], PortalInfo] | None,
+) -> list[_Answer]:
+    """``client.call_all``, except that the write-scope probes are sent only once
+    ``vetted`` has returned (its refusal is raised instead)."""
+    if vetted is None or not any(write for _w, _f, write in calls):
+        return client.call_all([(what, fn) for what, fn, _write in calls])
+
+    def run(what: str, fn: Callable[[], _Answer], write: bool) -> _Answer:
+        if write:
+            vetted()
+        return client.call(what, fn)
+
+    with ThreadPoolExecutor(max_workers=min(READ_CONCURRENCY, len(calls))) as pool:
+        futures = [pool.submit(run, what, fn, write) for what, fn, write in calls]
+        return [f.result() for f in futures]
 
 
 def _facts(answers: dict[str, tuple[_Answer, bool]]) -> Facts:

@@ -133,9 +133,11 @@ class PortalWriter:
         obj: str,
         items: Sequence[tuple[str, dict[str, Any]]],
         written: Callable[[list[str]], None] = lambda _names: None,
+        sending: Callable[[list[str]], None] = lambda _names: None,
     ) -> None:
-        """Create in batches of BATCH_SIZE; ``written`` hears each batch that HubSpot took,
-        so a failure later on never under-reports what is already in the portal.
+        """Create in batches of BATCH_SIZE; ``sending`` hears each batch before its request
+        is sent (the journal's intents), ``written`` each batch that HubSpot took, so a
+        failure later on never under-reports what is already in the portal.
 
         When a batch fails (an error, a partial 207, a lost answer, the command's
         deadline), the portal is re-read for that batch's names: ``written`` hears the ones
@@ -144,6 +146,7 @@ class PortalWriter:
         is re-raised unmarked."""
         for start in range(0, len(items), BATCH_SIZE):
             chunk = list(items[start : start + BATCH_SIZE])
+            sending([name for name, _ in chunk])
             try:
                 self._create_property_batch(obj, chunk)
             except HsJapanError as exc:
@@ -387,14 +390,19 @@ def write_group(change: Change, ctx: WriteContext) -> None:
 
 
 def write_property_batch(
-    batch: list[Change], ctx: WriteContext, took: Callable[[list[Change]], None]
+    batch: list[Change],
+    ctx: WriteContext,
+    took: Callable[[list[Change]], None],
+    sending: Callable[[list[Change]], None],
 ) -> None:
-    """Property creates of one object, in batches of 100 (``took`` hears each batch)."""
+    """Property creates of one object, in batches of 100 (``sending`` hears each batch
+    before its request, ``took`` once HubSpot took it)."""
     by_name = {c.name: c for c in batch}
     ctx.writer.create_properties(
         batch[0].object_type,
         [(c.name, c.after or {}) for c in batch],
         lambda names: took([by_name[n] for n in names]),
+        lambda names: sending([by_name[n] for n in names]),
     )
 
 
