@@ -42,6 +42,10 @@ WORDS: dict[str, dict[Language, str]] = {
     "pipelines": {"ja": "2. パイプラインとステージ基準", "en": "2. Pipelines and stage criteria"},
     "qualification": {"ja": "3. 商談化の基準", "en": "3. Qualification criteria"},
     "rules": {"ja": "4. フォローアップのルール", "en": "4. Follow-up rules"},
+    "rules_above": {
+        "ja": "このほか、新規開拓の手順と引き継ぎのルール({n}件)は上の各節にある。",
+        "en": "The cadence and the handoff rules ({n} more) are in their sections above.",
+    },
     "kpis": {"ja": "5. 見るべきKPI", "en": "5. KPIs to review"},
     "checklist": {
         "ja": "6. HubSpotの画面で設定する項目(チェックリスト)",
@@ -798,8 +802,12 @@ def render_playbook(bp: Blueprint, lang: Language) -> str:
     out += _stakeholder_map(bp, lang)
     out += prospecting_and_handoff(bp, names, lang)
     out += ["", f"## {w('rules', lang)}", ""]
-    rules = [r for r, _ in bp.follow_up_rules if not r.absent]
+    # the cadence and the handoff rules are described in their own sections above
+    above = {r.key for r in (*lead_rules(bp), *handoff_rules(bp))}
+    rules = [r for r, _ in bp.follow_up_rules if not r.absent and r.key not in above]
     out += [f"- {_rule_text(r, bp, names, lang)}" for r in rules] or [w("none_rules", lang)]
+    if above:
+        out += ["", w("rules_above", lang, n=len(above))]
     out += ["", f"## {w('kpis', lang)}", ""]
     for fs, _ in bp.funnel:
         for kpi in fs.kpis:

@@ -165,7 +165,7 @@ def test_the_playbook_shows_the_stakeholder_map_the_cadence_and_the_handoff(lang
     """The playbook says what the picture draws: who to engage by which stage, the lead
     pipeline's path and ends, the cadence day by day, and the handoff rules with what
     they set, in HubSpot's words."""
-    from hs_japan.playbook import handoff_rules, render_playbook
+    from hs_japan.playbook import handoff_rules, lead_rules, render_playbook
 
     bp = load_blueprint(DEFAULT_BLUEPRINT)
     text = render_playbook(bp, lang)
@@ -199,6 +199,15 @@ def test_the_playbook_shows_the_stakeholder_map_the_cadence_and_the_handoff(lang
         "担当者 (`hubspot_owner_id`)が未入力" if ja else "Owner (`hubspot_owner_id`) is empty"
     ) in handoff
     assert ("コンタクトの初回接点" if ja else "When a contact's First touch") in handoff
+    # the rules section lists the other rules once and points up to these two sections
+    rules = text[text.index("## 4. フォローアップ" if ja else "## 4. Follow-up rules") :]
+    rules = rules[: rules.index("\n## ")]
+    shown_above = [*handoff_rules(bp), *lead_rules(bp)]
+    assert not any(f"**{r.name.pick(lang)}**" in rules for r in shown_above)
+    assert f"({len(shown_above)}" in rules
+    assert all(
+        f"**{r.name.pick(lang)}**" in rules for r, _ in bp.follow_up_rules if r not in shown_above
+    )
 
 
 def test_cadence_days_add_up_the_waits() -> None:
