@@ -118,18 +118,7 @@ def test_the_opportunity_rule_is_a_contact_flow_and_moves_from_deals(
     (num_associated_deals > 0) and sets lifecyclestage = opportunity. A portal that has the
     earlier deal-based version of the rule gets the contact flow and loses the deal flow
     (a flow's object cannot change) in one reviewed, destructive apply."""
-    requests.put(
-        f"{portal.url}/_emulator/portals/{portal.portal_id}/settings",
-        json={"rateLimits": {"perTenSeconds": 10_000}},
-        timeout=5,
-    )
-    old = tmp_path / "old"
-    shutil.copytree(DEFAULT_BLUEPRINT, old)
-    handoff = (old / "handoff.yaml").read_text(encoding="utf-8")
-    start = handoff.index("  - key: jp_deal_created_opportunity")
-    (old / "handoff.yaml").write_text(handoff[:start] + OLD_OPPORTUNITY_RULE, encoding="utf-8")
-    assert cli("apply", str(old), *on(portal), "--yes").exit_code == 0
-    before = managed(portal)["rule_jp_deal_created_opportunity"]
+    before = _apply_old_opportunity_rule(cli, portal, tmp_path)
     assert before["objectTypeId"] == "0-3"
 
     plan = cli("plan", str(DEFAULT_BLUEPRINT), *on(portal))
