@@ -101,6 +101,32 @@ def test_wrong_type_and_unknown_field_are_located(tmp_path: Path) -> None:
     assert f"{path}:9: properties[0].colour: unknown field" in errs
 
 
+@pytest.mark.parametrize("value", [".nan", "-.inf", '"7"', "true"])
+def test_a_number_that_is_not_a_finite_number_is_one_located_line(
+    tmp_path: Path, value: str
+) -> None:
+    """NaN and infinity are not JSON numbers (HubSpot could not take them), and an
+    ``int | float`` field says so once, not once per member of the union."""
+    root = write_blueprint(
+        tmp_path / "bp",
+        {
+            "x.yaml": f"""
+        properties:
+          - object: deals
+            name: jp_a
+            label: A
+            type: number
+            field_type: number
+            group: dealinformation
+            min_number: {value}
+    """
+        },
+    )
+    errs = errors_of(root)
+    path = os.path.relpath(root / "x.yaml")
+    assert errs == [f"{path}:8: properties[0].min_number: a finite number is needed, e.g. 0"]
+
+
 def test_rules_across_fields(tmp_path: Path) -> None:
     root = write_blueprint(
         tmp_path / "bp",

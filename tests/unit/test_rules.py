@@ -445,3 +445,18 @@ def test_other_number_operators_are_reported_not_guessed() -> None:
     f["operation"]["operator"] = "IS_LESS_THAN"
     with pytest.raises(DecompileError, match="IS_LESS_THAN"):
         decompile_flow(flow, owner_email, pipeline_of)
+
+
+@pytest.mark.parametrize("value", ["abc", True, float("nan"), float("inf"), [1], None])
+def test_greater_than_takes_one_finite_number(value: Any) -> None:
+    """Anything but a finite number is one error on ``value`` (not one per member of the
+    int | float union); NaN and infinity are not JSON numbers, so HubSpot cannot take them."""
+    from pydantic import ValidationError
+
+    trigger = {"property_greater_than": {"property": "num_associated_deals", "value": value}}
+    with pytest.raises(ValidationError) as info:
+        rule(**{**OPPORTUNITY, "trigger": trigger})
+    errors = info.value.errors()
+    assert len(errors) == 1, errors
+    assert errors[0]["loc"][-1] == "value"
+    assert "a finite number is needed" in errors[0]["msg"]

@@ -7,10 +7,18 @@ across files) live in ``check.py`` so that every error is reported at once.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Language = Literal["ja", "en"]
 # leads: HubSpot's lead object (Sales Hub Professional and up; doctor gates it)
@@ -44,7 +52,23 @@ LABEL_MAX = 255  # [guess] HubSpot's UI truncates long labels; keep them reviewa
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # NaN and infinity are not JSON numbers: HubSpot could not take them
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+def _finite_number(value: Any) -> Any:
+    """One message for anything but a finite number (an ``int | float`` union would give
+    one per member); NaN and infinity are not JSON numbers, so HubSpot cannot take them."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
+        raise ValueError("a finite number is needed, e.g. 0")
+    return value
+
+
+Number = Annotated[int | float, BeforeValidator(_finite_number)]
 
 
 class Text(_Strict):
@@ -119,8 +143,8 @@ class PropertySpec(_Strict):
     # (kind property_validation: REGEX, MIN_LENGTH, MAX_LENGTH, MIN_NUMBER, MAX_NUMBER)
     min_length: int | None = Field(default=None, ge=0, le=65536)
     max_length: int | None = Field(default=None, ge=1, le=65536)
-    min_number: float | int | None = None
-    max_number: float | int | None = None
+    min_number: Number | None = None
+    max_number: Number | None = None
     absent: bool = False
 
     @model_validator(mode="after")
@@ -200,7 +224,9 @@ class AssociationLabelSpec(_Strict):
     ``inverse_label`` names the other direction (e.g. 紹介元 / 紹介先).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, populate_by_name=True, allow_inf_nan=False
+    )
     from_: ObjectType = Field(alias="from")
     to: ObjectType
     name: Name
@@ -408,7 +434,7 @@ class GreaterThan(_Strict):
     ``{property: num_associated_deals, value: 0}``."""
 
     property: Name
-    value: int | float
+    value: Number
 
 
 class TriggerSpec(_Strict):
