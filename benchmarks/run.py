@@ -238,13 +238,15 @@ def bench_validate() -> Row:
 def bench_japan(b: Bench) -> None:
     minimum = minimum_calls(JAPAN)
     b.facts["minimum"] = minimum
-    pid, on = b.portal("japan", via_proxy=True)
-    fresh = run_cli("plan", str(JAPAN), *on, env=b.env)
-    log = b.log(pid)
+    # the fresh plan on a portal of its own: the apply below starts with the portal's
+    # whole rate-limit window (190 calls per 10 s), not one the plan has just drawn on
+    plan_pid, plan_on = b.portal("japan-plan")
+    fresh = run_cli("plan", str(JAPAN), *plan_on, env=b.env)
+    log = b.log(plan_pid)
     fresh_min = f"minimum {minimum['plan_fresh']}"
     b.add("plan, fresh portal: API calls", len(log), "calls", note=fresh_min)
     b.add("plan, fresh portal: CLI wall", fresh.wall, "s")
-    b.reset_log(pid)
+    pid, on = b.portal("japan", via_proxy=True)
     b.proxy.reset()
     applied = run_cli("apply", str(JAPAN), *on, "--yes", env=b.env)
     log = b.log(pid)

@@ -24,6 +24,7 @@ import collections
 import contextlib
 import json
 import logging
+import os
 import random
 import threading
 import time
@@ -322,6 +323,15 @@ class PortalClient:
         )
         self.session.mount("https://", self.adapter)
         self.session.mount("http://", self.adapter)
+        # the environment's proxy and CA-bundle settings, read once for the one host this
+        # client talks to: with trust_env, requests re-reads every environment variable
+        # (and ~/.netrc) on every request, a third of a fresh apply's HTTP CPU; and a
+        # ~/.netrc entry for the host would replace the bearer token with Basic auth
+        self.session.trust_env = False
+        self.session.proxies = requests.utils.get_environ_proxies(self.base_url)
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        if bundle:
+            self.session.verify = bundle
         self._sdk: Any = None
         self._sdk_lock = threading.Lock()
         self._apis: dict[tuple[str, str], Any] = {}

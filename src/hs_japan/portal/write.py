@@ -20,11 +20,9 @@ from typing import Any
 
 from hubspot.crm.pipelines import PipelinePatchInput, PipelineStagePatchInput
 from hubspot.crm.properties import (
-    BatchInputPropertyCreate,
     BatchInputPropertyName,
     BatchReadInputPropertyName,
     OptionInput,
-    PropertyCreate,
     PropertyGroupCreate,
     PropertyGroupUpdate,
     PropertyName,
@@ -77,6 +75,29 @@ def _property_kwargs(attrs: dict[str, Any]) -> dict[str, Any]:
     if "options" in attrs:
         kwargs["options"] = _options(attrs["options"])
     return kwargs
+
+
+def _property_json(name: str, attrs: dict[str, Any]) -> dict[str, Any]:
+    """A PropertyCreate as HubSpot's JSON (crm-properties-v3.json), fields left out when
+    unset, as the SDK's serialiser leaves out None."""
+    body: dict[str, Any] = {"name": name}
+    for api in (*_PROPERTY_FIELDS, "hasUniqueValue"):
+        if api in attrs and attrs[api] is not None and api != "options":
+            body[api] = attrs[api]
+    if "options" in attrs:
+        options = []
+        for o in attrs["options"]:
+            option = {
+                "label": o["label"],
+                "value": o["value"],
+                "hidden": bool(o.get("hidden", False)),
+                "description": o.get("description") or "",
+            }
+            if o.get("displayOrder") is not None:
+                option["displayOrder"] = o["displayOrder"]
+            options.append(option)
+        body["options"] = options
+    return body
 
 
 def _gone_is_done(exc: PortalError) -> bool:
@@ -185,30 +206,26 @@ class PortalWriter:
     def _create_property_batch(self, obj: str, items: list[tuple[str, dict[str, Any]]]) -> None:
         pending = {name: attrs for name, attrs in items}
 
+        path = f"/crm/v3/properties/{obj}/batch"
+
         def send() -> object:
-            inputs = [
-                PropertyCreate(
-                    name=name,
-                    has_unique_value=attrs.get("hasUniqueValue"),
-                    **_property_kwargs(attrs),
-                )
-                for name, attrs in pending.items()
-            ]
-            return self.props.batch_api.create(
-                obj, BatchInputPropertyCreate(inputs=inputs), _request_timeout=REQUEST_TIMEOUT
-            )
+            # plain JSON, not SDK models: each model builds its own SDK Configuration and
+            # its answer's dates are parsed one by one (most of a big apply's CPU)
+            inputs = [_property_json(name, attrs) for name, attrs in pending.items()]
+            return self.client.request("POST", f"{path}/create", body={"inputs": inputs}).body
 
         def probe() -> object | None:
             # the previous attempt may have created some or all of them: keep only the rest
-            read = self.props.batch_api.read(
-                obj,
-                # SDK 12's model has no dataSensitivity field (the spec lists it as required)
-                BatchReadInputPropertyName(
-                    archived=False, inputs=[PropertyName(name=n) for n in pending]
-                ),
-                _request_timeout=REQUEST_TIMEOUT,
-            )
-            for p in sdk_to_json(read).get("results", []):
+            read = self.client.request(
+                "POST",
+                f"{path}/read",
+                body={
+                    "archived": False,
+                    "dataSensitivity": "non_sensitive",
+                    "inputs": [{"name": n} for n in pending],
+                },
+            ).body
+            for p in (read or {}).get("results", []):
                 pending.pop(p.get("name"), None)
             return True if not pending else None
 
