@@ -27,7 +27,7 @@ from typing import Any
 from hs_japan.blueprint.model import Blueprint
 from hs_japan.doctor import Facts, ProbeOutcome, Usage, required_probes
 from hs_japan.portal.client import READ_CONCURRENCY, SDK_EXCEPTIONS, PortalClient, Response
-from hs_japan.portal.read import sdk_to_json
+from hs_japan.portal.read import results_of, sdk_to_json
 from hs_japan.resources import PortalInfo
 
 OBJECT_TYPE_NAMES = {"0-1": "contacts", "0-2": "companies", "0-3": "deals", "0-5": "tickets"}
@@ -114,10 +114,18 @@ def gather_facts(
     The details are then not read a second time, and the write-scope probes (a ``PATCH``
     and a ``PUT`` that change nothing) wait for it: a portal the guard refuses (a
     production portal without ``--confirm-portal``) gets reads only."""
+
     # plain JSON through client.request, the plan's reads' URLs: no SDK models (a
     # property listing as SDK models cost a fresh apply half a second of CPU, most of
     # it parsing dates)
-    get = partial(client.request, "GET")
+    def get(path: str, what: str, qs: dict[str, Any] | None = None) -> Callable[[], Any]:
+        def listing() -> Any:
+            answer = client.request("GET", path, qs=qs)
+            results_of(answer.body, what)  # a 200 that is not a listing is an error
+            return answer
+
+        return listing
+
     refusals = frozenset({403})
     calls: list[tuple[str, Callable[[], _Answer], bool]] = []  # (what, fn, a write?)
     kinds: list[tuple[str, bool]] = []  # (probe key, a 400 means "scope present")
@@ -147,7 +155,7 @@ def gather_facts(
             add(
                 key,
                 f"read {arg} properties",
-                partial(get, f"/crm/v3/properties/{arg}", qs={"archived": "false"}),
+                get(f"/crm/v3/properties/{arg}", f"read {arg} properties", {"archived": "false"}),
             )
         elif area == "schemas.write":
             # an empty update of a group that does not exist: 404 with the scope, 403 without
@@ -164,12 +172,13 @@ def gather_facts(
                 write=True,
             )
         elif area == "pipelines":
-            add(key, f"read {arg} pipelines", partial(get, f"/crm/v3/pipelines/{arg}"))
+            what = f"read {arg} pipelines"
+            add(key, what, get(f"/crm/v3/pipelines/{arg}", what))
         elif area == "records":
             add(
                 key,
                 f"read {arg} records",
-                partial(get, f"/crm/v3/objects/{arg}", qs={"limit": 1}),
+                get(f"/crm/v3/objects/{arg}", f"read {arg} records", {"limit": 1}),
             )
         elif key == "lists.read":
             search = {"offset": 0, "count": 1, "additionalProperties": []}
@@ -197,7 +206,7 @@ def gather_facts(
             add(
                 key,
                 f"find owner {arg}",
-                partial(get, "/crm/v3/owners", qs={"email": arg, "limit": 10}),
+                get("/crm/v3/owners", f"find owner {arg}", {"email": arg, "limit": 10}),
             )
         elif area == "limits":
             add(
