@@ -29,17 +29,9 @@ _PATTERNS = (
 )
 
 
-# substrings without which no pattern above can match (a fast path: the journal passes
-# every value it writes through redact, thousands per apply)
-_CUES_ANY_CASE = (
-    "authorization",
-    "bearer",
-    "token=",
-    "hapikey=",
-    "client_secret=",
-    "apikey=",
-    "api_key=",
-)
+# what every pattern above needs to match (a fast path: the journal passes every value it
+# writes through redact, thousands per apply; one search instead of five substitutions)
+_CUES = re.compile(r"pat-|(?i:authorization|bearer|token=|hapikey=|client_secret=|api_?key=)")
 _known: tuple[str, ...] = ()  # the secrets, longest first
 
 
@@ -55,10 +47,8 @@ def redact(text: str) -> str:
     known = _known
     for secret in known:
         text = text.replace(secret, MASK)
-    if "pat-" not in text:
-        low = text.lower()
-        if not any(cue in low for cue in _CUES_ANY_CASE):
-            return text  # no pattern can match
+    if _CUES.search(text) is None:
+        return text  # no pattern can match
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + MASK, text)
     return text
