@@ -430,7 +430,12 @@ def write_doc(figures: dict[str, Any], path: Path) -> None:
         "I/O time is read from the emulator's request "
         "log (the union of the requests' intervals, each as long as the latency); TCP "
         "connections are counted by a proxy in front of the emulator "
-        "(`benchmarks/tcp_proxy.py`). `make bench` reports missed targets and exits 0; "
+        "(`benchmarks/tcp_proxy.py`). Every scenario has a fresh portal of its own (the "
+        "fresh plan too), so no run starts with a rate-limit window another has drawn "
+        "on; a user who plans and then applies at once meets HubSpot's 429s, which the "
+        "client waits out (`Retry-After`). The machine is a shared 2-CPU virtual machine: "
+        "start-up times vary by a third from one minute to the next (`validate` 0.26–0.41 "
+        "s on the same code). `make bench` reports missed targets and exits 0; "
         "`benchmarks/run.py --strict` exits 1 on a miss.",
         "",
         f"## Figures ({m['date']})",
