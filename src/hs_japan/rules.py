@@ -315,19 +315,7 @@ def _filter(prop: str, values: list[str], ptype: str | None) -> dict[str, Any]:
 
 
 def _branch(filters: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "filterBranchType": "OR",
-        "filterBranchOperator": "OR",
-        "filters": [],
-        "filterBranches": [
-            {
-                "filterBranchType": "AND",
-                "filterBranchOperator": "AND",
-                "filterBranches": [],
-                "filters": filters,
-            }
-        ],
-    }
+    return _branches([filters])
 
 
 def _branches(ands: list[list[dict[str, Any]]]) -> dict[str, Any]:
