@@ -229,10 +229,25 @@ def byte_compile() -> bool:
     return bool(compileall.compile_dir(str(ROOT / "src"), quiet=1))
 
 
-def bench_validate() -> Row:
-    """Measured before the emulator starts, so its own start-up does not compete."""
-    best = min(run_cli("validate", str(JAPAN), env=dict(os.environ)).wall for _ in range(5))
-    return Row("validate start-up (CLI wall, best of 5)", best, "s", "<= 0.35 s", 0.35)
+def validate_walls(n: int = 5) -> list[float]:
+    """``n`` runs of ``hs-japan validate``, taken while no emulator runs (its start-up
+    would compete)."""
+    return [run_cli("validate", str(JAPAN), env=dict(os.environ)).wall for _ in range(n)]
+
+
+def validate_row(walls: list[float]) -> Row:
+    """The best of runs taken at the start and at the end of the benchmark: on a shared
+    virtual machine, start-up varies by a third from one minute to the next, and one
+    slow minute should not decide the figure alone. The note gives the median too."""
+    ordered = sorted(walls)
+    return Row(
+        f"validate start-up (CLI wall, best of {len(walls)}: half at the start, half at the end)",
+        ordered[0],
+        "s",
+        "<= 0.35 s",
+        0.35,
+        note=f"median {ordered[len(ordered) // 2]:.2f} s",
+    )
 
 
 def bench_japan(b: Bench) -> None:
@@ -501,9 +516,8 @@ def main(argv: list[str] | None = None) -> int:
     load_at_start = round(os.getloadavg()[0], 2)
     if not byte_compile():
         raise SystemExit("could not byte-compile src/ (see the errors above)")
-    validate = bench_validate()
+    walls = validate_walls()
     b = Bench(args.latency_ms)
-    b.rows.append(validate)
     try:
         for step in (bench_japan, bench_big, bench_fleet):
             started = time.perf_counter()
@@ -511,6 +525,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{step.__name__}: {time.perf_counter() - started:.0f} s]", file=sys.stderr)
     finally:
         b.stop()
+    b.rows.insert(0, validate_row(walls + validate_walls()))
     figures = {
         "machine": {**machine(), "load_at_start": load_at_start},
         "latency_ms": args.latency_ms,
