@@ -34,7 +34,7 @@ import functools
 import importlib.util
 import itertools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -408,6 +408,23 @@ def greater_than_filter(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, A
     }
 
 
+def _user_ids(
+    emails: Sequence[str], field: str, rule: FollowUpRuleSpec, ctx: RuleContext
+) -> list[str]:
+    """The HubSpot user ids of ``emails`` (owners named in a rule), each one found or a
+    located error naming the email."""
+    ids = []
+    for j, email in enumerate(emails):
+        user_id = ctx.owner_user_id(email)
+        if user_id is None:
+            raise RuleError(
+                f"{field}[{j}]",
+                f"rule '{rule.key}': no HubSpot user with email {email} in this portal",
+            )
+        ids.append(str(user_id))
+    return ids
+
+
 def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
     where = f"steps[{index}]"
     lang = ctx.language
@@ -458,37 +475,20 @@ def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext
             },
         }
     if step.rotate_owner is not None:
-        owner_ids = []
-        for j, email in enumerate(step.rotate_owner.owners):
-            user_id = ctx.owner_user_id(email)
-            if user_id is None:
-                raise RuleError(
-                    f"{where}.rotate_owner.owners[{j}]",
-                    f"rule '{rule.key}': no HubSpot user with email {email} in this portal",
-                )
-            owner_ids.append(str(user_id))
+        owners = step.rotate_owner.owners
         return {
             "actionTypeId": ROTATE_ACTION,
             "fields": {
-                "user_ids": owner_ids,
+                "user_ids": _user_ids(owners, f"{where}.rotate_owner.owners", rule, ctx),
                 "target_property": "hubspot_owner_id",
                 "overwrite_current_owner": "true" if step.rotate_owner.overwrite else "false",
             },
         }
     assert step.notify is not None
-    user_ids = []
-    for j, email in enumerate(step.notify.users):
-        user_id = ctx.owner_user_id(email)
-        if user_id is None:
-            raise RuleError(
-                f"{where}.notify.users[{j}]",
-                f"rule '{rule.key}': no HubSpot user with email {email} in this portal",
-            )
-        user_ids.append(str(user_id))
     return {
         "actionTypeId": "0-9",
         "fields": {
-            "user_ids": user_ids,
+            "user_ids": _user_ids(step.notify.users, f"{where}.notify.users", rule, ctx),
             "delivery_method": "APP",
             "subject": step.notify.subject.pick(lang)[:255],
             "body": step.notify.body.pick(lang) if step.notify.body else "",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -22,11 +22,9 @@ from hubspot.crm.pipelines import PipelinePatchInput, PipelineStagePatchInput
 from hubspot.crm.properties import (
     BatchInputPropertyName,
     BatchReadInputPropertyName,
-    OptionInput,
     PropertyGroupCreate,
     PropertyGroupUpdate,
     PropertyName,
-    PropertyUpdate,
 )
 
 from hs_japan.errors import ApplyFailed, HsJapanError, PortalError
@@ -45,58 +43,44 @@ VALIDATE_FLAGS = {
     "validate_deal_stage_usages_before_delete": "true",
 }
 
-_PROPERTY_FIELDS = {
-    "label": "label",
-    "type": "type",
-    "fieldType": "field_type",
-    "groupName": "group_name",
-    "description": "description",
-    "displayOrder": "display_order",
-    "hidden": "hidden",
-    "formField": "form_field",
-}
+# the property fields hs-japan writes (PropertyCreate and PropertyUpdate in
+# crm-properties-v3.json), sent as HubSpot's JSON
+_PROPERTY_FIELDS = (
+    "label",
+    "type",
+    "fieldType",
+    "groupName",
+    "description",
+    "displayOrder",
+    "hidden",
+    "formField",
+)
 
 
-def _options(options: Iterable[dict[str, Any]]) -> list[OptionInput]:
-    return [
-        OptionInput(
-            label=o["label"],
-            value=o["value"],
-            hidden=bool(o.get("hidden", False)),
-            display_order=o.get("displayOrder"),
-            description=o.get("description") or "",
-        )
-        for o in options
-    ]
-
-
-def _property_kwargs(attrs: dict[str, Any]) -> dict[str, Any]:
-    kwargs = {sdk: attrs[api] for api, sdk in _PROPERTY_FIELDS.items() if api in attrs}
+def _property_body(attrs: dict[str, Any]) -> dict[str, Any]:
+    """A property's fields and options as HubSpot's JSON, fields left out when unset (as
+    the SDK's serialiser leaves out None). Plain JSON, not SDK models: each model builds
+    its own SDK Configuration, and the answers' dates are parsed one by one."""
+    body = {api: attrs[api] for api in _PROPERTY_FIELDS if attrs.get(api) is not None}
     if "options" in attrs:
-        kwargs["options"] = _options(attrs["options"])
-    return kwargs
-
-
-def _property_json(name: str, attrs: dict[str, Any]) -> dict[str, Any]:
-    """A PropertyCreate as HubSpot's JSON (crm-properties-v3.json), fields left out when
-    unset, as the SDK's serialiser leaves out None."""
-    body: dict[str, Any] = {"name": name}
-    for api in (*_PROPERTY_FIELDS, "hasUniqueValue"):
-        if api in attrs and attrs[api] is not None and api != "options":
-            body[api] = attrs[api]
-    if "options" in attrs:
-        options = []
-        for o in attrs["options"]:
-            option = {
+        body["options"] = [
+            {
                 "label": o["label"],
                 "value": o["value"],
                 "hidden": bool(o.get("hidden", False)),
                 "description": o.get("description") or "",
+                **({} if o.get("displayOrder") is None else {"displayOrder": o["displayOrder"]}),
             }
-            if o.get("displayOrder") is not None:
-                option["displayOrder"] = o["displayOrder"]
-            options.append(option)
-        body["options"] = options
+            for o in attrs["options"]
+        ]
+    return body
+
+
+def _property_json(name: str, attrs: dict[str, Any]) -> dict[str, Any]:
+    """A PropertyCreate: the name, the fields, and ``hasUniqueValue`` (create-only)."""
+    body = {"name": name, **_property_body(attrs)}
+    if attrs.get("hasUniqueValue") is not None:
+        body["hasUniqueValue"] = attrs["hasUniqueValue"]
     return body
 
 
@@ -241,10 +225,10 @@ class PortalWriter:
             )
 
     def update_property(self, obj: str, name: str, after: dict[str, Any]) -> None:
-        body = PropertyUpdate(**_property_kwargs(after))
+        path = f"/crm/v3/properties/{obj}/{name}"
         self.client.call(
             f"update property {obj}/{name}",
-            partial(self.props.core_api.update, obj, name, body, _request_timeout=REQUEST_TIMEOUT),
+            partial(self.client.request, "PATCH", path, body=_property_body(after)),
         )
 
     def delete_properties(self, obj: str, names: Sequence[str]) -> None:
