@@ -31,6 +31,22 @@ class PortalEnv:
         return hubspot.Client.create(access_token=self.token, host=self.url, base_url=self.url)
 
 
+def on(portal: PortalEnv) -> tuple[str, ...]:
+    """The CLI options that point a command at ``portal``."""
+    return ("--portal", portal.name, "--config", str(portal.config))
+
+
+def http(portal: PortalEnv, method: str, path: str, body: object = None) -> requests.Response:
+    """One request to the portal's API, straight over HTTP with its token."""
+    return requests.request(
+        method,
+        portal.url + path,
+        json=body,
+        headers={"Authorization": f"Bearer {portal.token}"},
+        timeout=10,
+    )
+
+
 @dataclass
 class CliResult:
     exit_code: int

@@ -40,17 +40,13 @@ from hs_japan.portal.lock import (
 from hs_japan.portal.write import PortalWriter
 from hs_japan.reserved import LIST_IDS
 from hs_japan.resources import Kind, Snapshot
-from tests.conftest import CliResult, PortalEnv, lift_limits
+from tests.conftest import CliResult, PortalEnv, lift_limits, on
 from tests.helpers import DEFAULT_BLUEPRINT, SMALL, write_blueprint
 from tests.integration.test_plan_rounds import round_trips, timed_requests
 
 Cli = Callable[..., CliResult]
 # POSTs that read (search and batch reads): everything else that is not a GET writes
 READ_POSTS = ("/search", "/batch/read")
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
 
 
 def request_log(portal: PortalEnv) -> list[dict[str, Any]]:

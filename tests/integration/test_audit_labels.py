@@ -18,7 +18,7 @@ import requests
 from hubspot.crm.properties import PropertyUpdate
 
 from hubspot_emulator import EmulatorServer
-from tests.conftest import CliResult, PortalEnv
+from tests.conftest import CliResult, PortalEnv, on
 from tests.helpers import DEFAULT_BLUEPRINT
 
 Cli = Callable[..., CliResult]
@@ -37,10 +37,6 @@ OPEN = [
 ALL_STAGES = [*OPEN, "jp_closed_won", "jp_closed_lost"]
 MAX_DAYS = dict(zip(OPEN, [28, 42, 56, 84, 84, 56, 28, 56, 42], strict=True))
 INTERNAL = re.compile(r"jp_|_fy|next_fy|this_fy|hs_date|hs_v2")
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
 
 
 def t(value: str) -> dt.datetime:

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from hubspot_emulator import EmulatorServer
-from tests.conftest import CliResult, PortalEnv
+from tests.conftest import CliResult, PortalEnv, on
 from tests.helpers import DEFAULT_BLUEPRINT
 
 Cli = Callable[..., CliResult]
@@ -38,10 +38,6 @@ OPEN = [
 ]
 PROB = dict(zip(OPEN, [0.1, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 0.9], strict=True))
 MAX_DAYS = dict(zip(OPEN, [28, 42, 56, 84, 84, 56, 28, 56, 42], strict=True))
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
 
 
 def t(value: str) -> dt.datetime:

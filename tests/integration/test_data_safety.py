@@ -7,14 +7,10 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import CliResult, PortalEnv
+from tests.conftest import CliResult, PortalEnv, on
 from tests.helpers import SMALL, write_blueprint
 
 Cli = Callable[..., CliResult]
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
 
 
 def seed_deals(portal: PortalEnv, *props: dict[str, str]) -> None:

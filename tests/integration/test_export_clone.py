@@ -10,14 +10,10 @@ import requests
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
 
 from hubspot_emulator import EmulatorServer
-from tests.conftest import CliResult, PortalEnv, lift_limits
+from tests.conftest import CliResult, PortalEnv, lift_limits, on
 from tests.helpers import DEFAULT_BLUEPRINT
 
 Cli = Callable[..., CliResult]
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
 
 
 def body_of(path: Path) -> str:

@@ -11,14 +11,10 @@ from typing import Any
 
 import requests
 
-from tests.conftest import CliResult, PortalEnv, portal_flows
+from tests.conftest import CliResult, PortalEnv, on, portal_flows
 from tests.helpers import DEFAULT_BLUEPRINT
 
 Cli = Callable[..., CliResult]
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
 
 
 def managed(portal: PortalEnv) -> dict[str, dict[str, Any]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import CliResult, PortalEnv
+from tests.conftest import CliResult, PortalEnv, http, on
 from tests.helpers import DEFAULT_BLUEPRINT, write_blueprint
 
 Cli = Callable[..., CliResult]
@@ -34,20 +34,6 @@ association_labels:
     label: {ja: 紹介元}
     inverse_label: {ja: 紹介先}
 """
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
-
-
-def http(portal: PortalEnv, method: str, path: str, body: object = None) -> requests.Response:
-    return requests.request(
-        method,
-        portal.url + path,
-        json=body,
-        headers={"Authorization": f"Bearer {portal.token}"},
-        timeout=10,
-    )
 
 
 def user_labels(portal: PortalEnv, pair: str) -> dict[str, int]:

@@ -9,27 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import requests
-
-from tests.conftest import CliResult, PortalEnv, lift_limits, portal_flows
+from tests.conftest import CliResult, PortalEnv, http, lift_limits, on, portal_flows
 from tests.helpers import DEFAULT_BLUEPRINT, write_blueprint
 
 Cli = Callable[..., CliResult]
 BP = str(DEFAULT_BLUEPRINT)
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
-
-
-def http(portal: PortalEnv, method: str, path: str, body: object = None) -> requests.Response:
-    return requests.request(
-        method,
-        portal.url + path,
-        json=body,
-        headers={"Authorization": f"Bearer {portal.token}"},
-        timeout=10,
-    )
 
 
 def forms(portal: PortalEnv, archived: bool = False) -> list[dict[str, Any]]:

@@ -12,15 +12,11 @@ from pathlib import Path
 import requests
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
 
-from tests.conftest import CliResult, PortalEnv, lift_limits
+from tests.conftest import CliResult, PortalEnv, lift_limits, on
 from tests.conftest import portal_flows as flows
 from tests.helpers import DEFAULT_BLUEPRINT
 
 Cli = Callable[..., CliResult]
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
 
 
 def test_flows_marked_by_an_earlier_release_are_remarked_in_place(

@@ -9,7 +9,7 @@ from pathlib import Path
 from hubspot.crm.lists import ListFilterUpdateRequest
 
 from hs_japan.lists import filter_branch
-from tests.conftest import CliResult, PortalEnv
+from tests.conftest import CliResult, PortalEnv, on
 from tests.helpers import write_blueprint
 
 Cli = Callable[..., CliResult]
@@ -36,10 +36,6 @@ lists:
       - {property: jp_fit_t, in: [a, b]}
       - {property: numberofemployees, gte: 300}
 """
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
 
 
 def test_list_lifecycle(cli: Cli, portal: PortalEnv, tmp_path: Path) -> None:

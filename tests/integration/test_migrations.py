@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from hubspot_emulator import EmulatorServer
-from tests.conftest import CliResult, PortalEnv
+from tests.conftest import CliResult, PortalEnv, on
 from tests.helpers import SMALL, write_blueprint
 
 Cli = Callable[..., CliResult]
@@ -21,10 +21,6 @@ NOTE = (
 )
 RENAME = 'def upgrade(ctx):\n    ctx.rename_property("deals", "jp_note", "jp_memo")\n'
 MOVE = 'def upgrade(ctx):\n    ctx.move_deals("jp_test_pipe", "jp_t_open", "jp_t_won")\n'
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
 
 
 def control(portal: PortalEnv, rest: str, body: Any = None, method: str = "PUT") -> Any:

@@ -11,15 +11,11 @@ import requests
 from hubspot.crm.pipelines import PipelineStagePatchInput
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyUpdate
 
-from tests.conftest import CliResult, PortalEnv
+from tests.conftest import CliResult, PortalEnv, on
 from tests.helpers import DEFAULT_BLUEPRINT, SMALL, write_blueprint
 
 Cli = Callable[..., CliResult]
 BP = str(DEFAULT_BLUEPRINT)
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
 
 
 def test_default_blueprint_plans_applies_and_converges(cli: Cli, portal: PortalEnv) -> None:

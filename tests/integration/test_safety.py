@@ -12,14 +12,10 @@ from hubspot.crm.properties import PropertyUpdate
 
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.lock import LOCK_GROUP, LOCK_OBJECT, PortalLock, read_lock
-from tests.conftest import CliResult, PortalEnv
+from tests.conftest import CliResult, PortalEnv, on
 from tests.helpers import SMALL, write_blueprint
 
 Cli = Callable[..., CliResult]
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
 
 
 def client(portal: PortalEnv) -> PortalClient:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import time_machine
 
-from tests.conftest import CliResult, PortalEnv, lift_limits
+from tests.conftest import CliResult, PortalEnv, lift_limits, on
 from tests.helpers import DEFAULT_BLUEPRINT
 
 Cli = Callable[..., CliResult]
@@ -30,10 +30,6 @@ LATER = [
     "2028-05-08",
     "2028-11-24",
 ]
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
 
 
 def at(day: str, cli: Cli, *args: str) -> CliResult:

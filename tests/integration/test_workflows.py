@@ -8,15 +8,11 @@ from typing import Any
 
 import requests
 
-from tests.conftest import CliResult, PortalEnv
+from tests.conftest import CliResult, PortalEnv, on
 from tests.helpers import DEFAULT_BLUEPRINT
 
 Cli = Callable[..., CliResult]
 BP = str(DEFAULT_BLUEPRINT)
-
-
-def on(portal: PortalEnv) -> tuple[str, ...]:
-    return ("--portal", portal.name, "--config", str(portal.config))
 
 
 def flows(portal: PortalEnv) -> list[dict[str, Any]]:
