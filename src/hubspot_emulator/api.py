@@ -148,6 +148,7 @@ class Route:
     scopes: Callable[[Request], list[str]] | None
     write: bool
     bucket: str | None = None
+    cached: bool = False
 
 
 ROUTES: list[Route] = []
@@ -169,12 +170,18 @@ def route(
     scopes: Callable[[Request], list[str]] | None = None,
     write: bool = False,
     bucket: str | None = None,
+    cached: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register a handler. ``scopes(request)`` lists the scopes any one of which allows it;
-    ``bucket="search"`` puts it under the CRM search endpoints' own per-second limit."""
+    ``bucket="search"`` puts it under the CRM search endpoints' own per-second limit.
+    ``cached``: a read whose answer is a function of the portal's stored state and the
+    request's path and query alone (no clock, no usage counters); the server keeps its
+    encoded answer until the portal's state changes (``server.Answers``)."""
 
     def register(handler: Handler) -> Handler:
-        ROUTES.append(Route(method, template, _compile(template), handler, scopes, write, bucket))
+        ROUTES.append(
+            Route(method, template, _compile(template), handler, scopes, write, bucket, cached)
+        )
         return handler
 
     return register

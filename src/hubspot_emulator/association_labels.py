@@ -131,7 +131,7 @@ def _check_unique(
             raise conflict(f"An association label {js(text)} already exists ({holder})")
 
 
-@route("GET", BASE, scopes=_read_scopes)
+@route("GET", BASE, scopes=_read_scopes, cached=True)
 def list_labels(request: Request) -> Response:
     from hubspot_emulator.associations import HUBSPOT_DEFINED, TYPES
 

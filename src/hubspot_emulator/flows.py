@@ -530,7 +530,7 @@ def _find(request: Request, flow_id: str) -> dict[str, Any]:
 
 
 # -- endpoints ----------------------------------------------------------------------------------
-@route("GET", BASE, scopes=_SCOPES)
+@route("GET", BASE, scopes=_SCOPES, cached=True)
 def list_flows(request: Request) -> Response:
     _check_tier(request)
     flows = sorted(request.store.all(request.portal_id, COLL), key=lambda f: int(f["id"]))

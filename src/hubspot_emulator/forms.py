@@ -386,7 +386,7 @@ def _get(request: Request, form_id: str, archived: bool = False) -> dict[str, An
     return form
 
 
-@route("GET", BASE, scopes=SCOPES)
+@route("GET", BASE, scopes=SCOPES, cached=True)
 def list_forms(request: Request) -> Response:
     archived = request.flag("archived")
     types = [t for v in request.query.get("formTypes", []) for t in v.split(",") if t]

@@ -93,7 +93,7 @@ def _id_key(doc: dict[str, Any]) -> int:
     return int(doc["id"])
 
 
-@route("GET", "/crm/v3/owners", scopes=_SCOPES)
+@route("GET", "/crm/v3/owners", scopes=_SCOPES, cached=True)
 def list_owners(request: Request) -> Response:
     archived = request.flag("archived")
     email = (request.q("email") or "").strip().lower()

@@ -305,7 +305,7 @@ def _check_delete(request: Request, obj: str, pipeline_id: str, stage_ids: set[s
 
 
 # -- pipelines --------------------------------------------------------------------------------
-@route("GET", BASE, scopes=schema_read_scopes)
+@route("GET", BASE, scopes=schema_read_scopes, cached=True)
 def list_pipelines(request: Request) -> Response:
     obj = _obj(request)
     docs = [d for d in request.store.all(request.portal_id, _coll(obj)) if not d.get("archived")]

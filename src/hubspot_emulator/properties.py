@@ -118,7 +118,7 @@ def _active_group(request: Request, obj: str, name: str) -> dict[str, Any] | Non
     return doc if doc is not None and not doc.get("archived") else None
 
 
-@route("GET", BASE + "/groups", scopes=schema_read_scopes)
+@route("GET", BASE + "/groups", scopes=schema_read_scopes, cached=True)
 def list_groups(request: Request) -> Response:
     obj = object_type(request.params["objectType"])
     archived = request.flag("archived")
@@ -474,7 +474,7 @@ def _sensitivity_param(raw: Any) -> str:
     return str(value)
 
 
-@route("GET", BASE, scopes=schema_read_scopes)
+@route("GET", BASE, scopes=schema_read_scopes, cached=True)
 def list_properties(request: Request) -> Response:
     """``?dataSensitivity=`` (default ``non_sensitive``) lists the properties of that
     sensitivity only (docs/hubspot-api.md §5.1; HubSpot's sensitive-data guide reads sensitive

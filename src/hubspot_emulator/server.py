@@ -17,6 +17,7 @@ import threading
 import time
 import traceback
 import uuid
+from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -96,6 +97,45 @@ class _Framing(Exception):
         self.drain = drain  # bytes the client announced and may still send
 
 
+AnswerKey = tuple[int, str, tuple[tuple[str, tuple[str, ...]], ...]]
+
+
+class Answers:
+    """Encoded answers to cached reads (``route(cached=True)``: the big listings a plan
+    reads), each kept with the store version it was computed at and used only while the
+    version is unchanged, so an answer is always what the handler would compute now. This
+    is the emulator's own speed, not a HubSpot behaviour: HubSpot answers a plan's
+    concurrent reads in parallel, while the emulator computes answers one at a time under
+    its store lock and one GIL, which spread a round of reads over tens of milliseconds."""
+
+    SIZE = 64  # entries (a listing is up to a few hundred kB)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[AnswerKey, tuple[tuple[int, int, int], Response]] = OrderedDict()
+
+    def get(self, key: AnswerKey, version: tuple[int, int, int]) -> Response | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] != version:
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: AnswerKey, version: tuple[int, int, int], resp: Response) -> Response:
+        encoded = Response(resp.status, _encode(resp.body), dict(resp.headers))
+        with self._lock:
+            self._items[key] = (version, encoded)
+            self._items.move_to_end(key)
+            while len(self._items) > self.SIZE:
+                self._items.popitem(last=False)
+        return encoded
+
+
+def _encode(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
 class EmulatorServer:
     """A local HubSpot portal emulator on 127.0.0.1; many portals, isolated by token."""
 
@@ -113,6 +153,7 @@ class EmulatorServer:
         self.host, self.port = host, port
         self.store = Store(data_dir / "emulator.sqlite3" if data_dir is not None else None)
         self.limits = Limits(latency_ms=latency_ms, seed=seed, rate_limits=rate_limits)
+        self.answers = Answers()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -289,7 +330,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        data = body if isinstance(body, bytes) else _encode(body)
         self.send_header("Content-Type", "application/json;charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -546,8 +587,16 @@ class _Handler(BaseHTTPRequestHandler):
                 emu.store,
                 daily_usage=(rt.day_used, rt.per_day),
             )
+            pid = int(portal["portalId"])
+            key: AnswerKey | None = None
+            if found.cached and method == "GET":
+                key = (pid, path, tuple(sorted((k, tuple(v)) for k, v in query.items())))
             with emu.store.transaction():
-                resp = found.handler(request)
+                version = emu.store.version(pid) if key is not None else None
+                hit = emu.answers.get(key, version) if key and version else None
+                resp = hit or found.handler(request)
+                if key is not None and version is not None and not hit and resp.status == 200:
+                    resp = emu.answers.put(key, version, resp)
             status = resp.status
             if fault is not None and fault.kind == "lost_response":
                 raise _Drop  # the write is committed; the client never hears of it

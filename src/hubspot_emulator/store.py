@@ -89,6 +89,11 @@ class Store:
             self.db.execute("ALTER TABLE portals ADD COLUMN hubs TEXT")
         self._last_ms = 0
         self._depth = 0
+        # what has changed since: every write bumps its portal's generation (or all of
+        # them); ``version`` adds SQLite's data_version, which moves when another process
+        # commits to the same file
+        self._generation = 0
+        self._generations: dict[int, int] = {}
 
     def close(self) -> None:
         with self.lock:
@@ -113,6 +118,20 @@ class Store:
             if outer:
                 self.db.execute("COMMIT")
 
+    def _changed(self, portal_id: int | None) -> None:
+        if portal_id is None:
+            self._generation += 1
+        else:
+            self._generations[portal_id] = self._generations.get(portal_id, 0) + 1
+
+    def version(self, portal_id: int) -> tuple[int, int, int]:
+        """Changes whenever anything the portal's answers are computed from may have
+        changed (a write here, by this process or by another on the same file). Call it
+        under ``lock``, in the transaction whose reads it vouches for."""
+        with self.lock:
+            (data_version,) = self.db.execute("PRAGMA data_version").fetchone()
+            return self._generation, self._generations.get(portal_id, 0), int(data_version)
+
     # -- time --------------------------------------------------------------------------
     def now_ms(self) -> int:
         """Wall-clock milliseconds, strictly increasing, so ``updatedAt`` changes on every write."""
@@ -134,6 +153,7 @@ class Store:
         hubs: dict[str, str | None] | None = None,
     ) -> dict[str, Any]:
         with self.transaction():
+            self._changed(None)
             row = self.db.execute("SELECT MAX(id) FROM portals").fetchone()
             portal_id = max(FIRST_PORTAL_ID, (row[0] or 0) + 1)
             # recognisably a local token; never valid at HubSpot
@@ -187,6 +207,7 @@ class Store:
 
     def update_settings(self, portal_id: int, changes: dict[str, Any]) -> dict[str, Any]:
         with self.transaction():
+            self._changed(portal_id)
             portal = self.portal(portal_id)
             assert portal is not None
             settings = {**portal["settings"], **changes}
@@ -197,11 +218,13 @@ class Store:
 
     def reset_portal(self, portal_id: int) -> None:
         with self.transaction():
+            self._changed(portal_id)
             for table in ("docs", "counters", "requests"):
                 self.db.execute(f"DELETE FROM {table} WHERE portal_id = ?", (portal_id,))
 
     def reset_all(self) -> None:
         with self.transaction():
+            self._changed(None)
             for table in ("portals", "docs", "counters", "requests"):
                 self.db.execute(f"DELETE FROM {table}")
 
@@ -252,6 +275,7 @@ class Store:
 
     def put(self, portal_id: int, coll: str, key: str, body: dict[str, Any]) -> None:
         with self.transaction():
+            self._changed(portal_id)
             self.db.execute(
                 "INSERT INTO docs VALUES (?, ?, ?, ?) ON CONFLICT (portal_id, coll, key) "
                 "DO UPDATE SET body = excluded.body",
@@ -260,6 +284,7 @@ class Store:
 
     def delete(self, portal_id: int, coll: str, key: str) -> bool:
         with self.transaction():
+            self._changed(portal_id)
             cur = self.db.execute(
                 "DELETE FROM docs WHERE portal_id = ? AND coll = ? AND key = ?",
                 (portal_id, coll, key),
@@ -268,6 +293,7 @@ class Store:
 
     def next_id(self, portal_id: int, name: str, start: int = 1) -> int:
         with self.transaction():
+            self._changed(portal_id)
             row = self.db.execute(
                 "SELECT value FROM counters WHERE portal_id = ? AND name = ?", (portal_id, name)
             ).fetchone()

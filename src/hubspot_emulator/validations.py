@@ -123,7 +123,7 @@ def _rule_type(request: Request) -> str:
     return rule_type
 
 
-@route("GET", BASE, scopes=_read_scopes)
+@route("GET", BASE, scopes=_read_scopes, cached=True)
 def list_rules(request: Request) -> Response:
     obj = _obj(request)
     live = {
