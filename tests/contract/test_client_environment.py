@@ -7,15 +7,72 @@ consulted, so an entry for the host can never replace the bearer token with Basi
 
 from __future__ import annotations
 
+import http.client
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-import requests
+import urllib3
 
 from hs_japan.portal.client import PortalClient
 from tests.conftest import PortalEnv
 
 DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens
+
+
+class _Forward(BaseHTTPRequestHandler):
+    """A plain-HTTP forward proxy: takes ``GET http://host/path``, forwards it, and
+    records the request line."""
+
+    protocol_version = "HTTP/1.1"
+    seen: list[str]
+
+    def _forward(self) -> None:
+        target = urlsplit(self.path)
+        assert target.scheme == "http", self.path  # a proxy is sent the absolute URL
+        self.seen.append(f"{self.command} {target.path}")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "proxy-connection"}
+        upstream = http.client.HTTPConnection(target.netloc, timeout=10)
+        upstream.request(
+            self.command,
+            target.path + (f"?{target.query}" if target.query else ""),
+            body=body,
+            headers=headers,
+        )
+        answer = upstream.getresponse()
+        data = answer.read()
+        self.send_response(answer.status, answer.reason)
+        for key, value in answer.getheaders():
+            if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        upstream.close()
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def forward_proxy() -> Iterator[tuple[str, list[str]]]:
+    seen: list[str] = []
+    handler = type("Handler", (_Forward,), {"seen": seen})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def _details(portal: PortalEnv) -> int:
@@ -30,8 +87,26 @@ def test_a_proxy_from_the_environment_is_used(
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HTTP_PROXY", DEAD_PROXY)
     monkeypatch.setenv("http_proxy", DEAD_PROXY)
-    with pytest.raises(requests.exceptions.ProxyError):
+    with pytest.raises(urllib3.exceptions.MaxRetryError) as failed:
         _details(portal)
+    assert isinstance(failed.value.reason, urllib3.exceptions.ProxyError)
+
+
+def test_plain_json_and_sdk_calls_both_go_through_the_proxy(
+    portal: PortalEnv, monkeypatch: pytest.MonkeyPatch, forward_proxy: tuple[str, list[str]]
+) -> None:
+    """The SDK's generated clients send through the portal client's pool, so they are
+    proxied like ``request`` (before, only ``request`` was)."""
+    url, seen = forward_proxy
+    for var in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", url)
+    monkeypatch.setenv("http_proxy", url)
+    client = PortalClient(portal.url, portal.token)
+    assert client.request("GET", "/account-info/v3/details").body["portalId"] == portal.portal_id
+    pipelines = client.sdk.crm.pipelines.pipelines_api.get_all("deals")
+    assert pipelines.results  # the default sales pipeline, read through the proxy
+    assert seen == ["GET /account-info/v3/details", "GET /crm/v3/pipelines/deals"]
 
 
 def test_no_proxy_exempts_the_host(portal: PortalEnv, monkeypatch: pytest.MonkeyPatch) -> None:

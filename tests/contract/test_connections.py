@@ -62,7 +62,7 @@ def test_sdk_api_objects_are_built_once_and_share_the_pool(portal: PortalEnv) ->
     assert (
         first.api_client.rest_client.pool_manager.pool
         is pipes.api_client.rest_client.pool_manager.pool
-        is client.adapter.poolmanager
+        is client.pool
     )
 
 

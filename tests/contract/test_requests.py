@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import responses
 
 from hs_japan.apply import apply_changes
 from hs_japan.plan.model import Action, Change
@@ -293,23 +292,15 @@ def test_every_request_carries_the_bearer_token(recorder: Recorder) -> None:
     assert recorder.requests[0].headers["Authorization"] == f"Bearer {TOKEN}"
 
 
-@responses.activate
-def test_api_request_paths_pinned_with_responses() -> None:
-    """The calls made with client.api_request go through requests: pin them with responses."""
-    base = "http://127.0.0.1:9"  # never contacted: responses intercepts
-    responses.add(
-        responses.POST,
-        f"{base}/crm/v3/pipelines/tickets/jp_p/stages",
-        json={"id": "s1"},
-        status=201,
+def test_plain_json_request_paths_and_bodies(recorder: Recorder) -> None:
+    """The calls made with client.request (plain JSON, not the SDK): exact method, path,
+    query and body bytes as sent."""
+    recorder.routes[("POST", "/crm/v3/pipelines/tickets/jp_p/stages")] = (201, {"id": "s1"})
+    recorder.routes[("GET", "/account-info/v3/details")] = (
+        200,
+        {"portalId": 7, "accountType": "SANDBOX"},
     )
-    responses.add(responses.DELETE, f"{base}/crm/v3/pipelines/tickets/jp_p/stages/s2", status=204)
-    responses.add(
-        responses.GET,
-        f"{base}/account-info/v3/details",
-        json={"portalId": 7, "accountType": "SANDBOX"},
-    )
-    writer = writer_for(base)
+    writer = writer_for(recorder.url)
     writer.create_stage(
         "tickets",
         "jp_p",
@@ -318,18 +309,28 @@ def test_api_request_paths_pinned_with_responses() -> None:
     )
     writer.delete_stage("tickets", "jp_p", "s2")
     assert writer.client.get_account_details()["portalId"] == 7
-    sent = [(c.request.method, c.request.url, c.request.body) for c in responses.calls]
-    assert sent == [
+    assert recorder.calls() == [
         (
             "POST",
-            f"{base}/crm/v3/pipelines/tickets/jp_p/stages",
-            '{"stageId": "s1", "label": "New", "displayOrder": 0, '
-            '"metadata": {"ticketState": "OPEN"}}',
+            "/crm/v3/pipelines/tickets/jp_p/stages",
+            {},
+            {
+                "stageId": "s1",
+                "label": "New",
+                "displayOrder": 0,
+                "metadata": {"ticketState": "OPEN"},
+            },
         ),
         (
             "DELETE",
-            f"{base}/crm/v3/pipelines/tickets/jp_p/stages/s2?validateReferencesBeforeDelete=true",
+            "/crm/v3/pipelines/tickets/jp_p/stages/s2",
+            {"validateReferencesBeforeDelete": ["true"]},
             None,
         ),
-        ("GET", f"{base}/account-info/v3/details", None),
+        ("GET", "/account-info/v3/details", {}, None),
     ]
+    sent = recorder.requests
+    assert {r.headers["Authorization"] for r in sent} == {f"Bearer {TOKEN}"}
+    assert {r.headers["User-Agent"] for r in sent} == {"hs-japan"}
+    assert sent[0].headers["Content-Type"] == "application/json"
+    assert "Content-Type" not in sent[2].headers  # a GET has no body

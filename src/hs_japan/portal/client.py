@@ -12,7 +12,7 @@ The SDK's own urllib3 retries are switched off so that retries are not stacked.
 (``pipelineId``/``stageId`` on create, the ``validateReferencesBeforeDelete`` flag on
 stage delete, docs/hubspot-api.md §13.1), and for hot listings.
 
-One HTTP session per client: ``client.request`` and every SDK API object (built once per
+One connection pool per client: ``client.request`` and every SDK API object (built once per
 client) share one keep-alive urllib3 pool of at most ``READ_CONCURRENCY`` connections.
 Every request has connect and read timeouts, and every call a total deadline across its
 retries (``CALL_DEADLINE``), reported in one line naming the URL and the profile.
@@ -29,7 +29,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -42,6 +42,7 @@ from tenacity import (
     Retrying,
     retry_if_exception,
 )
+from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from hs_japan.errors import PortalError
@@ -129,16 +130,36 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-class _OnePool(HTTPAdapter):
-    """``requests``' adapter whose urllib3 pool the SDK shares: pool keys carry no
-    per-request TLS arguments, so SDK calls and ``request`` land on the same connections
-    (one pool per portal client, at most ``maxsize`` connections)."""
+def _pool_for(base_url: str) -> urllib3.PoolManager:
+    """The connection pool for ``base_url``, with the environment's proxy and CA-bundle
+    settings read once, as requests reads them (``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``,
+    ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``), but never ``~/.netrc``: an entry there for
+    the host would replace the bearer token with Basic auth.
 
-    def build_connection_pool_key_attributes(
-        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
-    ) -> Any:
-        host_params, _ = super().build_connection_pool_key_attributes(request, verify, cert)
-        return host_params, {}
+    Requests go straight to urllib3, not through ``requests.Session``: a session merges
+    settings, cookies and hooks on every request (since requests 2.33 through
+    ``isinstance`` checks against a runtime Protocol), about a third of a request's CPU."""
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=READ_CONCURRENCY, pool_block=True)
+    proxy = requests.utils.select_proxy(base_url, requests.utils.get_environ_proxies(base_url))
+    try:
+        pool: urllib3.PoolManager = (
+            adapter.proxy_manager_for(proxy) if proxy else adapter.poolmanager
+        )
+    except (ValueError, requests.exceptions.RequestException) as exc:
+        raise PortalError(
+            f"the proxy set in the environment (HTTPS_PROXY/HTTP_PROXY) cannot be used for "
+            f"{base_url}: {type(exc).__name__}; fix it, or exempt the host with NO_PROXY"
+        ) from None
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle and base_url.lower().startswith("https:"):
+        if not os.path.exists(bundle):
+            raise PortalError(
+                f"REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE names {bundle}, which does not exist; "
+                "point it at a CA bundle file or directory, or unset it"
+            )
+        where = "ca_cert_dir" if os.path.isdir(bundle) else "ca_certs"
+        pool.connection_pool_kw.update({"cert_reqs": "CERT_REQUIRED", where: bundle})
+    return pool
 
 
 class _SdkPool:
@@ -314,24 +335,12 @@ class PortalClient:
         self._count_lock = threading.Lock()
         self._token = token
         self._local = threading.local()  # the deadline of the call running on this thread
-        # one HTTP session: keep-alive connections (one TLS handshake each on HubSpot),
-        # at most READ_CONCURRENCY of them; the SDK's generated clients send through the
-        # same pool (see ``sdk``)
-        self.session = requests.Session()
-        self.adapter = _OnePool(
-            pool_connections=1, pool_maxsize=READ_CONCURRENCY, pool_block=True, max_retries=0
-        )
-        self.session.mount("https://", self.adapter)
-        self.session.mount("http://", self.adapter)
-        # the environment's proxy and CA-bundle settings, read once for the one host this
-        # client talks to: with trust_env, requests re-reads every environment variable
-        # (and ~/.netrc) on every request, a third of a fresh apply's HTTP CPU; and a
-        # ~/.netrc entry for the host would replace the bearer token with Basic auth
-        self.session.trust_env = False
-        self.session.proxies = requests.utils.get_environ_proxies(self.base_url)
-        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        if bundle:
-            self.session.verify = bundle
+        self._helper_pool: ThreadPoolExecutor | None = None
+        self._helpers_lock = threading.Lock()
+        # one urllib3 pool: keep-alive connections (one TLS handshake each on HubSpot), at
+        # most READ_CONCURRENCY of them, shared by ``request`` and the SDK's generated
+        # clients (see ``sdk``); through the environment's proxy when one applies
+        self.pool = _pool_for(self.base_url)
         self._sdk: Any = None
         self._sdk_lock = threading.Lock()
         self._apis: dict[tuple[str, str], Any] = {}
@@ -363,9 +372,7 @@ class PortalClient:
                 from hubspot.discovery.discovery_base import DiscoveryBase
 
                 api = DiscoveryBase._default_api_factory(package, api_name, config)
-                api.api_client.rest_client.pool_manager = _SdkPool(
-                    self.adapter.poolmanager, self._timeout
-                )
+                api.api_client.rest_client.pool_manager = _SdkPool(self.pool, self._timeout)
                 self._apis[key] = api
             return api
 
@@ -380,7 +387,9 @@ class PortalClient:
         )
 
     def close(self) -> None:
-        self.session.close()
+        if self._helper_pool is not None:
+            self._helper_pool.shutdown(wait=False)
+        self.pool.clear()
 
     @contextlib.contextmanager
     def cleanup(self, grace: float = CLEANUP_GRACE) -> Iterator[None]:
@@ -479,15 +488,16 @@ class PortalClient:
                         f"{what}: {exc}", status=exc.status, retry_after=None, ambiguous=write
                     ) from exc
                 raise
-            except (
-                urllib3.exceptions.HTTPError,
-                requests.exceptions.ConnectionError,
-                requests.exceptions.Timeout,
-                ConnectionError,
-            ) as exc:
+            except (urllib3.exceptions.HTTPError, ConnectionError) as exc:
+                # urllib3 wraps the one failed attempt in MaxRetryError: report its cause
+                cause = getattr(exc, "reason", None) if isinstance(exc, MaxRetryError) else None
+                cause = cause if isinstance(cause, BaseException) else exc
                 raise _Transient(
-                    f"{what}: {type(exc).__name__}", status=None, retry_after=None, ambiguous=write
-                ) from exc
+                    f"{what}: {type(cause).__name__}",
+                    status=None,
+                    retry_after=None,
+                    ambiguous=write,
+                ) from cause
             except Exception as exc:
                 if not _is_api_error(exc):
                     raise
@@ -532,9 +542,11 @@ class PortalClient:
                     return attempt(fn, write)
         except _Transient as exc:
             cause = exc.__cause__
-            timed_out = isinstance(
-                cause,
-                urllib3.exceptions.TimeoutError | requests.exceptions.Timeout | TimeoutError,
+            # urllib3's NewConnectionError (refused, no route) subclasses its
+            # ConnectTimeoutError for old callers' sake: it is not a timeout
+            timed_out = (
+                isinstance(cause, urllib3.exceptions.TimeoutError | TimeoutError)
+                and not isinstance(cause, urllib3.exceptions.NewConnectionError)
             ) or "timed out" in str(cause or "")
             if by_command and time.monotonic() >= ends - 0.05:
                 raise PortalError(
@@ -560,22 +572,44 @@ class PortalClient:
             self._local.deadline = outer
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def call_all(
-        self, calls: Sequence[tuple[str, Callable[[], T]]], max_workers: int = READ_CONCURRENCY
-    ) -> list[T]:
-        """Independent reads, concurrently (bounded), each with the retry policy; results
-        in the order given. The first failure is raised once the others have finished."""
-        if len(calls) <= 1 or max_workers <= 1:
+    def call_all(self, calls: Sequence[tuple[str, Callable[[], T]]]) -> list[T]:
+        """Independent reads, concurrently, each with the retry policy; results in the
+        order given. The first failure is raised once the others have finished.
+
+        The first call runs on the calling thread and the others on the client's helper
+        threads (at most ``READ_CONCURRENCY``, like its connections), which live as long
+        as the client: a plan calls this once per listing it reads in pairs, and a pool
+        of threads started and joined each time cost more CPU than the requests it sent
+        (issue 14). On a helper thread the calls run one after another, so a helper never
+        waits for another."""
+        if len(calls) <= 1 or getattr(self._local, "helper", False):
             return [self.call(what, fn) for what, fn in calls]
-        with ThreadPoolExecutor(max_workers=min(max_workers, len(calls))) as pool:
-            futures = [pool.submit(self.call, what, fn) for what, fn in calls]
-            return [f.result() for f in futures]
+        (first_what, first_fn), *rest = calls
+        helpers = self._helpers()
+        futures = [helpers.submit(self._helper_call, what, fn) for what, fn in rest]
+        try:
+            head = self.call(first_what, first_fn)
+        finally:
+            wait(futures)  # every call has finished before anything is raised
+        return [head, *(f.result() for f in futures)]
+
+    def _helpers(self) -> ThreadPoolExecutor:
+        with self._helpers_lock:
+            if self._helper_pool is None:
+                self._helper_pool = ThreadPoolExecutor(
+                    max_workers=READ_CONCURRENCY, thread_name_prefix="hs-japan-call"
+                )
+            return self._helper_pool
+
+    def _helper_call(self, what: str, fn: Callable[[], T]) -> T:
+        self._local.helper = True
+        return self.call(what, fn)
 
     # -- raw requests where the SDK has no client, and hot listings as plain JSON -------
     def request(
         self, method: str, path: str, *, body: Any = None, qs: dict[str, Any] | None = None
     ) -> Response:
-        """One JSON request on the client's session; raises :class:`HttpError` on HTTP
+        """One JSON request on the client's pool; raises :class:`HttpError` on HTTP
         errors (classified by :meth:`call` like the SDK's). The body comes back as plain
         JSON (dicts and lists), never as SDK model objects."""
         url = self.base_url + path
@@ -584,25 +618,26 @@ class PortalClient:
         headers = {
             "Authorization": f"Bearer {self._token}",
             "Accept": "application/json, */*;q=0.8",
+            "Accept-Encoding": "gzip, deflate",  # property listings are large
             "User-Agent": "hs-japan",
         }
         data: str | None = None
         if body is not None:
             headers["Content-Type"] = "application/json"
             data = json.dumps(body)  # ASCII (\u escapes), as the SDK sends it
-        timeout = self._timeout()
-        resp = self.session.request(
+        resp = self.pool.urlopen(
             method.upper(),
             url,
-            data=data,
+            body=data,
             headers=headers,
-            timeout=(timeout.connect_timeout, timeout.read_timeout),  # type: ignore[arg-type]
-            allow_redirects=False,
+            timeout=self._timeout(),
+            retries=NO_RETRY,
+            redirect=False,
         )
         self.pacer.learn(resp.headers)
-        if resp.status_code >= 400:
-            raise HttpError(resp.status_code, resp.reason, resp.content, resp.headers)
-        return Response(resp.status_code, _parse_body(resp.content), dict(resp.headers))
+        if resp.status >= 400:
+            raise HttpError(resp.status, resp.reason or "", resp.data, resp.headers)
+        return Response(resp.status, _parse_body(resp.data), dict(resp.headers))
 
     def get_json(self, what: str, path: str, qs: dict[str, Any] | None = None) -> Any:
         """A GET through the retry policy, as plain JSON."""

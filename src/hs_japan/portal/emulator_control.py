@@ -34,4 +34,10 @@ class Control:
             )
         if r.status_code >= 400:
             raise HsJapanError(f"emulator control API {rest}: {r.status_code} {r.text[:300]}")
-        return r.json()
+        try:
+            return r.json()
+        except ValueError:
+            raise NotAnEmulator(
+                f"{self.base}{rest} answered {r.status_code} without JSON: the portal is not "
+                "served by the hs-japan emulator"
+            ) from None
