@@ -36,7 +36,7 @@ from typing import Any
 
 from hs_japan.outfile import ReadProblem, read_regular_file
 from hs_japan.plan.model import Change, Plan
-from hs_japan.redact import redact
+from hs_japan.redact import may_need_redaction, redact
 
 
 def _stamp() -> str:
@@ -91,11 +91,16 @@ class Journal:
         if not events:
             return
         at = _stamp()
-        # an error body may echo the request's Authorization header: redact on write
-        lines = [
-            json.dumps(_scrub({"at": at, "event": event, **data}), ensure_ascii=False) + "\n"
-            for event, data in events
-        ]
+        # an error body may echo the request's Authorization header: redact on write,
+        # string by string (a masked token never breaks the line's JSON), when the line
+        # has anything redact could change
+        lines = []
+        for event, data in events:
+            record = {"at": at, "event": event, **data}
+            line = json.dumps(record, ensure_ascii=False)
+            if may_need_redaction(line):
+                line = json.dumps(_scrub(record), ensure_ascii=False)
+            lines.append(line + "\n")
         self._fh.write("".join(lines))
         self._fh.flush()
         os.fsync(self._fh.fileno())

@@ -43,6 +43,21 @@ def register_secret(value: str) -> None:
             _known = tuple(sorted(_secrets, key=len, reverse=True))
 
 
+def may_need_redaction(encoded_json: str) -> bool:
+    """Whether :func:`redact` could change a string inside ``encoded_json`` (a JSON text
+    with ``ensure_ascii=False``): a known secret or a pattern's cue occurs in it. A JSON
+    string's characters appear as they are unless JSON escapes them, and no cue has such a
+    character; a secret that has one makes every text suspect."""
+    known = _known
+    if any(secret in encoded_json or _escaped(secret) for secret in known):
+        return True
+    return _CUES.search(encoded_json) is not None
+
+
+def _escaped(secret: str) -> bool:
+    return any(c in secret for c in '"\\') or any(ord(c) < 0x20 for c in secret)
+
+
 def redact(text: str) -> str:
     known = _known
     for secret in known:

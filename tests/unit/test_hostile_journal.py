@@ -65,3 +65,29 @@ def test_journal_lines_of_the_wrong_shape_do_not_crash_recovery(tmp_path: Path) 
     )
     (found,) = interrupted(tmp_path, 42)
     assert found.planned == 0 and found.torn > 0
+
+
+def test_a_secret_deep_in_an_intent_is_redacted_and_clean_lines_are_written_as_they_are(
+    tmp_path: Path,
+) -> None:
+    from hs_japan.plan.model import Action, Change
+    from hs_japan.resources import Kind
+
+    secret = "sk-quote\"d-secret-value"  # JSON escapes its quote: every line is checked
+    register_secret(REGISTERED)
+    register_secret(secret)
+    journal = Journal(tmp_path, 42)
+    leaky = {"actions": [{"fields": {"note": f"call with {REGISTERED}", secret: [secret]}}]}
+    clean = {"label": "稟議中", "options": [{"value": "a", "label": "A"}]}
+    journal.intents(
+        [
+            Change(Action.CREATE, Kind.WORKFLOW, "jp_leaky", None, leaky),
+            Change(Action.CREATE, Kind.PROPERTY, "deals/jp_clean", None, clean),
+        ]
+    )
+    leaky_line, clean_line = journal.path.read_text(encoding="utf-8").splitlines()
+    assert REGISTERED not in leaky_line and "quote" not in leaky_line
+    assert json.loads(leaky_line)["after"]["actions"][0]["fields"]["note"] == (
+        "call with [REDACTED]"
+    )
+    assert json.loads(clean_line)["after"] == clean

@@ -86,7 +86,8 @@ def apply_one(
                 raise ApplyRefused(verdict.message)
             return found
 
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        # the two read the same listings: each URL once (client.shared_reads)
+        with client.shared_reads(), ThreadPoolExecutor(max_workers=3) as pool:
             vetted = pool.submit(vet).result  # the details, once vetted (else the refusal)
             planned = pool.submit(make_plan, bp, client, profile.language, info=vetted)
             checked = pool.submit(preflight, bp, client, profile.language, "apply", vetted=vetted)

@@ -29,7 +29,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -196,6 +196,10 @@ class Response:
     headers: dict[str, str]
 
 
+def _answer(status: int, raw: bytes, headers: Any) -> Response:
+    return Response(status, _parse_body(raw), dict(headers))
+
+
 def _retry_after(headers: Any) -> float | None:
     if not headers:
         return None
@@ -336,6 +340,9 @@ class PortalClient:
         self._token = token
         self._local = threading.local()  # the deadline of the call running on this thread
         self._helper_pool: ThreadPoolExecutor | None = None
+        # a read (method, URL, body) -> its answer, while reads are shared (``shared_reads``)
+        self._shared: dict[str, Future[tuple[int, bytes, Any]]] | None = None
+        self._shared_lock = threading.Lock()
         self._helpers_lock = threading.Lock()
         # one urllib3 pool: keep-alive connections (one TLS handshake each on HubSpot), at
         # most READ_CONCURRENCY of them, shared by ``request`` and the SDK's generated
@@ -611,10 +618,49 @@ class PortalClient:
     ) -> Response:
         """One JSON request on the client's pool; raises :class:`HttpError` on HTTP
         errors (classified by :meth:`call` like the SDK's). The body comes back as plain
-        JSON (dicts and lists), never as SDK model objects."""
+        JSON (dicts and lists), never as SDK model objects. Inside :meth:`shared_reads`,
+        a read (a GET, or a search POST) that another thread is making, or has made, with
+        the same URL and body is answered with that read's bytes (each caller parses its
+        own copy)."""
         url = self.base_url + path
         if qs:
             url += ("&" if "?" in url else "?") + urlencode(qs, doseq=True)
+        shared = self._shared
+        reads = method.upper() == "GET" or (method.upper() == "POST" and path.endswith("/search"))
+        if not reads or shared is None:
+            return _answer(*self._send(method, url, body))
+        key = f"{method.upper()} {url} {json.dumps(body, sort_keys=True)}"
+        with self._shared_lock:
+            pending = shared.get(key)
+            mine = pending is None
+            if pending is None:
+                pending = shared[key] = Future()
+        if not mine:
+            return _answer(*pending.result())
+        try:
+            sent = self._send(method, url, body)
+        except BaseException as exc:
+            with self._shared_lock:
+                shared.pop(key, None)  # a retry sends again
+            pending.set_exception(exc)
+            raise
+        pending.set_result(sent)
+        return _answer(*sent)
+
+    @contextlib.contextmanager
+    def shared_reads(self) -> Iterator[None]:
+        """Plain-JSON reads made inside, on any thread, are sent once each: apply's
+        preflight and first plan run side by side before the lock is taken and list the
+        same properties, pipelines and flows (issue 14). Outside, every read is sent."""
+        with self._shared_lock:
+            self._shared = {}
+        try:
+            yield
+        finally:
+            with self._shared_lock:
+                self._shared = None
+
+    def _send(self, method: str, url: str, body: Any) -> tuple[int, bytes, Any]:
         headers = {
             "Authorization": f"Bearer {self._token}",
             "Accept": "application/json, */*;q=0.8",
@@ -637,7 +683,7 @@ class PortalClient:
         self.pacer.learn(resp.headers)
         if resp.status >= 400:
             raise HttpError(resp.status, resp.reason or "", resp.data, resp.headers)
-        return Response(resp.status, _parse_body(resp.data), dict(resp.headers))
+        return resp.status, resp.data, resp.headers
 
     def get_json(self, what: str, path: str, qs: dict[str, Any] | None = None) -> Any:
         """A GET through the retry policy, as plain JSON."""

@@ -27,6 +27,7 @@ from typing import Any
 from hs_japan.blueprint.model import Blueprint
 from hs_japan.doctor import Facts, ProbeOutcome, Usage, required_probes
 from hs_japan.portal.client import READ_CONCURRENCY, SDK_EXCEPTIONS, PortalClient, Response
+from hs_japan.portal.lists import SEARCH_PAGE
 from hs_japan.portal.read import results_of, sdk_to_json
 from hs_japan.resources import PortalInfo
 
@@ -181,7 +182,8 @@ def gather_facts(
                 get(f"/crm/v3/objects/{arg}", f"read {arg} records", {"limit": 1}),
             )
         elif key == "lists.read":
-            search = {"offset": 0, "count": 1, "additionalProperties": []}
+            # the plan's first search page exactly: apply shares the one read
+            search = {"offset": 0, "count": SEARCH_PAGE, "additionalProperties": []}
             add(
                 key,
                 "search lists",
@@ -201,7 +203,8 @@ def gather_facts(
                 write=True,
             )
         elif key == "automation":
-            add(key, "probe workflows", partial(client.request, "GET", FLOWS, qs={"limit": 1}))
+            # the plan's first listing page exactly: apply shares the one read
+            add(key, "probe workflows", partial(client.request, "GET", FLOWS, qs={"limit": 100}))
         elif area == "owner":
             add(
                 key,
