@@ -23,6 +23,7 @@ import os
 import platform
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,6 +45,7 @@ JAPAN = ROOT / "blueprints" / "japan-enterprise"
 _SCRIPT = Path(sys.executable).parent / "hs-japan"
 CLI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "hs_japan"]
 PRO_LIMIT = 190  # calls per 10 s, Professional
+WINDOW_S = 10.5  # HubSpot's rate-limit window (10 s) has rolled after this
 
 
 @dataclass
@@ -282,27 +284,37 @@ def bench_japan(b: Bench) -> None:
         "calls",
         note=f"minimum {minimum['apply_writes']}",
     )
-    b.reset_log(pid)
-    converged = run_cli("plan", str(JAPAN), *on, "--detailed-exitcode", env=b.env)
-    if converged.code != 0:
-        raise SystemExit(f"the Japan apply did not converge:\n{converged.stdout}")
-    log = b.log(pid)
+    # three converged plans, the median reported (one round of reads spreads over 10-40
+    # ms from one run to the next on this shared VM); each starts once the portal's
+    # rate-limit window has rolled past the apply (HubSpot's 10 s), as CI's drift check
+    # finds it, so the pacer never waits inside a round
+    runs: list[tuple[float, Run, int]] = []
+    for _ in range(3):
+        time.sleep(WINDOW_S)
+        b.reset_log(pid)
+        converged = run_cli("plan", str(JAPAN), *on, "--detailed-exitcode", env=b.env)
+        if converged.code != 0:
+            raise SystemExit(f"the Japan apply did not converge:\n{converged.stdout}")
+        log = b.log(pid)
+        runs.append((b.io_time(log), converged, len(log)))
+    io, middle, calls = sorted(runs, key=lambda r: r[0])[1]
     two_rounds = 2 * b.latency
     b.add(
-        "plan, converged portal: I/O time (request log)",
-        b.io_time(log),
+        "plan, converged portal: I/O time (request log), median of 3",
+        io,
         "s",
         f"<= 1.2 x 2 round trips ({1.2 * two_rounds:.2f} s)",
         1.2 * two_rounds,
+        note="runs: " + ", ".join(f"{r[0]:.3f} s" for r in runs),
     )
     b.add(
         "plan, converged portal: API calls",
-        len(log),
+        calls,
         "calls",
         note=f"minimum {minimum['plan_converged']}",
     )
-    b.add("plan, converged portal: CLI wall", converged.wall, "s")
-    b.add("plan, converged portal: CLI CPU", converged.cpu, "s")
+    b.add("plan, converged portal: CLI wall, median run", middle.wall, "s")
+    b.add("plan, converged portal: CLI CPU, median run", middle.cpu, "s")
 
 
 def big_blueprint(root: Path, n: int) -> Path:
@@ -367,24 +379,40 @@ def bench_big(b: Bench) -> None:
 
 
 def bench_fleet(b: Bench) -> None:
-    _, one = b.portal("solo")
-    single = run_cli("apply", str(JAPAN), *one, "--yes", env=b.env)
-    names = [f"fleet{i}" for i in range(8)]
-    args: list[str] = []
-    for name in names:
-        args += b.portal(name)[1][:2]
-    args += ["--config", str(b.config)]
-    fleet = run_cli("apply", str(JAPAN), *args, "--yes", env=b.env)
-    check = run_cli("plan", str(JAPAN), *args, "--detailed-exitcode", env=b.env, check=False)
-    converged = fleet.code == 0 and check.code == 0
-    b.add("apply Japan to 1 portal: CLI wall", single.wall, "s")
+    """One portal, then eight in one run, three times over, alternately: the machine's
+    speed drifts from one minute to the next, and alternating lets a slow minute slow
+    both sides of the ratio. The ratio is of the medians; every run is listed."""
+    singles: list[Run] = []
+    fleets: list[Run] = []
+    converged = True
+    for k in range(3):
+        _, one = b.portal(f"solo{k}")
+        singles.append(run_cli("apply", str(JAPAN), *one, "--yes", env=b.env))
+        args: list[str] = []
+        for i in range(8):
+            args += b.portal(f"fleet{k}-{i}")[1][:2]
+        args += ["--config", str(b.config)]
+        fleet = run_cli("apply", str(JAPAN), *args, "--yes", env=b.env)
+        check = run_cli("plan", str(JAPAN), *args, "--detailed-exitcode", env=b.env, check=False)
+        converged = converged and fleet.code == 0 and check.code == 0
+        fleets.append(fleet)
+    single = statistics.median(r.wall for r in singles)
+    wall = statistics.median(r.wall for r in fleets)
     b.add(
-        "apply Japan to 8 portals in one run: CLI wall",
-        fleet.wall,
+        "apply Japan to 1 portal: CLI wall, median of 3",
+        single,
         "s",
-        f"<= 1.5 x one portal ({1.5 * single.wall:.2f} s)",
-        1.5 * single.wall,
-        note="all 8 converged" if converged else "NOT all converged",
+        note="runs: " + ", ".join(f"{r.wall:.2f} s" for r in singles),
+    )
+    b.add(
+        "apply Japan to 8 portals in one run: CLI wall, median of 3",
+        wall,
+        "s",
+        f"<= 1.5 x one portal ({1.5 * single:.2f} s)",
+        1.5 * single,
+        note=("all 24 converged" if converged else "NOT all converged")
+        + "; runs: "
+        + ", ".join(f"{r.wall:.2f} s" for r in fleets),
     )
     if not converged:
         b.rows[-1].limit = -1.0  # a fleet that did not converge misses the target
@@ -439,7 +467,8 @@ def write_doc(figures: dict[str, Any], path: Path) -> None:
         f"process with {figures['latency_ms']} ms of latency per request and HubSpot's "
         "Professional rate limit (190 calls per 10 s); every portal it creates carries "
         "the emulator's catalogue of HubSpot-defined properties. Each figure is one run of "
-        "the `hs-japan` CLI as a subprocess, start-up included. CPU and peak memory are "
+        "the `hs-japan` CLI as a subprocess, start-up included; where a row says 'median of 3', "
+        "it is the middle of three runs, all listed. CPU and peak memory are "
         "the subprocess's own (`os.wait4`); hs-japan's sources are byte-compiled first "
         "(`compileall`), as an installation has them, so no run pays for compiling them. "
         "I/O time is read from the emulator's request "
