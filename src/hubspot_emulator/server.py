@@ -483,6 +483,7 @@ class _Handler(BaseHTTPRequestHandler):
         template = found.template if found else path
         limit_headers, refused = emu.limits.admit(rt)
         status = 0
+        due: float | None = None  # when the answer may leave (no latency before this point)
         logged = False
 
         def record(final: int) -> None:
@@ -565,8 +566,11 @@ class _Handler(BaseHTTPRequestHandler):
                     )
             fault = emu.limits.pick_fault(rt, method, template, path)
             delay = rt.latency_ms + (fault.latency_ms if fault and fault.kind == "latency" else 0)
-            if delay:
-                time.sleep(delay / 1000)
+            # the answer leaves ``delay`` after the request arrived, and the work is done
+            # meanwhile (``_hold``): HubSpot's servers answer a client's concurrent
+            # requests in parallel, within their latency; the emulator's one process,
+            # working after the wait, added its own queue to every round trip (issue 14)
+            due = time.monotonic() + delay / 1000 if delay else None
             if fault is not None and fault.kind == "drop":
                 raise _Drop
             if fault is not None and fault.kind == "status":
@@ -598,18 +602,29 @@ class _Handler(BaseHTTPRequestHandler):
                 if key is not None and version is not None and not hit and resp.status == 200:
                     resp = emu.answers.put(key, version, resp)
             status = resp.status
+            _hold(due)
             if fault is not None and fault.kind == "lost_response":
                 raise _Drop  # the write is committed; the client never hears of it
             record(status)  # logged before answering: a client never outruns the log
             self._send(resp.status, resp.body, {**limit_headers, **resp.headers}, cid)
         except ApiError as exc:
             status = exc.status
+            _hold(due)
             record(status)
             headers = {**limit_headers, **exc.headers}
             self._send(exc.status, exc.body(cid), headers, cid)
         except _Drop:
+            _hold(due)
             record(status or 0)
             raise
+
+
+def _hold(due: float | None) -> None:
+    """Wait until ``due`` (``time.monotonic``), if it is still ahead."""
+    if due is not None:
+        left = due - time.monotonic()
+        if left > 0:
+            time.sleep(left)
 
 
 def _parse_json(raw: bytes) -> tuple[Any, ApiError | None]:
