@@ -73,7 +73,7 @@ def test_a_secret_deep_in_an_intent_is_redacted_and_clean_lines_are_written_as_t
     from hs_japan.plan.model import Action, Change
     from hs_japan.resources import Kind
 
-    secret = "sk-quote\"d-secret-value"  # JSON escapes its quote: every line is checked
+    secret = 'sk-quote"d-secret-value'  # JSON escapes its quote: every line is checked
     register_secret(REGISTERED)
     register_secret(secret)
     journal = Journal(tmp_path, 42)
