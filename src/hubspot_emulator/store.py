@@ -68,6 +68,7 @@ CREATE INDEX IF NOT EXISTS requests_by_portal ON requests (portal_id, seq);
 """
 
 FIRST_PORTAL_ID = 50_000_001
+LOG_BATCH = 256  # request-log rows held at most before they are written
 
 
 class Store:
@@ -94,9 +95,14 @@ class Store:
         # commits to the same file
         self._generation = 0
         self._generations: dict[int, int] = {}
+        # request-log rows not written yet: they go into the next transaction that commits
+        # (every request has one), or are written before the log is read or cleared, so a
+        # request costs no commit of its own
+        self._log: list[tuple[Any, ...]] = []
 
     def close(self) -> None:
         with self.lock:
+            self._write_log()
             self.db.close()
 
     @contextmanager
@@ -116,7 +122,23 @@ class Store:
                 raise
             self._depth -= 1
             if outer:
+                self._flush_log()
                 self.db.execute("COMMIT")
+
+    def _flush_log(self) -> None:
+        """Inside a transaction: the pending request-log rows, inserted."""
+        if self._log:
+            rows, self._log = self._log, []
+            self.db.executemany(
+                "INSERT INTO requests (portal_id, at, method, template, path, status, "
+                "correlation_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def _write_log(self) -> None:
+        """The pending request-log rows, committed now (before the log is read)."""
+        with self.transaction():
+            pass  # the commit writes them
 
     def _changed(self, portal_id: int | None) -> None:
         if portal_id is None:
@@ -219,12 +241,14 @@ class Store:
     def reset_portal(self, portal_id: int) -> None:
         with self.transaction():
             self._changed(portal_id)
+            self._flush_log()  # deleted with the rest
             for table in ("docs", "counters", "requests"):
                 self.db.execute(f"DELETE FROM {table} WHERE portal_id = ?", (portal_id,))
 
     def reset_all(self) -> None:
         with self.transaction():
             self._changed(None)
+            self._flush_log()  # deleted with the rest
             for table in ("portals", "docs", "counters", "requests"):
                 self.db.execute(f"DELETE FROM {table}")
 
@@ -317,25 +341,27 @@ class Store:
         detail: dict[str, Any] | None = None,
     ) -> None:
         """``detail`` (query and JSON body) is kept only when the portal asked for it
-        (setting ``recordBodies``), for request-conformance tests."""
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO requests (portal_id, at, method, template, path, status, "
-                "correlation_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    portal_id,
-                    iso(int(time.time() * 1000)),
-                    method,
-                    template,
-                    path,
-                    status,
-                    cid,
-                    None if detail is None else json.dumps(detail, ensure_ascii=False),
-                ),
-            )
+        (setting ``recordBodies``), for request-conformance tests. The row is written with
+        the next transaction, or before the log is read (``requests``); another process
+        reading the same file sees it then."""
+        row = (
+            portal_id,
+            iso(int(time.time() * 1000)),
+            method,
+            template,
+            path,
+            status,
+            cid,
+            None if detail is None else json.dumps(detail, ensure_ascii=False),
+        )
+        with self.lock:
+            self._log.append(row)
+            if len(self._log) >= LOG_BATCH:
+                self._write_log()
 
     def requests(self, portal_id: int) -> list[dict[str, Any]]:
         with self.lock:
+            self._write_log()
             rows = self.db.execute(
                 "SELECT at, method, template, path, status, correlation_id, detail "
                 "FROM requests WHERE portal_id = ? ORDER BY seq",
@@ -358,6 +384,7 @@ class Store:
 
     def clear_requests(self, portal_id: int) -> None:
         with self.transaction():
+            self._flush_log()  # rows logged before the clear are cleared with the rest
             self.db.execute("DELETE FROM requests WHERE portal_id = ?", (portal_id,))
 
 
