@@ -596,11 +596,14 @@ class _Handler(BaseHTTPRequestHandler):
             if found.cached and method == "GET":
                 key = (pid, path, tuple(sorted((k, tuple(v)) for k, v in query.items())))
             with emu.store.transaction():
-                version = emu.store.version(pid) if key is not None else None
-                hit = emu.answers.get(key, version) if key and version else None
-                resp = hit or found.handler(request)
-                if key is not None and version is not None and not hit and resp.status == 200:
-                    resp = emu.answers.put(key, version, resp)
+                if key is None:
+                    resp = found.handler(request)
+                else:
+                    version = emu.store.version(pid)
+                    kept = emu.answers.get(key, version)
+                    resp = kept or found.handler(request)
+                    if kept is None and resp.status == 200:
+                        resp = emu.answers.put(key, version, resp)
             status = resp.status
             _hold(due)
             if fault is not None and fault.kind == "lost_response":
