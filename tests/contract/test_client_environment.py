@@ -125,3 +125,25 @@ def test_a_netrc_entry_for_the_host_does_not_replace_the_token(
     netrc.chmod(0o600)
     monkeypatch.setenv("NETRC", str(netrc))
     assert _details(portal) == portal.portal_id
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("HTTPS_PROXY", "ftp://user:secret-proxy-password@127.0.0.1:9", "ProxySchemeUnknown"),
+        ("REQUESTS_CA_BUNDLE", "/nonexistent/ca-bundle.pem", "does not exist"),
+    ],
+)
+def test_an_unusable_proxy_or_ca_bundle_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, says: str
+) -> None:
+    from hs_japan.errors import PortalError
+
+    for var in ("NO_PROXY", "no_proxy", "https_proxy", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(PortalError, match=says) as raised:
+        PortalClient("https://api.hubapi.com", "pat-na1-never-sent")
+    message = str(raised.value)
+    assert variable.split("_")[0] in message and "\n" not in message
+    assert "secret-proxy-password" not in message  # a proxy's credentials are not shown
