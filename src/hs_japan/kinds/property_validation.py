@@ -20,6 +20,7 @@ from hs_japan.errors import Diagnostic
 from hs_japan.kinds.base import ExportContext, ExportSection, KindHandler, Read, Resolution
 from hs_japan.kinds.properties import export_listing, export_listings
 from hs_japan.kinds.properties import listing as property_listing
+from hs_japan.lists import OBJECT_TYPE_IDS  # leads too (export reads them unless refused, §15.7)
 from hs_japan.reserved import RESERVED_PROPERTIES
 from hs_japan.resources import (
     Kind,
@@ -31,14 +32,6 @@ from hs_japan.resources import (
     property_exists,
 )
 
-OBJECT_TYPE_IDS = {
-    "contacts": "0-1",
-    "companies": "0-2",
-    "deals": "0-3",
-    "tickets": "0-5",
-    # leads (Sales Hub Professional and up; export reads them unless refused, §15.7)
-    "leads": "0-136",
-}
 # rule type -> property types it applies to (HubSpot: text, number, date pickers)
 TEXT_RULES = frozenset(
     {"REGEX", "MIN_LENGTH", "MAX_LENGTH", "ALPHANUMERIC", "SPECIAL_CHARACTERS", "WHITESPACE"}

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from hs_japan.kinds.base import WriteContext
-from hs_japan.kinds.property_validation import OBJECT_TYPE_IDS
+from hs_japan.lists import OBJECT_TYPE_IDS
 from hs_japan.plan.model import Action, Change
 from hs_japan.portal.client import PortalClient
 from hs_japan.portal.read import results_of, sends
