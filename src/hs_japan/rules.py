@@ -50,16 +50,10 @@ from hs_japan.blueprint.model import (
     Language,
     StepSpec,
 )
+from hs_japan.lists import OBJECT_TYPE_IDS
 from hs_japan.reserved import MARKER, marker_of
 
 MARKER_PREFIX = "rule_"
-OBJECT_TYPE_IDS = {
-    "contacts": "0-1",
-    "companies": "0-2",
-    "deals": "0-3",
-    "tickets": "0-5",
-    "leads": "0-136",
-}
 # HubSpot-defined association types task → record used by "create task" actions
 # [obs: 216 for deals in public scripts; the others from HubSpot's association table;
 # leads: guess, unconfirmed (docs/hubspot-api.md §14)]
@@ -83,6 +77,14 @@ HUBSPOT_DEFINED_TYPES = {
 def prop_type_of(ctx: RuleContext, obj: str, name: str) -> str | None:
     """A property's type: the blueprint's or the portal's, else HubSpot's own."""
     return ctx.prop_type(obj, name) or HUBSPOT_DEFINED_TYPES.get((obj, name))
+
+
+def _known_type(rule: FollowUpRuleSpec, ctx: RuleContext, name: str, field: str) -> str:
+    """The type of the rule object's property ``name``, or a located error at ``field``."""
+    ptype = prop_type_of(ctx, rule.object, name)
+    if ptype is None:
+        raise RuleError(field, f"rule '{rule.key}': unknown {rule.object} property '{name}'")
+    return ptype
 
 
 # "rotate record to owner" (docs/hubspot-api.md §15.8) [guess: id and fields unconfirmed]
@@ -342,19 +344,10 @@ def qualified_branches(rule: FollowUpRuleSpec, ctx: RuleContext) -> list[list[di
     source): HubSpot's list filters have no count operator (docs/hubspot-api.md §15.9)."""
     q = rule.trigger.qualified
     assert q is not None
-    if prop_type_of(ctx, rule.object, q.property) is None:
-        raise RuleError(
-            "trigger.qualified.property",
-            f"rule '{rule.key}': unknown {rule.object} property '{q.property}'",
-        )
+    _known_type(rule, ctx, q.property, "trigger.qualified.property")
     when = None
     if q.when is not None:
-        wtype = prop_type_of(ctx, rule.object, q.when.property)
-        if wtype is None:
-            raise RuleError(
-                "trigger.qualified.when.property",
-                f"rule '{rule.key}': unknown {rule.object} property '{q.when.property}'",
-            )
+        wtype = _known_type(rule, ctx, q.when.property, "trigger.qualified.when.property")
         values = list(q.when.in_) if q.when.in_ is not None else [str(q.when.equals)]
         when = _filter(q.when.property, values, wtype)
     out = []
@@ -384,12 +377,7 @@ def greater_than_filter(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, A
     (automation-v4.json ``PublicNumberPropertyOperation``: ``value`` is a number)."""
     gt = rule.trigger.property_greater_than
     assert gt is not None
-    ptype = prop_type_of(ctx, rule.object, gt.property)
-    if ptype is None:
-        raise RuleError(
-            "trigger.property_greater_than.property",
-            f"rule '{rule.key}': unknown {rule.object} property '{gt.property}'",
-        )
+    ptype = _known_type(rule, ctx, gt.property, "trigger.property_greater_than.property")
     if ptype != "number":
         raise RuleError(
             "trigger.property_greater_than.property",
@@ -462,11 +450,7 @@ def _action(step: StepSpec, index: int, rule: FollowUpRuleSpec, ctx: RuleContext
         return {"actionTypeId": "0-3", "fields": fields}
     if step.set_property is not None:
         prop = step.set_property.property
-        if prop_type_of(ctx, rule.object, prop) is None:
-            raise RuleError(
-                f"{where}.set_property.property",
-                f"rule '{rule.key}': unknown {rule.object} property '{prop}'",
-            )
+        _known_type(rule, ctx, prop, f"{where}.set_property.property")
         return {
             "actionTypeId": "0-5",
             "fields": {
@@ -529,20 +513,12 @@ def compile_rule(rule: FollowUpRuleSpec, ctx: RuleContext) -> dict[str, Any]:
     else:
         cond = trigger.property_equals
         assert cond is not None
-        ptype = prop_type_of(ctx, rule.object, cond.property)
-        if ptype is None:
-            raise RuleError(
-                "trigger.property_equals.property",
-                f"rule '{rule.key}': unknown {rule.object} property '{cond.property}'",
-            )
+        ptype = _known_type(rule, ctx, cond.property, "trigger.property_equals.property")
         values = list(cond.in_) if cond.in_ is not None else [str(cond.equals)]
         enrol = _filter(cond.property, values, ptype)
     unset = []
     for j, name in enumerate(trigger.unset):
-        if prop_type_of(ctx, rule.object, name) is None:
-            raise RuleError(
-                f"trigger.unset[{j}]", f"rule '{rule.key}': unknown {rule.object} property '{name}'"
-            )
+        _known_type(rule, ctx, name, f"trigger.unset[{j}]")
         unset.append(
             {
                 "filterType": "PROPERTY",
