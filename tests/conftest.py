@@ -36,6 +36,24 @@ def on(portal: PortalEnv) -> tuple[str, ...]:
     return ("--portal", portal.name, "--config", str(portal.config))
 
 
+def with_target(
+    portal: PortalEnv,
+    target: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    token_env: str = "HS_JAPAN_TARGET",
+) -> Path:
+    """A config holding ``portal``'s profile and the emulator portal ``target`` as profile
+    'target' (its token in ``token_env``), for clone tests."""
+    config = tmp_path / "two.toml"
+    config.write_text(
+        portal.config.read_text()
+        + f'\n[portals.target]\nbase_url = "{portal.url}"\ntoken_env = "{token_env}"\n'
+    )
+    monkeypatch.setenv(token_env, str(target["token"]))
+    return config
+
+
 def http(portal: PortalEnv, method: str, path: str, body: object = None) -> requests.Response:
     """One request to the portal's API, straight over HTTP with its token."""
     return requests.request(

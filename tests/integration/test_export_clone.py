@@ -10,7 +10,7 @@ import requests
 from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyGroupCreate
 
 from hubspot_emulator import EmulatorServer
-from tests.conftest import CliResult, PortalEnv, lift_limits, on
+from tests.conftest import CliResult, PortalEnv, lift_limits, on, with_target
 from tests.helpers import DEFAULT_BLUEPRINT
 
 Cli = Callable[..., CliResult]
@@ -129,12 +129,7 @@ def test_clone_to_a_fresh_portal_converges(
         json={"rateLimits": {"perTenSeconds": 10_000}},
         timeout=5,
     )
-    config = tmp_path / "two.toml"
-    config.write_text(
-        portal.config.read_text()
-        + f'\n[portals.target]\nbase_url = "{emulator.url}"\ntoken_env = "HS_JAPAN_TARGET"\n'
-    )
-    monkeypatch.setenv("HS_JAPAN_TARGET", str(target["token"]))  # type: ignore[attr-defined]
+    config = with_target(portal, target, tmp_path, monkeypatch)  # type: ignore[arg-type]
     result = cli(
         "clone",
         "--from",
@@ -232,12 +227,7 @@ def test_clone_that_drops_something_says_so_and_is_not_complete(
     )
     assert made.status_code == 200, made.text
     target = emulator.create_portal(account_type="SANDBOX", portal_name="clone target 2")
-    config = tmp_path / "two.toml"
-    config.write_text(
-        portal.config.read_text()
-        + f'\n[portals.target]\nbase_url = "{emulator.url}"\ntoken_env = "HS_JAPAN_TARGET"\n'
-    )
-    monkeypatch.setenv("HS_JAPAN_TARGET", str(target["token"]))  # type: ignore[attr-defined]
+    config = with_target(portal, target, tmp_path, monkeypatch)  # type: ignore[arg-type]
     result = cli("clone", "--from", "test", "--to", "target", "--config", str(config), "--yes")
     assert result.exit_code == 3, result.stdout + result.stderr
     assert "left out: list" in result.stderr and "Hand-made nested list" in result.stderr

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from hubspot_emulator import EmulatorServer
-from tests.conftest import CliResult, PortalEnv, lift_limits
+from tests.conftest import CliResult, PortalEnv, lift_limits, with_target
 
 Cli = Callable[..., CliResult]
 
@@ -93,12 +93,7 @@ def test_lead_validation_and_lead_contact_label_export_and_clone(
     assert plan.exit_code == 0, plan.stdout + plan.stderr
 
     target = emulator.create_portal(account_type="SANDBOX", portal_name="lead clone target")
-    config = tmp_path / "two.toml"
-    config.write_text(
-        portal.config.read_text()
-        + f'\n[portals.target]\nbase_url = "{emulator.url}"\ntoken_env = "HS_JAPAN_TARGET"\n'
-    )
-    monkeypatch.setenv("HS_JAPAN_TARGET", str(target["token"]))
+    config = with_target(portal, target, tmp_path, monkeypatch)
     assert _labels(emulator.url, str(target["token"]), "leads", "contacts") == []
     cloned = cli("clone", "--from", "test", "--to", "target", "--config", str(config), "--yes")
     assert cloned.exit_code == 0, cloned.stdout + cloned.stderr

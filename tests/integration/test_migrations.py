@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from hubspot_emulator import EmulatorServer
-from tests.conftest import CliResult, PortalEnv, on
+from tests.conftest import CliResult, PortalEnv, on, with_target
 from tests.helpers import SMALL, write_blueprint
 
 Cli = Callable[..., CliResult]
@@ -170,12 +170,7 @@ def test_a_clone_knows_what_its_source_ran(
     migrations = str(tmp_path / "repo" / "migrations")
     assert cli("migrate", "up", *on(portal), "--dir", migrations, "--yes").exit_code == 0
     target = emulator.create_portal(account_type="SANDBOX", portal_name="clone")
-    config = tmp_path / "two.toml"
-    config.write_text(
-        portal.config.read_text()
-        + f'\n[portals.target]\nbase_url = "{emulator.url}"\ntoken_env = "HS_JAPAN_T2"\n'
-    )
-    monkeypatch.setenv("HS_JAPAN_T2", str(target["token"]))
+    config = with_target(portal, target, tmp_path, monkeypatch, "HS_JAPAN_T2")
     cloned = cli("clone", "--from", "test", "--to", "target", "--config", str(config), "--yes")
     assert cloned.exit_code == 0, cloned.stdout + cloned.stderr
     status = cli(
